@@ -1,0 +1,32 @@
+/**
+ * The Backend interface: how a problem is computed. The engine says what to compute (a Problem);
+ * a backend (cpu, cpu64, webgpu) computes the same LayerStatistics its own way. Components and the
+ * CLI reach compute only through this interface.
+ */
+import type { Problem } from './problem.ts';
+import type { BackendInfo, LayerStatistics } from './results.ts';
+
+export interface RunProgress {
+  readonly phase: 'forward' | 'backward';
+  /** Layers done in this phase. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ComputeOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/** A problem loaded into a backend: weights in place, ready to run many times. */
+export interface PreparedRun {
+  /** One forward + backward + statistics pass. */
+  compute(options?: ComputeOptions): Promise<LayerStatistics>;
+  /** Frees what prepare allocated. */
+  dispose(): void;
+}
+
+export interface Backend {
+  readonly info: BackendInfo;
+  prepare(problem: Problem): Promise<PreparedRun>;
+}

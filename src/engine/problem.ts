@@ -1,0 +1,110 @@
+/**
+ * A problem: the network's weights and biases, the input batch X and the targets Y, all in f64,
+ * generated from a spec by one of the two random protocols.
+ *
+ * Layout: every matrix is row-major. W⁽ˡ⁾ is n_out × n_in; X is inputs × batch (one sample per
+ * column, as in the chapter's `W @ a`), Y is outputs × batch.
+ */
+import { INITS, orthogonalize, type InitParameters } from './inits.ts';
+import { NumpyRandomState, PhiloxPurpose, philoxNormal, philoxUniform } from './rng.ts';
+import type { RunSpec } from './spec.ts';
+
+export interface Problem {
+  readonly spec: RunSpec;
+  /** Layer sizes: [inputs, width × depth, outputs]. */
+  readonly sizes: readonly number[];
+  readonly weights: readonly Float64Array[];
+  /** Biases per layer, or null where they are all zero. */
+  readonly biases: readonly (Float64Array | null)[];
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+}
+
+export function layerSizes(
+  spec: Pick<RunSpec, 'inputs' | 'width' | 'depth' | 'outputs'>,
+): number[] {
+  return [spec.inputs, ...Array<number>(spec.depth).fill(spec.width), spec.outputs];
+}
+
+/** Does layer l (1-based) add the residual a⁽ˡ⁻¹⁾? Hidden layers whose input has their width. */
+export function hasResidual(spec: RunSpec, sizes: readonly number[], layer: number): boolean {
+  return spec.residual && layer < sizes.length - 1 && sizes[layer - 1] === sizes[layer];
+}
+
+function initParameters(spec: RunSpec): InitParameters {
+  return { gain: spec.gain, sigmaW: spec.sigmaW };
+}
+
+/** Numpy protocol (chapter §17.5's code): seed; W per layer in order; biases; X; Y. */
+function numpyProblem(spec: RunSpec, sizes: number[]): Problem {
+  const state = new NumpyRandomState(spec.seed);
+  const init = INITS[spec.init];
+  const weights = sizes.slice(1).map((nOut, i) => {
+    const nIn = sizes[i]!;
+    const scale = init.scale(nIn, nOut, initParameters(spec));
+    const count = nOut * nIn;
+    if (init.distribution === 'uniform') return state.uniformArray(-scale, scale, count);
+    const w = state.randn(count);
+    if (init.distribution === 'orthogonal') orthogonalize(w, nOut, nIn);
+    for (let j = 0; j < count; j++) w[j]! *= scale;
+    return w;
+  });
+  const biases = sizes.slice(1).map((nOut) => {
+    if (spec.sigmaB === 0) return null;
+    const b = state.randn(nOut);
+    for (let j = 0; j < nOut; j++) b[j]! *= spec.sigmaB;
+    return b;
+  });
+  const x = state.randn(spec.inputs * spec.batch);
+  const y = state.randn(spec.outputs * spec.batch);
+  return { spec, sizes, weights, biases, x, y };
+}
+
+function philoxNormals(
+  seed: number,
+  layer: number,
+  purpose: PhiloxPurpose,
+  count: number,
+  scale: number,
+): Float64Array {
+  const out = new Float64Array(count);
+  const stream = { seed, layer, purpose };
+  for (let i = 0; i < count; i++) out[i] = scale * philoxNormal(stream, i);
+  return out;
+}
+
+/** Philox protocol: value i of W⁽ˡ⁾ is a pure function of (seed, l, i), as on the GPU. */
+function philoxProblem(spec: RunSpec, sizes: number[]): Problem {
+  const init = INITS[spec.init];
+  const weights = sizes.slice(1).map((nOut, i) => {
+    const nIn = sizes[i]!;
+    const scale = init.scale(nIn, nOut, initParameters(spec));
+    const count = nOut * nIn;
+    if (init.distribution === 'uniform') {
+      const w = new Float64Array(count);
+      const stream = { seed: spec.seed, layer: i, purpose: PhiloxPurpose.weight };
+      for (let j = 0; j < count; j++) w[j] = scale * (2 * philoxUniform(stream, j) - 1);
+      return w;
+    }
+    if (init.distribution === 'orthogonal') {
+      const w = philoxNormals(spec.seed, i, PhiloxPurpose.weight, count, 1);
+      orthogonalize(w, nOut, nIn);
+      for (let j = 0; j < count; j++) w[j]! *= scale;
+      return w;
+    }
+    return philoxNormals(spec.seed, i, PhiloxPurpose.weight, count, scale);
+  });
+  const biases = sizes
+    .slice(1)
+    .map((nOut, i) =>
+      spec.sigmaB === 0 ? null : philoxNormals(spec.seed, i, PhiloxPurpose.bias, nOut, spec.sigmaB),
+    );
+  const x = philoxNormals(spec.seed, 0, PhiloxPurpose.input, spec.inputs * spec.batch, 1);
+  const y = philoxNormals(spec.seed, 0, PhiloxPurpose.target, spec.outputs * spec.batch, 1);
+  return { spec, sizes, weights, biases, x, y };
+}
+
+export function buildProblem(spec: RunSpec): Problem {
+  const sizes = layerSizes(spec);
+  return spec.rng === 'numpy' ? numpyProblem(spec, sizes) : philoxProblem(spec, sizes);
+}

@@ -1,0 +1,105 @@
+/**
+ * What a run produces: per-layer statistics as typed arrays (index l − 1 for layer l, input side
+ * first), plus plain metadata. Charts read the arrays directly; the CLI turns them into records.
+ */
+import type { RunSpec } from './spec.ts';
+
+export interface LayerHistograms {
+  readonly bins: number;
+  /** Per layer, the smallest and largest finite activation: the histogram's range. */
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** Layer-major counts: counts[(l − 1)·bins + bin]. */
+  readonly counts: Uint32Array;
+  /** Per layer, activations that were NaN or ±∞ (not in any bin). */
+  readonly nonFinite: Uint32Array;
+}
+
+export interface LayerStatistics {
+  readonly layerCount: number;
+  /** ‖δ⁽ˡ⁾‖_F over the batch, δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾: the chapter's quantity (§17.5). */
+  readonly gradNorm: Float64Array;
+  /** ‖∂L/∂W⁽ˡ⁾‖_F = ‖δ⁽ˡ⁾ a⁽ˡ⁻¹⁾ᵀ‖_F. */
+  readonly weightGradNorm: Float64Array;
+  /** Mean and population std of a⁽ˡ⁾ over units and batch. */
+  readonly activationMean: Float64Array;
+  readonly activationStd: Float64Array;
+  /** Fraction of units whose φ(z) is exactly 0 on every sample of the batch. */
+  readonly deadFraction: Float64Array;
+  /** Fraction of (unit, sample) pairs with |φ'(z)| ≤ 1e-3 · max|φ'|. */
+  readonly saturatedFraction: Float64Array;
+  readonly histograms: LayerHistograms;
+  /** L = ½·Σ(a_L − Y)². */
+  readonly loss: number;
+}
+
+export interface AdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly description: string;
+  readonly isFallbackAdapter: boolean;
+}
+
+export type Precision = 'f32' | 'f64';
+
+export interface BackendInfo {
+  readonly name: RunSpec['backend'];
+  readonly precision: Precision;
+  readonly adapter?: AdapterInfo;
+}
+
+export interface RunTimings {
+  /** Generating the problem and preparing the backend (copies, uploads, compiles). */
+  readonly initMs: number;
+  /** Median of computeRunsMs. */
+  readonly computeMs: number;
+  /** Each timed forward + backward + statistics run. */
+  readonly computeRunsMs: readonly number[];
+}
+
+export interface RunResult {
+  readonly spec: RunSpec;
+  readonly backend: BackendInfo;
+  readonly timings: RunTimings;
+  readonly stats: LayerStatistics;
+}
+
+export interface LayerRecord {
+  readonly layer: number;
+  readonly gradNorm: number | null;
+  readonly weightGradNorm: number | null;
+  readonly activationMean: number | null;
+  readonly activationStd: number | null;
+  readonly deadFraction: number | null;
+  readonly saturatedFraction: number | null;
+  /** False when any of this layer's statistics overflowed to ±∞ or NaN (written as null). */
+  readonly finite: boolean;
+}
+
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+/** Per-layer records for JSON: non-finite values become null and flag the layer. */
+export function layerRecords(stats: LayerStatistics): LayerRecord[] {
+  const records: LayerRecord[] = [];
+  for (let i = 0; i < stats.layerCount; i++) {
+    const values = [
+      stats.gradNorm[i]!,
+      stats.weightGradNorm[i]!,
+      stats.activationMean[i]!,
+      stats.activationStd[i]!,
+      stats.deadFraction[i]!,
+      stats.saturatedFraction[i]!,
+    ];
+    records.push({
+      layer: i + 1,
+      gradNorm: finiteOrNull(values[0]!),
+      weightGradNorm: finiteOrNull(values[1]!),
+      activationMean: finiteOrNull(values[2]!),
+      activationStd: finiteOrNull(values[3]!),
+      deadFraction: finiteOrNull(values[4]!),
+      saturatedFraction: finiteOrNull(values[5]!),
+      finite: values.every(Number.isFinite) && stats.histograms.nonFinite[i] === 0,
+    });
+  }
+  return records;
+}
