@@ -1,0 +1,37 @@
+/**
+ * The CPU backends behind the Backend interface: `cpu64` (Float64Array, the reference) and `cpu`
+ * (Float32Array, the fast fallback with blocked matmul). Both run the same network pass.
+ */
+import type { Backend, PreparedRun } from '../../engine/backend.ts';
+import type { Problem } from '../../engine/problem.ts';
+import type { Precision } from '../../engine/results.ts';
+import { F64_KERNELS } from './kernels-f64.ts';
+import { matmulF32, transposeF32 } from './matmul-f32.ts';
+import {
+  loadNetwork,
+  runNetworkPass,
+  type FloatArray,
+  type PrecisionKernels,
+} from './network-pass.ts';
+
+export const F32_KERNELS: PrecisionKernels = {
+  alloc: (length) => new Float32Array(length),
+  matmul: (a, b, c, m, k, n) =>
+    matmulF32(a as Float32Array, b as Float32Array, c as Float32Array, m, k, n),
+  transpose: (src: FloatArray, rows, cols, dst: FloatArray) =>
+    transposeF32(src as Float32Array, rows, cols, dst as Float32Array),
+};
+
+export function createCpuBackend(precision: Precision): Backend {
+  const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
+  return {
+    info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision },
+    async prepare(problem: Problem): Promise<PreparedRun> {
+      const network = loadNetwork(problem, kernels);
+      return {
+        compute: async (options) => runNetworkPass(network, options),
+        dispose: () => {},
+      };
+    },
+  };
+}
