@@ -1,0 +1,1 @@
+import './ui/grad-run/define.ts';
