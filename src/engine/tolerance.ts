@@ -17,8 +17,9 @@ export const TOLERANCES = {
   /** An elementwise f32 function (activation, derivative) against its f64 reference: a few ulp. */
   f32Elementwise: { rel: 8 * F32_EPSILON, abs: 4 * 2 ** -126 },
   /**
-   * An f32 GPU elementwise function, whose exp/log are not correctly rounded (WGSL allows a few
-   * ulp for exp and log), against the f64 reference.
+   * An f32 GPU elementwise function, whose exp/log are not correctly rounded (WGSL allows
+   * 3 + 2|x| ulp for exp), against the f64 reference. Use it with `conditionedBound`: near a root
+   * of the function and in exp-like tails, rounding the input alone costs more than a few ulp.
    */
   f32GpuElementwise: { rel: 64 * F32_EPSILON, abs: 1e-30 },
   /**
@@ -39,4 +40,15 @@ export function withinTolerance(a: number, b: number, tol: Tolerance): boolean {
   if (a === b) return true;
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   return Math.abs(a - b) <= tol.abs + tol.rel * Math.abs(b);
+}
+
+/**
+ * The error an f32 evaluation of g may make at x: tol.rel·(|g(x)| + |x·g′(x)|) + tol.abs. The
+ * second term is what rounding x (or an intermediate proportional to x) by tol.rel costs, so the
+ * check asks for a result that is exact for a slightly perturbed input: backward stability
+ * (Higham, Accuracy and Stability of Numerical Algorithms, §1.5). It matters near roots of g
+ * (GELU′ at x ≈ −0.75) and in tails (e^{−x²/2} at x = −9).
+ */
+export function conditionedBound(reference: number, xTimesSlope: number, tol: Tolerance): number {
+  return tol.abs + tol.rel * (Math.abs(reference) + Math.abs(xTimesSlope));
 }

@@ -25,10 +25,14 @@ export const gradRunStyles = css`
     padding: 0.3rem 0.4rem;
   }
   .actions {
+    grid-column: 1 / -1;
     display: flex;
     gap: 0.5rem;
     align-items: center;
     margin: 0.75rem 0;
+  }
+  progress {
+    width: 12rem;
   }
   .error {
     color: var(--grad-error, #b00020);

@@ -1,0 +1,86 @@
+/**
+ * The page that `npm start` serves: a run off the main thread, with progress, cancel, URL state and
+ * values that agree with the engine.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
+import { runExperiment } from '../src/engine/experiment.ts';
+import { parseSpec } from '../src/engine/spec.ts';
+
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+async function tableValues(page: Page): Promise<string[][]> {
+  const rows = page.locator('grad-run').locator('tbody tr');
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
+  );
+}
+
+test('runs the URL spec in a worker and shows per-layer statistics that match the engine', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto(
+    '/?activation=tanh&depth=6&width=16&inputs=16&outputs=2&batch=8&seed=3&backend=cpu64',
+  );
+  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(7);
+  const rows = await tableValues(page);
+  // The same run through the engine, here in Node.
+  const spec = parseSpec({
+    activation: 'tanh',
+    depth: 6,
+    width: 16,
+    inputs: 16,
+    outputs: 2,
+    batch: 8,
+    seed: 3,
+    backend: 'cpu64',
+  });
+  const reference = (await runExperiment(spec, createCpuBackend('f64'))).stats.gradNorm;
+  rows.forEach((row, i) => {
+    expect(Number(row[0])).toBe(i + 1);
+    expect(Number(row[1])).toBeCloseTo(Number(reference[i]!.toPrecision(4)), 10);
+  });
+  await expect(page.getByTestId('gpu-status')).not.toHaveText(/checking/);
+  expect(errors).toEqual([]);
+});
+
+test('a bad URL value is reported, the defaults are used, and the page still runs', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/?depth=abc');
+  await expect(page.getByRole('alert')).toContainText('depth');
+  await expect(page.getByRole('alert')).toContainText('integer from 1 to 1000');
+  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(11);
+  expect(errors).toEqual([]);
+});
+
+test('a long run reports progress and can be cancelled', async ({ page }) => {
+  await page.goto('/?depth=400&width=256&inputs=256&batch=64&backend=cpu64');
+  const progress = page.locator('grad-run').locator('progress');
+  await expect(progress).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Run cancelled.');
+  await expect(progress).toHaveCount(0);
+  // The page keeps working after a cancel: a small run completes.
+  await page.getByLabel('hidden layers').fill('3');
+  await page.getByLabel('width').fill('8');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(4);
+  expect(page.url()).toContain('depth=3');
+});
+
+test('an overflowing network shows non-finite values instead of crashing', async ({ page }) => {
+  await page.goto(
+    '/?activation=linear&init=normal&depth=40&width=64&inputs=64&batch=4&backend=cpu',
+  );
+  await expect(page.locator('grad-run').locator('td.nonfinite').first()).toBeVisible();
+});

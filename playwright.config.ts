@@ -1,0 +1,47 @@
+import { defineConfig } from '@playwright/test';
+import { isCi } from './scripts/gpu-env.mjs';
+
+const PORT = 5179;
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  // SwiftShader runs WebGPU on the CPU.
+  timeout: 120_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  forbidOnly: isCi(),
+  retries: 0,
+  reporter: 'list',
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      // Debian's chromium (scripts/test.mjs finds or installs one and exports CHROMIUM_PATH).
+      // Playwright's own download is never used: `npx playwright install` needs the network.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        // The only flag WebGPU needs: headless Chromium then offers SwiftShader's adapter
+        // (architecture 'swiftshader', isFallbackAdapter true) to pages on http://127.0.0.1.
+        '--enable-unsafe-webgpu',
+        '--no-sandbox',
+        // No network here: keep Chromium from trying.
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    // --bypass-lock: Vite 8 refuses a second dev server for the same project ("Found another Vite
+    // dev process"), so a developer's `npm start` would otherwise break the e2e tests.
+    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1 --bypass-lock`,
+    url: `${baseURL}/e2e/pages/gpu-smoke.html`,
+    reuseExistingServer: !isCi(),
+    timeout: 60_000,
+  },
+});

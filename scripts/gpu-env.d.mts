@@ -1,0 +1,8 @@
+/** Applies the WebGPU-in-Node environment defaults; returns the changes as `NAME=value`. */
+export function applyGpuEnv(
+  env?: Record<string, string | undefined>,
+  options?: { chromiumPath?: string },
+): string[];
+
+/** True when process.env.CI is set to something other than '', '0' or 'false'. */
+export function isCi(env?: Record<string, string | undefined>): boolean;
