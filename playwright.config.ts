@@ -37,9 +37,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    // --bypass-lock: Vite 8 refuses a second dev server for the same project ("Found another Vite
-    // dev process"), so a developer's `npm start` would otherwise break the e2e tests.
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1 --bypass-lock`,
+    // Its own port, so that a developer's `npm start` (port 5173) can run beside the tests.
+    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `${baseURL}/e2e/pages/gpu-smoke.html`,
     reuseExistingServer: !isCi(),
     timeout: 60_000,
