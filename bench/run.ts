@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
-import { buildProblem } from '../src/engine/problem.ts';
+import { problemFromSpec } from '../src/engine/problem.ts';
 import { median } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     batch: 64,
     repeat,
   });
-  const problem = buildProblem(spec);
+  const source = problemFromSpec(spec);
+  const problem = source.problem();
   const log = (line: string): void => {
     if (!json) process.stderr.write(`${line}\n`);
   };
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   for (const precision of ['f64', 'f32'] as const) {
     const backend = createCpuBackend(precision);
     log(`running gradlab ${backend.info.name}…`);
-    const prepared = await backend.prepare(problem);
+    const prepared = await backend.prepare(source);
     await prepared.compute(); // warm-up, as for the peers
     const runsMs: number[] = [];
     let gradNorm: Float64Array | null = null;

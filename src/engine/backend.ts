@@ -1,9 +1,9 @@
 /**
- * The Backend interface: how a problem is computed. The engine says what to compute (a Problem);
+ * The Backend interface: how a problem is computed. The engine says what to compute (a ProblemSource);
  * a backend (cpu, cpu64, webgpu) computes the same LayerStatistics its own way. Components and the
  * CLI reach compute only through this interface.
  */
-import type { Problem } from './problem.ts';
+import type { ProblemSource } from './problem.ts';
 import type { BackendInfo, LayerStatistics } from './results.ts';
 
 export interface RunProgress {
@@ -28,5 +28,5 @@ export interface PreparedRun {
 
 export interface Backend {
   readonly info: BackendInfo;
-  prepare(problem: Problem): Promise<PreparedRun>;
+  prepare(source: ProblemSource): Promise<PreparedRun>;
 }

@@ -3,7 +3,7 @@
  * report the statistics of the last run with the timings (initMs, and computeMs as the median).
  */
 import type { Backend, ComputeOptions } from './backend.ts';
-import { buildProblem } from './problem.ts';
+import { problemFromSpec } from './problem.ts';
 import type { LayerStatistics, RunResult } from './results.ts';
 import type { RunSpec } from './spec.ts';
 
@@ -19,8 +19,7 @@ export async function runExperiment(
   options: ComputeOptions = {},
 ): Promise<RunResult> {
   const initStart = performance.now();
-  const problem = buildProblem(spec);
-  const prepared = await backend.prepare(problem);
+  const prepared = await backend.prepare(problemFromSpec(spec));
   const initMs = performance.now() - initStart;
   try {
     const runsMs: number[] = [];

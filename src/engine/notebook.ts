@@ -11,7 +11,13 @@
  */
 import type { Backend } from './backend.ts';
 import { INITS } from './inits.ts';
-import { buildProblem, layerSizes, type Problem } from './problem.ts';
+import {
+  layerSizes,
+  problemFrom,
+  problemFromSpec,
+  type Problem,
+  type ProblemSource,
+} from './problem.ts';
 import type { LayerStatistics } from './results.ts';
 import { NumpyRandomState } from './rng.ts';
 import { DEFAULT_SPEC, type RunSpec } from './spec.ts';
@@ -64,8 +70,8 @@ function depthSweepProblems(): Record<NotebookActivation, Problem[]> {
   return problems;
 }
 
-async function computeOnce(backend: Backend, problem: Problem): Promise<LayerStatistics> {
-  const prepared = await backend.prepare(problem);
+async function computeOnce(backend: Backend, source: ProblemSource): Promise<LayerStatistics> {
+  const prepared = await backend.prepare(source);
   try {
     return await prepared.compute();
   } finally {
@@ -127,7 +133,7 @@ export async function runNotebook(backend: Backend): Promise<NotebookReport> {
   const problems = depthSweepProblems();
   for (const activation of NOTEBOOK_ACTIVATIONS) {
     for (const problem of problems[activation]) {
-      const stats = await computeOnce(backend, problem);
+      const stats = await computeOnce(backend, problemFrom(problem));
       const key = String(problem.spec.depth);
       depthSweep[activation][key] = Array.from(stats.gradNorm);
       sweepDiagnosis[activation][key] = diagnoseRun(activation, stats);
@@ -137,7 +143,7 @@ export async function runNotebook(backend: Backend): Promise<NotebookReport> {
   const tenDiagnosis = {} as NotebookReport['diagnosis']['tenLayer'];
   for (const activation of NOTEBOOK_ACTIVATIONS) {
     // The ten-layer cell reseeds per activation and draws W, then x, then y: the numpy protocol.
-    const stats = await computeOnce(backend, buildProblem(notebookSpec(activation, 10, 15, 8)));
+    const stats = await computeOnce(backend, problemFromSpec(notebookSpec(activation, 10, 15, 8)));
     tenLayer[activation] = Array.from(stats.gradNorm);
     tenDiagnosis[activation] = diagnoseRun(activation, stats);
   }

@@ -108,3 +108,37 @@ export function buildProblem(spec: RunSpec): Problem {
   const sizes = layerSizes(spec);
   return spec.rng === 'numpy' ? numpyProblem(spec, sizes) : philoxProblem(spec, sizes);
 }
+
+/**
+ * What a backend is asked to compute: the spec and layer sizes, and the f64 problem on demand.
+ * The WebGPU backend generates Philox weights, inputs and targets in place on the device and never
+ * asks for the f64 arrays; the CPU backends and uploads ask once.
+ */
+export interface ProblemSource {
+  readonly spec: RunSpec;
+  readonly sizes: readonly number[];
+  /** The problem is exactly the spec's Philox stream with an elementwise init (not orthogonal). */
+  readonly deviceGeneratable: boolean;
+  /** The f64 problem, generated on the first call and then kept. */
+  problem(): Problem;
+}
+
+export function problemFromSpec(spec: RunSpec): ProblemSource {
+  let cached: Problem | undefined;
+  return {
+    spec,
+    sizes: layerSizes(spec),
+    deviceGeneratable: spec.rng === 'philox' && INITS[spec.init].distribution !== 'orthogonal',
+    problem: () => (cached ??= buildProblem(spec)),
+  };
+}
+
+/** A source for a problem built by hand (the notebook's shared-stream sweep, tests). */
+export function problemFrom(problem: Problem): ProblemSource {
+  return {
+    spec: problem.spec,
+    sizes: problem.sizes,
+    deviceGeneratable: false,
+    problem: () => problem,
+  };
+}

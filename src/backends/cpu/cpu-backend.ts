@@ -3,7 +3,7 @@
  * (Float32Array, the fast fallback with blocked matmul). Both run the same network pass.
  */
 import type { Backend, PreparedRun } from '../../engine/backend.ts';
-import type { Problem } from '../../engine/problem.ts';
+import type { ProblemSource } from '../../engine/problem.ts';
 import type { Precision } from '../../engine/results.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
 import { matmulF32, transposeF32 } from './matmul-f32.ts';
@@ -26,8 +26,8 @@ export function createCpuBackend(precision: Precision): Backend {
   const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
   return {
     info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision },
-    async prepare(problem: Problem): Promise<PreparedRun> {
-      const network = loadNetwork(problem, kernels);
+    async prepare(source: ProblemSource): Promise<PreparedRun> {
+      const network = loadNetwork(source.problem(), kernels);
       return {
         compute: async (options) => runNetworkPass(network, options),
         dispose: () => {},

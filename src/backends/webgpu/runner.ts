@@ -1,0 +1,154 @@
+/**
+ * The one generic runner for GpuPrograms: compiles each distinct shader once (pipelines cached by
+ * key, with an explicit bind-group layout built from the program's binding kinds), makes bind
+ * groups, and records dispatches into a compute pass. It also times compilation, which gradlab
+ * reports apart from steady-state work.
+ */
+import type { BindingKind, GpuProgram } from './program.ts';
+
+const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
+  'read-only-storage': 'read-only-storage',
+  storage: 'storage',
+  uniform: 'uniform',
+};
+
+export type BindingResource = GPUBuffer | GPUBufferBinding;
+
+export class GpuRunner {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  /** Milliseconds spent creating pipelines (shader compilation), over the runner's life. */
+  compileMs = 0;
+
+  constructor(readonly device: GPUDevice) {}
+
+  private layoutFor(bindings: readonly BindingKind[]): GPUBindGroupLayout {
+    const key = bindings.join(',');
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      layout = this.device.createBindGroupLayout({
+        label: `gradlab:${key}`,
+        entries: bindings.map((kind, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: BUFFER_TYPE[kind] },
+        })),
+      });
+      this.layouts.set(key, layout);
+    }
+    return layout;
+  }
+
+  /** The program's pipeline, compiled on first use (async, so compile errors surface as rejections). */
+  async pipeline(program: GpuProgram): Promise<GPUComputePipeline> {
+    const cached = this.pipelines.get(program.key);
+    if (cached) return cached;
+    const start = performance.now();
+    const module = this.device.createShaderModule({ label: program.key, code: program.code });
+    const pipeline = await this.device.createComputePipelineAsync({
+      label: program.key,
+      layout: this.device.createPipelineLayout({
+        bindGroupLayouts: [this.layoutFor(program.bindings)],
+      }),
+      compute: { module, entryPoint: program.entryPoint ?? 'main' },
+    });
+    this.compileMs += performance.now() - start;
+    this.pipelines.set(program.key, pipeline);
+    return pipeline;
+  }
+
+  /** A bind group for the program's layout; resources in binding order. */
+  bindGroup(program: GpuProgram, resources: readonly BindingResource[]): GPUBindGroup {
+    if (resources.length !== program.bindings.length) {
+      throw new Error(
+        `${program.key}: ${resources.length} resources for ${program.bindings.length} bindings`,
+      );
+    }
+    return this.device.createBindGroup({
+      label: program.key,
+      layout: this.layoutFor(program.bindings),
+      entries: resources.map((resource, binding) => ({
+        binding,
+        resource: 'buffer' in resource ? resource : { buffer: resource },
+      })),
+    });
+  }
+
+  /**
+   * Records one dispatch. The pipeline must have been compiled (await `pipeline(program)` once
+   * before encoding; `prepare` does this for every program of a run).
+   */
+  dispatch(pass: GPUComputePassEncoder, program: GpuProgram, bindGroup: GPUBindGroup): void {
+    const pipeline = this.pipelines.get(program.key);
+    if (!pipeline) throw new Error(`${program.key}: pipeline not compiled before dispatch`);
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...program.workgroups);
+  }
+
+  /** Compiles, binds and runs one program in its own submission: for tests and one-off kernels. */
+  async runOnce(program: GpuProgram, resources: readonly BindingResource[]): Promise<void> {
+    await this.pipeline(program);
+    const encoder = this.device.createCommandEncoder({ label: program.key });
+    const pass = encoder.beginComputePass();
+    this.dispatch(pass, program, this.bindGroup(program, resources));
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    await this.device.queue.onSubmittedWorkDone();
+  }
+}
+
+/** Creates a storage buffer holding `data` (f32 or u32), usable as input and output. */
+export function uploadBuffer(
+  device: GPUDevice,
+  data: Float32Array | Uint32Array,
+  label: string,
+): GPUBuffer {
+  const buffer = device.createBuffer({
+    label,
+    size: Math.max(16, Math.ceil(data.byteLength / 16) * 16),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    mappedAtCreation: true,
+  });
+  const target =
+    data instanceof Float32Array
+      ? new Float32Array(buffer.getMappedRange())
+      : new Uint32Array(buffer.getMappedRange());
+  target.set(data);
+  buffer.unmap();
+  return buffer;
+}
+
+/** A uniform buffer with the given 32-bit words (u32 or f32 bit patterns via DataView). */
+export function uniformBuffer(device: GPUDevice, words: ArrayBuffer, label: string): GPUBuffer {
+  const buffer = device.createBuffer({
+    label,
+    size: Math.max(16, Math.ceil(words.byteLength / 16) * 16),
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    mappedAtCreation: true,
+  });
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(words));
+  buffer.unmap();
+  return buffer;
+}
+
+/** Copies `byteLength` bytes of a buffer back to the CPU (one staging buffer, one map). */
+export async function readBuffer(
+  device: GPUDevice,
+  source: GPUBuffer,
+  byteLength: number,
+): Promise<ArrayBuffer> {
+  const size = Math.ceil(byteLength / 4) * 4;
+  const staging = device.createBuffer({
+    size: Math.max(4, size),
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(source, 0, staging, 0, size);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const copy = staging.getMappedRange(0, size).slice(0, byteLength);
+  staging.unmap();
+  staging.destroy();
+  return copy;
+}
