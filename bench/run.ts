@@ -7,7 +7,7 @@
  * output, forward + backward + per-layer statistics, weights already in place.
  */
 import os from 'node:os';
-import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
+import { createCpuBackend, f32MatmulKind } from '../src/backends/cpu/cpu-backend.ts';
 import { problemFromSpec } from '../src/engine/problem.ts';
 import { median } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   }
   const lines = [
     `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up.`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). One thread each.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). One thread each; gradlab cpu multiplies with its ${f32MatmulKind()} kernel.`,
     '',
     '| implementation | median ms | gradlab cpu is … faster | max rel. error of ‖δ‖ vs cpu64 |',
     '|---|---:|---:|---:|',
