@@ -7,6 +7,8 @@
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
+import { createWebGpuBackend } from '../backends/webgpu/webgpu-backend.ts';
+import { nodeGpu, rerunWithGpuEnvironment } from './node-webgpu.ts';
 import type { Backend } from '../engine/backend.ts';
 import { runExperiment } from '../engine/experiment.ts';
 import { runNotebook } from '../engine/notebook.ts';
@@ -18,6 +20,12 @@ import {
   type BackendName,
   type SpecInput,
 } from '../engine/spec.ts';
+
+/**
+ * GPU memory a CLI run may take. WebGPU cannot tell how much the device has; a headless run on a
+ * workstation or server GPU may use far more than a browser tab.
+ */
+const GPU_MEMORY_BUDGET = 64 * 1024 ** 3;
 
 /** A usage problem: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -75,10 +83,9 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
   return { command: help && command?.startsWith('-') ? undefined : command, flags, json, help };
 }
 
-function backendFor(name: BackendName): Backend {
-  if (name === 'webgpu') {
-    throw new SpecError('backend', 'webgpu is not available in the CLI yet; use cpu or cpu64');
-  }
+async function backendFor(name: BackendName): Promise<Backend> {
+  if (name === 'webgpu')
+    return createWebGpuBackend({ gpu: await nodeGpu(), memoryBudgetBytes: GPU_MEMORY_BUDGET });
   return createCpuBackend(name === 'cpu64' ? 'f64' : 'f32');
 }
 
@@ -105,7 +112,12 @@ function runJson(result: RunResult): unknown {
   return {
     spec: result.spec,
     backend: result.backend,
-    timings: { initMs: result.timings.initMs, computeMs: result.timings.computeMs },
+    ...(result.backend.adapter ? { adapter: result.backend.adapter } : {}),
+    timings: {
+      initMs: result.timings.initMs,
+      computeMs: result.timings.computeMs,
+      ...(result.timings.compileMs !== undefined ? { compileMs: result.timings.compileMs } : {}),
+    },
     loss: Number.isFinite(result.stats.loss) ? result.stats.loss : null,
     layers: layerRecords(result.stats),
   };
@@ -143,7 +155,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.command === 'run') {
     const spec = parseSpec(args.flags as SpecInput);
-    const result = await runExperiment(spec, backendFor(spec.backend));
+    if (spec.backend === 'webgpu') {
+      const status = rerunWithGpuEnvironment();
+      if (status !== null) return status;
+    }
+    const result = await runExperiment(spec, await backendFor(spec.backend));
     process.stdout.write(
       `${args.json ? JSON.stringify(runJson(result), null, 2) : runTable(result)}\n`,
     );
@@ -160,7 +176,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (backendName !== 'cpu64' && backendName !== 'cpu') {
       throw new SpecError('backend', `got ${JSON.stringify(backendName)}; allowed: cpu64, cpu`);
     }
-    const report = await runNotebook(backendFor(backendName));
+    const report = await runNotebook(await backendFor(backendName));
     const output = { backend: backendName, ...report };
     if (args.json) process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     else {

@@ -20,6 +20,8 @@ export interface ComputeOptions {
 
 /** A problem loaded into a backend: weights in place, ready to run many times. */
 export interface PreparedRun {
+  /** Milliseconds prepare spent compiling shaders (part of initMs), where there are shaders. */
+  readonly compileMs?: number;
   /** One forward + backward + statistics pass. */
   compute(options?: ComputeOptions): Promise<LayerStatistics>;
   /** Frees what prepare allocated. */

@@ -32,7 +32,12 @@ export async function runExperiment(
     return {
       spec,
       backend: backend.info,
-      timings: { initMs, computeMs: median(runsMs), computeRunsMs: runsMs },
+      timings: {
+        initMs,
+        ...(prepared.compileMs !== undefined ? { compileMs: prepared.compileMs } : {}),
+        computeMs: median(runsMs),
+        computeRunsMs: runsMs,
+      },
       stats: stats!,
     };
   } finally {

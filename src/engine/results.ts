@@ -51,6 +51,8 @@ export interface BackendInfo {
 export interface RunTimings {
   /** Generating the problem and preparing the backend (copies, uploads, compiles). */
   readonly initMs: number;
+  /** Shader compilation within initMs (WebGPU only). */
+  readonly compileMs?: number;
   /** Median of computeRunsMs. */
   readonly computeMs: number;
   /** Each timed forward + backward + statistics run. */

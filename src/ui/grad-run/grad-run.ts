@@ -4,13 +4,14 @@ import type { RunProgress } from '../../engine/backend.ts';
 import { INIT_NAMES } from '../../engine/inits.ts';
 import { layerRecords, type RunResult } from '../../engine/results.ts';
 import {
+  BACKEND_NAMES,
   DEFAULT_SPEC,
   parseSpec,
   SpecError,
   specToEntries,
   type RunSpec,
 } from '../../engine/spec.ts';
-import { CpuWorkerRunner } from '../../backends/cpu/worker-runner.ts';
+import { ExperimentRunner } from '../../backends/experiment-runner.ts';
 import { isSoftwareAdapter, probeWebGpu } from '../../backends/webgpu/adapter.ts';
 import { gradRunStyles } from './grad-run.styles.ts';
 
@@ -35,6 +36,7 @@ export class GradRun extends LitElement {
     runError: { state: true },
     running: { state: true },
     gpuStatus: { state: true },
+    fallback: { state: true },
   };
 
   declare spec: RunSpec;
@@ -44,8 +46,9 @@ export class GradRun extends LitElement {
   declare runError: string | null;
   declare running: boolean;
   declare gpuStatus: string;
+  declare fallback: string | null;
 
-  private readonly runner = new CpuWorkerRunner();
+  private readonly runner = new ExperimentRunner();
   private abort: AbortController | null = null;
 
   constructor() {
@@ -57,6 +60,7 @@ export class GradRun extends LitElement {
     this.runError = null;
     this.running = false;
     this.gpuStatus = 'checking for WebGPU…';
+    this.fallback = null;
   }
 
   override connectedCallback(): void {
@@ -84,7 +88,7 @@ export class GradRun extends LitElement {
     const params = Object.fromEntries(new URLSearchParams(location.search));
     try {
       this.urlError = null;
-      return parseSpec({ backend: 'cpu', ...params });
+      return parseSpec(params);
     } catch (error) {
       this.urlError =
         error instanceof SpecError
@@ -128,11 +132,12 @@ export class GradRun extends LitElement {
     this.running = true;
     this.progress = null;
     try {
-      const result = await this.runner.run(this.spec, {
+      const { result, fallback } = await this.runner.run(this.spec, {
         signal: abort.signal,
         onProgress: (progress) => (this.progress = progress),
       });
       this.result = result;
+      this.fallback = fallback ?? null;
       this.runError = null;
       this.dispatchEvent(
         new CustomEvent('grad-run-complete', { detail: result, bubbles: true, composed: true }),
@@ -244,7 +249,7 @@ export class GradRun extends LitElement {
         >
         <label
           >backend<select name="backend">
-            ${['cpu', 'cpu64'].map((n) => option(n, s.backend))}
+            ${BACKEND_NAMES.map((n) => option(n, s.backend))}
           </select></label
         >
         <label
@@ -265,6 +270,7 @@ export class GradRun extends LitElement {
       </form>
       ${this.runError ? html`<p class="error" role="alert">${this.runError}</p>` : nothing}
       <p class="status" data-testid="gpu-status">${this.gpuStatus}</p>
+      ${this.fallback ? html`<p class="error" role="status" data-testid="fallback">${this.fallback}</p>` : nothing}
       ${this.renderResult()}
     `;
   }
