@@ -26,7 +26,7 @@ export const TOLERANCES = {
    * Per-layer statistics of an f32 run against cpu64. Rounding errors grow with depth and with the
    * length of each dot product; this is stated relative to f32's ε for networks up to ~100 layers.
    */
-  f32Statistics: { rel: 2e4 * F32_EPSILON, abs: 1e-30 },
+  f32Statistics: { rel: 2e3 * F32_EPSILON, abs: 1e-30 },
 } as const satisfies Record<string, Tolerance>;
 
 /** Relative error |a − b| / max(|b|, tiny), with equal non-finite values counting as 0. */

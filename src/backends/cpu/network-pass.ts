@@ -226,11 +226,17 @@ function activationStatistics(
   }
   out.histMin[i] = min;
   out.histMax[i] = max;
-  const scale = max > min ? bins / (max - min) : 0;
+  // The GPU's binning rule, in the array's own precision so that both agree bin for bin: halves
+  // keep max − min from overflowing, and ranges below 2⁻⁶⁴ (or empty) put everything in bin 0.
+  const round = a instanceof Float32Array ? Math.fround : (x: number) => x;
+  const halfWidth = round(max / 2 - min / 2);
+  const scale = halfWidth >= 2 ** -64 ? round(bins / halfWidth) : 0;
+  const halfMin = min / 2;
   for (let j = 0; j < length; j++) {
     const v = a[j]!;
     if (!Number.isFinite(v)) continue;
-    const bin = Math.min(bins - 1, Math.floor((v - min) * scale));
+    const bin =
+      scale === 0 ? 0 : Math.min(bins - 1, Math.floor(round(round(v / 2 - halfMin) * scale)));
     counts[bin]!++;
   }
 }
@@ -298,10 +304,10 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     let saturated = 0;
     for (let j = 0; j < length; j++) {
       const z = zHat[j]!;
-      const d = derivative(z, alpha);
-      df[j] = d;
+      df[j] = derivative(z, alpha);
       h[j] = forward(z, alpha);
-      if (Math.abs(d) <= threshold) saturated++;
+      // The stored (precision-rounded) derivative is what backprop uses, and what the GPU counts.
+      if (Math.abs(df[j]!) <= threshold) saturated++;
     }
     let dead = 0;
     for (let i = 0; i < nOut; i++) {

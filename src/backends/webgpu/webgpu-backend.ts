@@ -1,0 +1,542 @@
+/**
+ * The WebGPU backend: a whole run — every layer forward and backward, and all statistics — encoded
+ * into one compute pass, with the per-layer statistics read back once at the end. Weights under
+ * --rng philox are generated on the device; otherwise the f64 problem is uploaded as f32.
+ *
+ * prepare() allocates, generates, compiles every pipeline (timed as compileMs) and builds the list
+ * of dispatches; compute() only encodes that list, submits and reads back, so repeated runs measure
+ * steady state.
+ */
+import { activationProperties } from '../../engine/activations.ts';
+import type { Backend, PreparedRun } from '../../engine/backend.ts';
+import { INITS } from '../../engine/inits.ts';
+import { hasResidual, type ProblemSource } from '../../engine/problem.ts';
+import type { AdapterInfo, LayerStatistics } from '../../engine/results.ts';
+import { PhiloxPurpose } from '../../engine/rng.ts';
+import { SpecError, type RunSpec } from '../../engine/spec.ts';
+import { SATURATION_THRESHOLD } from '../cpu/network-pass.ts';
+import { describeAdapter } from './adapter.ts';
+import { generateParams, generateProgram } from './kernels/generate.ts';
+import { matmulProgram } from './kernels/matmul.ts';
+import {
+  backwardEpilogue,
+  batchnormBackwardProgram,
+  batchnormForwardProgram,
+  biasEpilogue,
+  forwardEpilogue,
+  outputGradientProgram,
+  type ActivationChoice,
+} from './kernels/network-kernels.ts';
+import {
+  destroyReduceSteps,
+  layerStatisticsSteps,
+  reduceScratchBytes,
+  sumOfSquaresSteps,
+  type ReduceStep,
+} from './kernels/reduce.ts';
+import type { GpuProgram } from './program.ts';
+import { GpuRunner, uniformBuffer, type BindingResource } from './runner.ts';
+import {
+  StatsField,
+  statsRecordOffset,
+  statsRecordWords,
+  STATS_HEADER_WORDS,
+} from './stats-layout.ts';
+
+/** Device memory a run may take unless told otherwise: WebGPU cannot query the real amount. */
+export const DEFAULT_GPU_MEMORY_BUDGET = 4 * 1024 ** 3;
+
+export interface WebGpuBackendOptions {
+  /** An existing device (shared by widgets); otherwise one is requested from `gpu`. */
+  readonly device?: GPUDevice;
+  readonly adapter?: GPUAdapter;
+  readonly gpu?: GPU;
+  /** Bytes of device memory a run may allocate. */
+  readonly memoryBudgetBytes?: number;
+}
+
+/** A WebGPU failure the user can act on: no adapter, a lost device, a compile error. */
+export class WebGpuUnavailableError extends Error {
+  override name = 'WebGpuUnavailableError';
+}
+
+/** Sizes of everything a run allocates, for the limit checks. */
+export function gpuRunBytes(
+  spec: RunSpec,
+  sizes: readonly number[],
+): { total: number; largestBuffer: number } {
+  const layers = sizes.length - 1;
+  const batch = spec.batch;
+  let weights = 0;
+  let units = 0;
+  let largestWeight = 0;
+  let bnUnits = 0;
+  let residualUnits = 0;
+  for (let l = 1; l <= layers; l++) {
+    const count = sizes[l]! * sizes[l - 1]!;
+    weights += count + sizes[l]!;
+    largestWeight = Math.max(largestWeight, count);
+    units += sizes[l]!;
+    if (spec.batchnorm && l < layers) bnUnits += sizes[l]!;
+    if (hasResidual(spec, sizes, l)) residualUnits += sizes[l]!;
+  }
+  const maxUnits = Math.max(...sizes);
+  const perLayerValues = (sizes[0]! + 2 * units + 2 * bnUnits + residualUnits) * batch + bnUnits;
+  const scratchValues = 5 * maxUnits * batch + largestWeight + sizes[layers]! * batch;
+  const total =
+    4 * (weights + perLayerValues + scratchValues) +
+    reduceScratchBytes(Math.max(largestWeight, maxUnits * batch));
+  const largestBuffer = 4 * Math.max(largestWeight, maxUnits * batch);
+  return { total, largestBuffer };
+}
+
+function checkLimits(
+  spec: RunSpec,
+  sizes: readonly number[],
+  device: GPUDevice,
+  budget: number,
+): void {
+  const { total, largestBuffer } = gpuRunBytes(spec, sizes);
+  const bindingLimit = Math.min(
+    device.limits.maxStorageBufferBindingSize,
+    device.limits.maxBufferSize,
+  );
+  const fits = (candidate: RunSpec): boolean => {
+    const bytes = gpuRunBytes(
+      candidate,
+      sizes.map((_n, i) =>
+        i === 0 ? candidate.inputs : i === sizes.length - 1 ? candidate.outputs : candidate.width,
+      ),
+    );
+    return bytes.largestBuffer <= bindingLimit && bytes.total <= budget;
+  };
+  if (largestBuffer <= bindingLimit && total <= budget) return;
+  let lo = 0;
+  let hi = spec.width;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits({ ...spec, width: mid })) lo = mid;
+    else hi = mid - 1;
+  }
+  const which =
+    largestBuffer > bindingLimit
+      ? `one buffer needs ${largestBuffer} bytes, over the device's maxStorageBufferBindingSize/maxBufferSize of ${bindingLimit}`
+      : `the run needs about ${(total / 1024 ** 3).toFixed(2)} GiB of GPU memory, over the ${(budget / 1024 ** 3).toFixed(2)} GiB budget`;
+  throw new SpecError(
+    'width',
+    `${which}; with the other sizes as they are, the largest width that fits is ${lo}`,
+  );
+}
+
+interface Step {
+  readonly program: GpuProgram;
+  readonly bindGroup: GPUBindGroup;
+}
+
+export async function requestGpuDevice(
+  gpu: GPU | undefined = globalThis.navigator?.gpu,
+): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
+  if (!gpu) throw new WebGpuUnavailableError('WebGPU is not available here (no navigator.gpu)');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGpuUnavailableError('WebGPU found no adapter on this machine');
+  const { limits } = adapter;
+  const device = await adapter.requestDevice({
+    label: 'gradlab',
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(limits.maxStorageBuffersPerShaderStage, 10),
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
+    },
+  });
+  return { adapter, device };
+}
+
+export async function createWebGpuBackend(
+  options: WebGpuBackendOptions = {},
+): Promise<Backend & { readonly device: GPUDevice; readonly runner: GpuRunner }> {
+  let { device, adapter } = options;
+  if (!device) ({ device, adapter } = await requestGpuDevice(options.gpu));
+  const info: AdapterInfo = adapter
+    ? describeAdapter(adapter)
+    : { vendor: '', architecture: '', description: 'shared device', isFallbackAdapter: false };
+  const runner = new GpuRunner(device);
+  const budget = options.memoryBudgetBytes ?? DEFAULT_GPU_MEMORY_BUDGET;
+  const gpuDevice = device;
+  return {
+    info: { name: 'webgpu', precision: 'f32', adapter: info },
+    device: gpuDevice,
+    runner,
+    prepare: (source) => prepareRun(gpuDevice, runner, source, budget),
+  };
+}
+
+function layerActivation(spec: RunSpec, layer: number, layers: number): ActivationChoice {
+  if (layer === layers && spec.outputActivation === 'linear') return { name: 'linear', alpha: 0 };
+  return { name: spec.activation, alpha: spec.alpha };
+}
+
+async function prepareRun(
+  device: GPUDevice,
+  runner: GpuRunner,
+  source: ProblemSource,
+  budget: number,
+): Promise<PreparedRun> {
+  const { spec, sizes } = source;
+  checkLimits(spec, sizes, device, budget);
+  const compileStart = runner.compileMs;
+  const layers = sizes.length - 1;
+  const batch = spec.batch;
+  const bins = spec.bins;
+  const owned: GPUBuffer[] = [];
+  // Read here, not at module level: importing this module must work where WebGPU is absent.
+  const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const buffer = (values: number, label: string): GPUBuffer => {
+    const created = device.createBuffer({
+      label,
+      size: Math.max(16, Math.ceil((values * 4) / 16) * 16),
+      usage: STORAGE,
+    });
+    owned.push(created);
+    return created;
+  };
+  const uniform = (words: ArrayBuffer, label: string): GPUBuffer => {
+    const created = uniformBuffer(device, words, label);
+    owned.push(created);
+    return created;
+  };
+
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  try {
+    // Buffers.
+    const weights = sizes.slice(1).map((n, i) => buffer(n * sizes[i]!, `W${i + 1}`));
+    const biases = sizes.slice(1).map((n, i) => (spec.sigmaB > 0 ? buffer(n, `b${i + 1}`) : null));
+    const activations = sizes.map((n, l) => buffer(n * batch, `a${l}`));
+    const y = buffer(sizes[layers]! * batch, 'Y');
+    const derivatives = sizes.slice(1).map((n, i) => buffer(n * batch, `df${i + 1}`));
+    const batchnormAt = (l: number): boolean => spec.batchnorm && l < layers;
+    const residualAt = (l: number): boolean => hasResidual(spec, sizes, l);
+    const preResidual = sizes
+      .slice(1)
+      .map((n, i) => (residualAt(i + 1) ? buffer(n * batch, `pre${i + 1}`) : activations[i + 1]!));
+    const normalized = sizes
+      .slice(1)
+      .map((n, i) => (batchnormAt(i + 1) ? buffer(n * batch, `zhat${i + 1}`) : null));
+    const invStd = sizes
+      .slice(1)
+      .map((n, i) => (batchnormAt(i + 1) ? buffer(n, `invstd${i + 1}`) : null));
+    const maxUnits = Math.max(...sizes);
+    const maxWeights = Math.max(...sizes.slice(1).map((n, i) => n * sizes[i]!));
+    const z = buffer(maxUnits * batch, 'z');
+    const deltas = [buffer(maxUnits * batch, 'delta0'), buffer(maxUnits * batch, 'delta1')];
+    const bnDelta = buffer(maxUnits * batch, 'delta-bn');
+    const grads = [buffer(maxUnits * batch, 'g0'), buffer(maxUnits * batch, 'g1')];
+    const dW = buffer(maxWeights, 'dW');
+    const stats = buffer(layers * statsRecordWords(bins), 'stats');
+    const scratchBytes = reduceScratchBytes(Math.max(maxWeights, maxUnits * batch));
+    const scratch = device.createBuffer({
+      label: 'reduce-scratch',
+      size: Math.max(16, Math.ceil(scratchBytes / 16) * 16),
+      usage: STORAGE,
+    });
+    owned.push(scratch);
+
+    // Weights, biases, X and Y: generated in place (Philox) or uploaded.
+    if (source.deviceGeneratable) {
+      const generate = async (
+        target: GPUBuffer,
+        count: number,
+        layer: number,
+        purpose: PhiloxPurpose,
+        distribution: 'normal' | 'uniform',
+        scale: number,
+      ) => {
+        const params = uniform(
+          generateParams({ count, seed: spec.seed, layer, purpose, distribution, scale }),
+          'generate-params',
+        );
+        await runner.runOnce(
+          generateProgram(count, device.limits.maxComputeWorkgroupsPerDimension),
+          [target, params],
+        );
+      };
+      const init = INITS[spec.init];
+      for (let l = 1; l <= layers; l++) {
+        const nIn = sizes[l - 1]!;
+        const nOut = sizes[l]!;
+        const scale = init.scale(nIn, nOut, spec);
+        await generate(
+          weights[l - 1]!,
+          nIn * nOut,
+          l - 1,
+          PhiloxPurpose.weight,
+          init.distribution === 'uniform' ? 'uniform' : 'normal',
+          scale,
+        );
+        if (biases[l - 1])
+          await generate(biases[l - 1]!, nOut, l - 1, PhiloxPurpose.bias, 'normal', spec.sigmaB);
+      }
+      await generate(activations[0]!, sizes[0]! * batch, 0, PhiloxPurpose.input, 'normal', 1);
+      await generate(y, sizes[layers]! * batch, 0, PhiloxPurpose.target, 'normal', 1);
+    } else {
+      const problem = source.problem();
+      const upload = (target: GPUBuffer, values: Float64Array) =>
+        device.queue.writeBuffer(target, 0, Float32Array.from(values));
+      problem.weights.forEach((w, i) => upload(weights[i]!, w));
+      problem.biases.forEach((b, i) => {
+        if (b && biases[i]) upload(biases[i]!, b);
+      });
+      upload(activations[0]!, problem.x);
+      upload(y, problem.y);
+    }
+
+    // The run as a list of dispatches.
+    const steps: Step[] = [];
+    const add = async (program: GpuProgram, resources: readonly BindingResource[]) => {
+      await runner.pipeline(program);
+      steps.push({ program, bindGroup: runner.bindGroup(program, resources) });
+    };
+    const reduceSteps: ReduceStep[] = [];
+    const addAll = (more: readonly ReduceStep[]) => {
+      steps.push(...more);
+      reduceSteps.push(...more);
+    };
+    const recordOffset = (l: number) => statsRecordOffset(l - 1, bins);
+
+    for (let l = 1; l <= layers; l++) {
+      const nIn = sizes[l - 1]!;
+      const nOut = sizes[l]!;
+      const activation = layerActivation(spec, l, layers);
+      const bias = biases[l - 1];
+      const shape = { m: nOut, k: nIn, n: batch };
+      if (batchnormAt(l)) {
+        const epilogue = biasEpilogue(batch, bias !== null);
+        await add(matmulProgram(shape, { epilogue }), [
+          weights[l - 1]!,
+          activations[l - 1]!,
+          z,
+          ...(bias ? [bias] : []),
+        ]);
+        await add(
+          batchnormForwardProgram({ activation, units: nOut, batch, residual: residualAt(l) }),
+          [
+            z,
+            normalized[l - 1]!,
+            invStd[l - 1]!,
+            derivatives[l - 1]!,
+            activations[l]!,
+            ...(residualAt(l) ? [preResidual[l - 1]!, activations[l - 1]!] : []),
+          ],
+        );
+      } else {
+        const epilogue = forwardEpilogue({
+          activation,
+          batch,
+          bias: bias !== null,
+          residual: residualAt(l),
+        });
+        await add(matmulProgram(shape, { epilogue }), [
+          weights[l - 1]!,
+          activations[l - 1]!,
+          activations[l]!,
+          ...(bias ? [bias] : []),
+          derivatives[l - 1]!,
+          ...(residualAt(l) ? [preResidual[l - 1]!, activations[l - 1]!] : []),
+        ]);
+      }
+      addAll(
+        await layerStatisticsSteps(runner, {
+          activations: activations[l]!,
+          preResidual: preResidual[l - 1]!,
+          derivatives: derivatives[l - 1]!,
+          units: nOut,
+          batch,
+          bins,
+          threshold:
+            SATURATION_THRESHOLD *
+            activationProperties(activation.name, activation.alpha).maxAbsDerivative,
+          stats,
+          recordOffset: recordOffset(l),
+          scratch,
+        }),
+      );
+    }
+
+    // Backward: g_L = a_L − Y and d_L = g_L ⊙ φ′; the loss from Σ g_L².
+    const outputCount = sizes[layers]! * batch;
+    let gradient = grads[0]!;
+    let d = deltas[0]!;
+    await add(outputGradientProgram(outputCount), [
+      activations[layers]!,
+      y,
+      derivatives[layers - 1]!,
+      gradient,
+      d,
+    ]);
+    addAll(
+      await sumOfSquaresSteps(
+        runner,
+        gradient,
+        outputCount,
+        stats,
+        recordOffset(layers) + StatsField.lossSumSq,
+        scratch,
+      ),
+    );
+    for (let l = layers; l >= 1; l--) {
+      const nIn = sizes[l - 1]!;
+      const nOut = sizes[l]!;
+      let delta = d;
+      if (batchnormAt(l)) {
+        await add(batchnormBackwardProgram(nOut, batch), [
+          d,
+          normalized[l - 1]!,
+          invStd[l - 1]!,
+          bnDelta,
+        ]);
+        delta = bnDelta;
+      }
+      addAll(
+        await sumOfSquaresSteps(
+          runner,
+          delta,
+          nOut * batch,
+          stats,
+          recordOffset(l) + StatsField.gradSumSq,
+          scratch,
+        ),
+      );
+      // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full, as training needs it.
+      await add(matmulProgram({ m: nOut, k: batch, n: nIn }, { transposeB: true }), [
+        delta,
+        activations[l - 1]!,
+        dW,
+      ]);
+      addAll(
+        await sumOfSquaresSteps(
+          runner,
+          dW,
+          nOut * nIn,
+          stats,
+          recordOffset(l) + StatsField.weightGradSumSq,
+          scratch,
+        ),
+      );
+      if (l > 1) {
+        const addNext = residualAt(l);
+        const storeGradient = residualAt(l - 1);
+        const nextD = d === deltas[0] ? deltas[1]! : deltas[0]!;
+        const nextGradient = gradient === grads[0] ? grads[1]! : grads[0]!;
+        await add(
+          matmulProgram(
+            { m: nIn, k: nOut, n: batch },
+            { transposeA: true, epilogue: backwardEpilogue({ batch, addNext, storeGradient }) },
+          ),
+          [
+            weights[l - 1]!,
+            delta,
+            nextD,
+            derivatives[l - 2]!,
+            ...(addNext ? [gradient] : []),
+            ...(storeGradient ? [nextGradient] : []),
+          ],
+        );
+        d = nextD;
+        gradient = nextGradient;
+      }
+    }
+    const validation = await device.popErrorScope();
+    const memory = await device.popErrorScope();
+    const error = validation ?? memory;
+    if (error)
+      throw new WebGpuUnavailableError(`WebGPU could not prepare the run: ${error.message}`);
+
+    const statsBytes = layers * statsRecordWords(bins) * 4;
+    const readback = device.createBuffer({
+      label: 'stats-readback',
+      size: Math.ceil(statsBytes / 16) * 16,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    owned.push(readback);
+    return {
+      compileMs: runner.compileMs - compileStart,
+      async compute(options = {}) {
+        options.signal?.throwIfAborted();
+        const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
+        const pass = encoder.beginComputePass({ label: 'gradlab-run' });
+        for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
+        pass.end();
+        encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
+        device.queue.submit([encoder.finish()]);
+        await readback.mapAsync(GPUMapMode.READ);
+        const words = new Uint32Array(readback.getMappedRange().slice(0));
+        readback.unmap();
+        options.onProgress?.({ phase: 'backward', done: layers, total: layers });
+        return parseStatistics(words, spec, sizes);
+      },
+      dispose() {
+        destroyReduceSteps(reduceSteps);
+        reduceSteps.length = 0;
+        for (const created of owned) created.destroy();
+        owned.length = 0;
+      },
+    };
+  } catch (error) {
+    // Keep the error-scope stack balanced, then free what was made.
+    await device.popErrorScope().catch(() => null);
+    await device.popErrorScope().catch(() => null);
+    for (const created of owned) created.destroy();
+    throw error;
+  }
+}
+
+/** Turns the stats records into LayerStatistics, as the CPU computes them. */
+export function parseStatistics(
+  words: Uint32Array,
+  spec: RunSpec,
+  sizes: readonly number[],
+): LayerStatistics {
+  const layers = sizes.length - 1;
+  const bins = spec.bins;
+  const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
+  const stats = {
+    gradNorm: new Float64Array(layers),
+    weightGradNorm: new Float64Array(layers),
+    activationMean: new Float64Array(layers),
+    activationStd: new Float64Array(layers),
+    deadFraction: new Float64Array(layers),
+    saturatedFraction: new Float64Array(layers),
+  };
+  const min = new Float64Array(layers);
+  const max = new Float64Array(layers);
+  const counts = new Uint32Array(layers * bins);
+  const nonFinite = new Uint32Array(layers);
+  for (let i = 0; i < layers; i++) {
+    const base = statsRecordOffset(i, bins);
+    const count = sizes[i + 1]! * spec.batch;
+    stats.gradNorm[i] = Math.sqrt(floats[base + StatsField.gradSumSq]!);
+    stats.weightGradNorm[i] = Math.sqrt(floats[base + StatsField.weightGradSumSq]!);
+    stats.activationMean[i] = floats[base + StatsField.activationSum]! / count;
+    stats.activationStd[i] = Math.sqrt(floats[base + StatsField.activationCenteredSumSq]! / count);
+    stats.deadFraction[i] = words[base + StatsField.deadUnits]! / sizes[i + 1]!;
+    stats.saturatedFraction[i] = words[base + StatsField.saturated]! / count;
+    min[i] = floats[base + StatsField.activationMin]!;
+    max[i] = floats[base + StatsField.activationMax]!;
+    nonFinite[i] = words[base + StatsField.nonFinite]!;
+    counts.set(
+      words.subarray(base + STATS_HEADER_WORDS, base + STATS_HEADER_WORDS + bins),
+      i * bins,
+    );
+  }
+  const lossSumSq = floats[statsRecordOffset(layers - 1, bins) + StatsField.lossSumSq]!;
+  return {
+    layerCount: layers,
+    ...stats,
+    histograms: { bins, min, max, counts, nonFinite },
+    loss: 0.5 * lossSumSq,
+  };
+}

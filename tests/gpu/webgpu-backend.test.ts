@@ -1,0 +1,196 @@
+/**
+ * Full runs on the WebGPU backend against the cpu64 reference: every per-layer statistic, for every
+ * activation, both RNGs, with residual connections, batch normalization and biases, and deep.
+ */
+import { expect } from 'vitest';
+import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import { createWebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.ts';
+import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
+import { runExperiment } from '../../src/engine/experiment.ts';
+import type { LayerStatistics } from '../../src/engine/results.ts';
+import { parseSpec, type SpecInput } from '../../src/engine/spec.ts';
+import { TOLERANCES } from '../../src/engine/tolerance.ts';
+import { gpuTest } from './gpu.ts';
+
+const cpu64 = createCpuBackend('f64');
+
+/** One backend (and so one pipeline cache) per device: SwiftShader compiles slowly. */
+const backends = new WeakMap<GPUDevice, ReturnType<typeof createWebGpuBackend>>();
+function backendFor(device: GPUDevice): ReturnType<typeof createWebGpuBackend> {
+  let backend = backends.get(device);
+  if (!backend) {
+    backend = createWebGpuBackend({ device });
+    backends.set(device, backend);
+  }
+  return backend;
+}
+
+/** Compares GPU statistics with cpu64's; returns a description of each mismatch. */
+function compare(
+  gpu: LayerStatistics,
+  reference: LayerStatistics,
+  batch: number,
+  units: (l: number) => number,
+): string[] {
+  const problems: string[] = [];
+  const { rel } = TOLERANCES.f32Statistics;
+  for (let i = 0; i < reference.layerCount; i++) {
+    const close = (key: string, a: number, b: number, scale = Math.abs(b)) => {
+      if (!(Math.abs(a - b) <= rel * scale + 1e-30))
+        problems.push(`layer ${i + 1} ${key}: gpu ${a} vs cpu64 ${b}`);
+    };
+    close('gradNorm', gpu.gradNorm[i]!, reference.gradNorm[i]!);
+    close('weightGradNorm', gpu.weightGradNorm[i]!, reference.weightGradNorm[i]!);
+    close('activationStd', gpu.activationStd[i]!, reference.activationStd[i]!);
+    // A mean near zero is compared on the scale of the layer's spread.
+    close(
+      'activationMean',
+      gpu.activationMean[i]!,
+      reference.activationMean[i]!,
+      Math.max(Math.abs(reference.activationMean[i]!), reference.activationStd[i]!),
+    );
+    // Fractions count units or entries; a value within f32 rounding of a threshold may flip.
+    const entries = units(i + 1) * batch;
+    close('deadFraction', gpu.deadFraction[i]!, reference.deadFraction[i]!, 1 / units(i + 1));
+    close(
+      'saturatedFraction',
+      gpu.saturatedFraction[i]!,
+      reference.saturatedFraction[i]!,
+      Math.max(2 / entries, 0.002),
+    );
+    const bins = reference.histograms.bins;
+    let total = 0;
+    for (let b = 0; b < bins; b++) total += gpu.histograms.counts[i * bins + b]!;
+    if (total + gpu.histograms.nonFinite[i]! !== entries)
+      problems.push(`layer ${i + 1}: histogram holds ${total} of ${entries}`);
+  }
+  if (Math.abs(gpu.loss - reference.loss) > rel * Math.abs(reference.loss))
+    problems.push(`loss: gpu ${gpu.loss} vs cpu64 ${reference.loss}`);
+  return problems;
+}
+
+async function expectParity(device: GPUDevice, input: SpecInput): Promise<void> {
+  const spec = parseSpec(input);
+  const gpuBackend = await backendFor(device);
+  const gpu = await runExperiment({ ...spec, backend: 'webgpu' }, gpuBackend);
+  const reference = await runExperiment({ ...spec, backend: 'cpu64' }, cpu64);
+  const sizes = [spec.inputs, ...Array<number>(spec.depth).fill(spec.width), spec.outputs];
+  expect(compare(gpu.stats, reference.stats, spec.batch, (l) => sizes[l]!)).toEqual([]);
+}
+
+for (const rng of ['philox', 'numpy'] as const) {
+  gpuTest(
+    `every activation matches cpu64 (${rng})`,
+    async (device) => {
+      for (const activation of ACTIVATION_NAMES) {
+        await expectParity(device, {
+          activation,
+          rng,
+          depth: 3,
+          width: 17,
+          inputs: 5,
+          outputs: 3,
+          batch: 7,
+          'output-activation': 'same',
+          'sigma-b': 0.1,
+        });
+      }
+    },
+    600_000,
+  );
+}
+
+gpuTest(
+  'residual connections and batch normalization match cpu64',
+  async (device) => {
+    for (const variant of [
+      { residual: true },
+      { batchnorm: true },
+      { residual: true, batchnorm: true },
+    ]) {
+      await expectParity(device, {
+        activation: 'relu',
+        init: 'he',
+        depth: 4,
+        width: 16,
+        inputs: 16,
+        outputs: 4,
+        batch: 9,
+        ...variant,
+      });
+      await expectParity(device, {
+        activation: 'tanh',
+        init: 'xavier_uniform',
+        depth: 3,
+        width: 13,
+        inputs: 7,
+        outputs: 2,
+        batch: 5,
+        rng: 'numpy',
+        ...variant,
+      });
+    }
+  },
+  600_000,
+);
+
+gpuTest(
+  'a 50-layer network matches cpu64 layer by layer',
+  async (device) => {
+    await expectParity(device, {
+      activation: 'tanh',
+      init: 'xavier',
+      depth: 50,
+      width: 37,
+      inputs: 37,
+      outputs: 3,
+      batch: 17,
+    });
+  },
+  600_000,
+);
+
+gpuTest(
+  'sizes that are not multiples of the tiles: 1, 3, 65, 257',
+  async (device) => {
+    await expectParity(device, {
+      activation: 'gelu',
+      init: 'lecun',
+      depth: 2,
+      width: 65,
+      inputs: 1,
+      outputs: 3,
+      batch: 1,
+    });
+    await expectParity(device, {
+      activation: 'sigmoid',
+      init: 'normal',
+      depth: 2,
+      width: 257,
+      inputs: 3,
+      outputs: 1,
+      batch: 3,
+    });
+  },
+  600_000,
+);
+
+gpuTest(
+  'an exploding network reports non-finite values, as cpu64 does',
+  async (device) => {
+    // Each linear layer multiplies the activations' scale by about √64: f32 overflows by layer ~45.
+    const spec = parseSpec({
+      activation: 'linear',
+      init: 'normal',
+      depth: 60,
+      width: 64,
+      inputs: 64,
+      batch: 4,
+      backend: 'webgpu',
+    });
+    const result = await runExperiment(spec, await backendFor(device));
+    expect(Array.from(result.stats.gradNorm).some((v) => !Number.isFinite(v))).toBe(true);
+    expect(result.stats.histograms.nonFinite.some((n) => n > 0)).toBe(true);
+  },
+  600_000,
+);
