@@ -194,3 +194,39 @@ gpuTest(
   },
   600_000,
 );
+
+gpuTest(
+  'buffers are pooled: a second run of the same shape reuses the first run’s buffers',
+  async (device) => {
+    const backend = await backendFor(device);
+    const spec = parseSpec({
+      activation: 'tanh',
+      depth: 4,
+      width: 24,
+      inputs: 24,
+      batch: 8,
+      backend: 'webgpu',
+    });
+    const first = await runExperiment(spec, backend);
+    const idle = backend.pool.idleCount;
+    expect(idle).toBeGreaterThan(10);
+    const second = await runExperiment(spec, backend);
+    expect(backend.pool.idleCount).toBe(idle);
+    expect(Array.from(second.stats.gradNorm)).toEqual(Array.from(first.stats.gradNorm));
+    // Shaders were compiled once: the second prepare compiled nothing.
+    expect(second.timings.compileMs).toBe(0);
+  },
+  600_000,
+);
+
+gpuTest(
+  'a size beyond the device limits is refused before allocating, naming the limit',
+  async (device) => {
+    const backend = await createWebGpuBackend({ device, memoryBudgetBytes: 64 * 1024 ** 2 });
+    const spec = parseSpec({ depth: 4, width: 4096, inputs: 4096, batch: 64, backend: 'webgpu' });
+    await expect(runExperiment(spec, backend)).rejects.toThrow(
+      /^width: .*GPU memory.*budget; .*largest width that fits is \d+/,
+    );
+  },
+  600_000,
+);

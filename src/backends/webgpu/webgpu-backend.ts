@@ -16,6 +16,7 @@ import { PhiloxPurpose } from '../../engine/rng.ts';
 import { SpecError, type RunSpec } from '../../engine/spec.ts';
 import { SATURATION_THRESHOLD } from '../cpu/network-pass.ts';
 import { describeAdapter } from './adapter.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { generateParams, generateProgram } from './kernels/generate.ts';
 import { matmulProgram } from './kernels/matmul.ts';
 import {
@@ -157,20 +158,24 @@ export async function requestGpuDevice(
 
 export async function createWebGpuBackend(
   options: WebGpuBackendOptions = {},
-): Promise<Backend & { readonly device: GPUDevice; readonly runner: GpuRunner }> {
+): Promise<
+  Backend & { readonly device: GPUDevice; readonly runner: GpuRunner; readonly pool: BufferPool }
+> {
   let { device, adapter } = options;
   if (!device) ({ device, adapter } = await requestGpuDevice(options.gpu));
   const info: AdapterInfo = adapter
     ? describeAdapter(adapter)
     : { vendor: '', architecture: '', description: 'shared device', isFallbackAdapter: false };
   const runner = new GpuRunner(device);
+  const pool = new BufferPool(device);
   const budget = options.memoryBudgetBytes ?? DEFAULT_GPU_MEMORY_BUDGET;
   const gpuDevice = device;
   return {
     info: { name: 'webgpu', precision: 'f32', adapter: info },
     device: gpuDevice,
     runner,
-    prepare: (source) => prepareRun(gpuDevice, runner, source, budget),
+    pool,
+    prepare: (source) => prepareRun(gpuDevice, runner, source, budget, pool),
   };
 }
 
@@ -184,6 +189,7 @@ async function prepareRun(
   runner: GpuRunner,
   source: ProblemSource,
   budget: number,
+  pool: BufferPool,
 ): Promise<PreparedRun> {
   const { spec, sizes } = source;
   checkLimits(spec, sizes, device, budget);
@@ -191,17 +197,22 @@ async function prepareRun(
   const layers = sizes.length - 1;
   const batch = spec.batch;
   const bins = spec.bins;
+  /** Uniforms and the readback buffer, destroyed with the run. */
   const owned: GPUBuffer[] = [];
+  /** Storage buffers, returned to the pool with the run. */
+  const pooled: GPUBuffer[] = [];
   // Read here, not at module level: importing this module must work where WebGPU is absent.
   const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const buffer = (values: number, label: string): GPUBuffer => {
-    const created = device.createBuffer({
-      label,
-      size: Math.max(16, Math.ceil((values * 4) / 16) * 16),
-      usage: STORAGE,
-    });
-    owned.push(created);
-    return created;
+    const acquired = pool.acquire(values * 4, STORAGE, label);
+    pooled.push(acquired);
+    return acquired;
+  };
+  const release = (): void => {
+    for (const created of owned) created.destroy();
+    owned.length = 0;
+    for (const acquired of pooled) pool.release(acquired);
+    pooled.length = 0;
   };
   const uniform = (words: ArrayBuffer, label: string): GPUBuffer => {
     const created = uniformBuffer(device, words, label);
@@ -237,13 +248,10 @@ async function prepareRun(
     const grads = [buffer(maxUnits * batch, 'g0'), buffer(maxUnits * batch, 'g1')];
     const dW = buffer(maxWeights, 'dW');
     const stats = buffer(layers * statsRecordWords(bins), 'stats');
-    const scratchBytes = reduceScratchBytes(Math.max(maxWeights, maxUnits * batch));
-    const scratch = device.createBuffer({
-      label: 'reduce-scratch',
-      size: Math.max(16, Math.ceil(scratchBytes / 16) * 16),
-      usage: STORAGE,
-    });
-    owned.push(scratch);
+    const scratch = buffer(
+      Math.ceil(reduceScratchBytes(Math.max(maxWeights, maxUnits * batch)) / 4),
+      'reduce-scratch',
+    );
 
     // Weights, biases, X and Y: generated in place (Philox) or uploaded.
     if (source.deviceGeneratable) {
@@ -481,15 +489,14 @@ async function prepareRun(
       dispose() {
         destroyReduceSteps(reduceSteps);
         reduceSteps.length = 0;
-        for (const created of owned) created.destroy();
-        owned.length = 0;
+        release();
       },
     };
   } catch (error) {
     // Keep the error-scope stack balanced, then free what was made.
     await device.popErrorScope().catch(() => null);
     await device.popErrorScope().catch(() => null);
-    for (const created of owned) created.destroy();
+    release();
     throw error;
   }
 }

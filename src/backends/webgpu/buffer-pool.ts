@@ -1,0 +1,56 @@
+/**
+ * Storage buffers reused across runs: a run's buffers go back to the pool when it is disposed, and
+ * the next run of the same shape takes them again instead of allocating. Sizes are rounded up to
+ * 256 bytes so nearby sizes share buckets; what the pool keeps idle is capped.
+ */
+export class BufferPool {
+  private readonly idle = new Map<string, GPUBuffer[]>();
+  private idleBytes = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** Idle bytes kept for reuse; beyond this, released buffers are destroyed. */
+    private readonly maxIdleBytes = 1024 ** 3,
+  ) {}
+
+  private static key(size: number, usage: number): string {
+    return `${usage}:${size}`;
+  }
+
+  acquire(bytes: number, usage: number, label: string): GPUBuffer {
+    const size = Math.max(256, Math.ceil(bytes / 256) * 256);
+    const bucket = this.idle.get(BufferPool.key(size, usage));
+    const reused = bucket?.pop();
+    if (reused) {
+      this.idleBytes -= size;
+      reused.label = label;
+      return reused;
+    }
+    return this.device.createBuffer({ label, size, usage });
+  }
+
+  release(buffer: GPUBuffer): void {
+    if (this.idleBytes + buffer.size > this.maxIdleBytes) {
+      buffer.destroy();
+      return;
+    }
+    const key = BufferPool.key(buffer.size, buffer.usage);
+    const bucket = this.idle.get(key) ?? [];
+    bucket.push(buffer);
+    this.idle.set(key, bucket);
+    this.idleBytes += buffer.size;
+  }
+
+  /** Buffers and bytes waiting for reuse. */
+  get idleCount(): number {
+    let count = 0;
+    for (const bucket of this.idle.values()) count += bucket.length;
+    return count;
+  }
+
+  destroy(): void {
+    for (const bucket of this.idle.values()) for (const buffer of bucket) buffer.destroy();
+    this.idle.clear();
+    this.idleBytes = 0;
+  }
+}
