@@ -7,10 +7,9 @@ import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { createWebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.ts';
 import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
-import type { LayerStatistics } from '../../src/engine/results.ts';
 import { parseSpec, type SpecInput } from '../../src/engine/spec.ts';
-import { TOLERANCES } from '../../src/engine/tolerance.ts';
 import { gpuTest } from './gpu.ts';
+import { compareStatistics } from './parity.ts';
 
 const cpu64 = createCpuBackend('f64');
 
@@ -25,57 +24,13 @@ function backendFor(device: GPUDevice): ReturnType<typeof createWebGpuBackend> {
   return backend;
 }
 
-/** Compares GPU statistics with cpu64's; returns a description of each mismatch. */
-function compare(
-  gpu: LayerStatistics,
-  reference: LayerStatistics,
-  batch: number,
-  units: (l: number) => number,
-): string[] {
-  const problems: string[] = [];
-  const { rel } = TOLERANCES.f32Statistics;
-  for (let i = 0; i < reference.layerCount; i++) {
-    const close = (key: string, a: number, b: number, scale = Math.abs(b)) => {
-      if (!(Math.abs(a - b) <= rel * scale + 1e-30))
-        problems.push(`layer ${i + 1} ${key}: gpu ${a} vs cpu64 ${b}`);
-    };
-    close('gradNorm', gpu.gradNorm[i]!, reference.gradNorm[i]!);
-    close('weightGradNorm', gpu.weightGradNorm[i]!, reference.weightGradNorm[i]!);
-    close('activationStd', gpu.activationStd[i]!, reference.activationStd[i]!);
-    // A mean near zero is compared on the scale of the layer's spread.
-    close(
-      'activationMean',
-      gpu.activationMean[i]!,
-      reference.activationMean[i]!,
-      Math.max(Math.abs(reference.activationMean[i]!), reference.activationStd[i]!),
-    );
-    // Fractions count units or entries; a value within f32 rounding of a threshold may flip.
-    const entries = units(i + 1) * batch;
-    close('deadFraction', gpu.deadFraction[i]!, reference.deadFraction[i]!, 1 / units(i + 1));
-    close(
-      'saturatedFraction',
-      gpu.saturatedFraction[i]!,
-      reference.saturatedFraction[i]!,
-      Math.max(2 / entries, 0.002),
-    );
-    const bins = reference.histograms.bins;
-    let total = 0;
-    for (let b = 0; b < bins; b++) total += gpu.histograms.counts[i * bins + b]!;
-    if (total + gpu.histograms.nonFinite[i]! !== entries)
-      problems.push(`layer ${i + 1}: histogram holds ${total} of ${entries}`);
-  }
-  if (Math.abs(gpu.loss - reference.loss) > rel * Math.abs(reference.loss))
-    problems.push(`loss: gpu ${gpu.loss} vs cpu64 ${reference.loss}`);
-  return problems;
-}
-
 async function expectParity(device: GPUDevice, input: SpecInput): Promise<void> {
   const spec = parseSpec(input);
   const gpuBackend = await backendFor(device);
   const gpu = await runExperiment({ ...spec, backend: 'webgpu' }, gpuBackend);
   const reference = await runExperiment({ ...spec, backend: 'cpu64' }, cpu64);
   const sizes = [spec.inputs, ...Array<number>(spec.depth).fill(spec.width), spec.outputs];
-  expect(compare(gpu.stats, reference.stats, spec.batch, (l) => sizes[l]!)).toEqual([]);
+  expect(compareStatistics(gpu.stats, reference.stats, spec.batch, (l) => sizes[l]!)).toEqual([]);
 }
 
 for (const rng of ['philox', 'numpy'] as const) {
