@@ -12,6 +12,8 @@ import { problemFromSpec } from '../src/engine/problem.ts';
 import { median } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
+import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
+import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
 import { runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
 
 interface Row {
@@ -22,12 +24,25 @@ interface Row {
   maxGradNormError: number;
 }
 
-function parseArgs(argv: readonly string[]): { json: boolean; repeat: number } {
+interface BenchArgs {
+  json: boolean;
+  repeat: number;
+  /** Run the GPU section (default: yes). */
+  gpu: boolean;
+  /** On a software adapter, run the full-size GPU workload anyway. */
+  gpuFull: boolean;
+}
+
+function parseArgs(argv: readonly string[]): BenchArgs {
   let json = false;
   let repeat = 5;
+  let gpu = true;
+  let gpuFull = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--no-gpu') gpu = false;
+    else if (arg === '--gpu-full') gpuFull = true;
     else if (arg === '--repeat') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 100) {
@@ -36,9 +51,13 @@ function parseArgs(argv: readonly string[]): { json: boolean; repeat: number } {
         );
       }
       repeat = value;
-    } else throw new Error(`unknown argument ${JSON.stringify(arg)}; allowed: --json, --repeat N`);
+    } else {
+      throw new Error(
+        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --repeat N, --no-gpu, --gpu-full`,
+      );
+    }
   }
-  return { json, repeat };
+  return { json, repeat, gpu, gpuFull };
 }
 
 function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
@@ -49,7 +68,14 @@ function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): numb
 }
 
 async function main(): Promise<void> {
-  const { json, repeat } = parseArgs(process.argv.slice(2));
+  const { json, repeat, gpu, gpuFull } = parseArgs(process.argv.slice(2));
+  if (gpu) {
+    const status = rerunWithGpuEnvironment();
+    if (status !== null) {
+      process.exitCode = status;
+      return;
+    }
+  }
   const spec = parseSpec({
     activation: 'tanh',
     depth: 50,
@@ -123,10 +149,26 @@ async function main(): Promise<void> {
     vsTfjsCpu: tfCpu!.medianMs / gradlabF32.medianMs,
     vsTfjsWasm: tfWasm!.medianMs / gradlabF32.medianMs,
   };
+  let gpuReport: GpuBenchReport | { error: string } | null = null;
+  if (gpu) {
+    log('running the WebGPU section…');
+    try {
+      gpuReport = await runGpuBench({ full: gpuFull, repeat });
+    } catch (error) {
+      gpuReport = { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify({ date: new Date().toISOString(), machine, workload: spec, repeat, rows, ratios }, null, 2)}\n`,
-    );
+    const record = {
+      date: new Date().toISOString(),
+      machine,
+      workload: spec,
+      repeat,
+      rows,
+      ratios,
+      gpu: gpuReport,
+    };
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     return;
   }
   const lines = [
@@ -141,7 +183,12 @@ async function main(): Promise<void> {
     ),
     '',
     `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}×), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}×).`,
-    'WebGPU: the WebGPU backend is its own issue; until it lands there is no GPU section.',
+    '',
+    gpuReport === null
+      ? 'WebGPU: skipped (--no-gpu).'
+      : 'error' in gpuReport
+        ? `WebGPU: unavailable (${gpuReport.error}).`
+        : gpuBenchMarkdown(gpuReport),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -115,3 +115,27 @@ describe('numerical stability and the chapter’s conventions', () => {
     expect(activationProperties('elu', 2).maxAbsDerivative).toBeCloseTo(2, 6);
   });
 });
+
+describe('fused forward-and-derivative agrees with the separate functions', () => {
+  const xs = [
+    -1000, -50, -20, -5, -1, -0.5000001, -0.5, -0.25, -1e-3, -1e-9, 0, 1e-9, 1e-3, 0.25, 0.5,
+    0.5000001, 1, 3, 20, 50, 1000,
+  ];
+  for (let i = 0; i <= 400; i++) xs.push(-10 + i * 0.05);
+  for (const name of ACTIVATION_NAMES) {
+    const fused = ACTIVATIONS[name].forwardAndDerivative;
+    if (!fused) continue;
+    it(name, () => {
+      const out = new Float64Array(2);
+      for (const x of xs) {
+        fused(x, 0, out);
+        expect(relativeError(out[0]!, ACTIVATIONS[name].forward(x, 0)), `f(${x})`).toBeLessThan(
+          4e-16 * 8,
+        );
+        expect(relativeError(out[1]!, ACTIVATIONS[name].derivative(x, 0)), `f'(${x})`).toBeLessThan(
+          4e-16 * 8,
+        );
+      }
+    });
+  }
+});

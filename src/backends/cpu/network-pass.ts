@@ -121,7 +121,10 @@ export function loadNetwork(problem: Problem, kernels: PrecisionKernels): Loaded
 
 function sumOfSquares(values: FloatArray, length: number): number {
   let sum = 0;
-  for (let i = 0; i < length; i++) sum += values[i]! * values[i]!;
+  for (let i = 0; i < length; i++) {
+    const v = values[i]!;
+    sum += v * v;
+  }
   return sum;
 }
 
@@ -207,38 +210,48 @@ function activationStatistics(
   for (let j = 0; j < length; j++) {
     const v = a[j]!;
     sum += v;
-    if (Number.isFinite(v)) {
+    // v − v is 0 exactly when v is finite (NaN for ±∞ and NaN); cheaper than Number.isFinite.
+    if (v - v === 0) {
       if (v < min) min = v;
       if (v > max) max = v;
     } else nonFinite++;
   }
   const mean = sum / length;
-  let squares = 0;
-  for (let j = 0; j < length; j++) squares += (a[j]! - mean) ** 2;
   out.activationMean[i] = mean;
-  out.activationStd[i] = Math.sqrt(squares / length);
   out.nonFinite[i] = nonFinite;
-  const counts = out.counts.subarray(i * bins, (i + 1) * bins);
-  if (nonFinite === length) {
-    out.histMin[i] = NaN;
-    out.histMax[i] = NaN;
-    return;
-  }
-  out.histMin[i] = min;
-  out.histMax[i] = max;
+  const allNonFinite = nonFinite === length;
+  out.histMin[i] = allNonFinite ? NaN : min;
+  out.histMax[i] = allNonFinite ? NaN : max;
   // The GPU's binning rule, in the array's own precision so that both agree bin for bin: halves
   // keep max − min from overflowing, and ranges below 2⁻⁶⁴ (or empty) put everything in bin 0.
-  const round = a instanceof Float32Array ? Math.fround : (x: number) => x;
-  const halfWidth = round(max / 2 - min / 2);
-  const scale = halfWidth >= 2 ** -64 ? round(bins / halfWidth) : 0;
+  const f32 = a instanceof Float32Array;
+  const halfWidth = f32 ? Math.fround(max / 2 - min / 2) : max / 2 - min / 2;
+  const scale =
+    allNonFinite || !(halfWidth >= 2 ** -64)
+      ? 0
+      : f32
+        ? Math.fround(bins / halfWidth)
+        : bins / halfWidth;
   const halfMin = min / 2;
+  const counts = out.counts.subarray(i * bins, (i + 1) * bins);
+  const lastBin = bins - 1;
+  // Second pass: centered squares (two-pass variance) and the histogram together.
+  let squares = 0;
   for (let j = 0; j < length; j++) {
     const v = a[j]!;
-    if (!Number.isFinite(v)) continue;
-    const bin =
-      scale === 0 ? 0 : Math.min(bins - 1, Math.floor(round(round(v / 2 - halfMin) * scale)));
+    const centered = v - mean;
+    squares += centered * centered;
+    if (v - v !== 0 || allNonFinite) continue;
+    let bin = 0;
+    if (scale !== 0) {
+      const position = f32
+        ? Math.fround(Math.fround(v / 2 - halfMin) * scale)
+        : (v / 2 - halfMin) * scale;
+      bin = Math.min(lastBin, Math.floor(position));
+    }
     counts[bin]!++;
   }
+  out.activationStd[i] = Math.sqrt(squares / length);
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -250,6 +263,9 @@ export interface PassOptions extends ComputeOptions {
   /** Called with ∂L/∂W⁽ˡ⁾ (n_out × n_in, row-major) for each layer; the buffer is reused. */
   readonly onWeightGradient?: (layer: number, weightGradient: FloatArray) => void;
 }
+
+/** f and f′ of the fused activation pass. */
+const pair = new Float64Array(2);
 
 /** Runs one forward + backward pass over a loaded network and returns its statistics. */
 export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): LayerStatistics {
@@ -299,13 +315,19 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     }
     // Fused activation and derivative, with the saturation count.
     const { name, alpha } = layerActivation(problem, l);
-    const { forward, derivative } = ACTIVATIONS[name];
+    const { forward, derivative, forwardAndDerivative } = ACTIVATIONS[name];
     const threshold = SATURATION_THRESHOLD * activationProperties(name, alpha).maxAbsDerivative;
     let saturated = 0;
     for (let j = 0; j < length; j++) {
       const z = zHat[j]!;
-      df[j] = derivative(z, alpha);
-      h[j] = forward(z, alpha);
+      if (forwardAndDerivative) {
+        forwardAndDerivative(z, alpha, pair);
+        h[j] = pair[0]!;
+        df[j] = pair[1]!;
+      } else {
+        df[j] = derivative(z, alpha);
+        h[j] = forward(z, alpha);
+      }
       // The stored (precision-rounded) derivative is what backprop uses, and what the GPU counts.
       if (Math.abs(df[j]!) <= threshold) saturated++;
     }
