@@ -20,7 +20,7 @@ import {
 } from '../../src/backends/webgpu/kernels/matmul.ts';
 import { groupsFor } from '../../src/backends/webgpu/program.ts';
 import { GpuRunner, readBuffer, uploadBuffer } from '../../src/backends/webgpu/runner.ts';
-import { gpuTest } from './gpu.ts';
+import { gpuTest, gpuTestsRun, isCi } from './gpu.ts';
 
 /** Deterministic uniform [0, 1) stream (mulberry32), so that a failure reproduces. */
 function makeRandom(seed: number): () => number {
@@ -382,5 +382,13 @@ describe('matmul program generation', () => {
     for (const tile of bad) expect(() => matmulProgram(shape, { tile })).toThrow(/matmul tile/);
     expect(() => matmulProgram({ m: 0, k: 1, n: 1 })).toThrow(/positive integer/);
     expect(() => matmulProgram({ m: 2.5, k: 1, n: 1 })).toThrow(/positive integer/);
+  });
+});
+
+describe('WebGPU matmul in CI', () => {
+  it('ran every GPU test when CI is set', () => {
+    if (!isCi()) return;
+    const expected = TRANSPOSES.length + MATMUL_TILES.length + 2;
+    expect(gpuTestsRun(), 'GPU tests were skipped in CI').toBe(expected);
   });
 });

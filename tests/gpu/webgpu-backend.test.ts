@@ -8,20 +8,24 @@ import { createWebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.ts
 import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
 import { parseSpec, type SpecInput } from '../../src/engine/spec.ts';
+import { GpuRunner } from '../../src/backends/webgpu/runner.ts';
 import { gpuTest } from './gpu.ts';
 import { compareStatistics } from './parity.ts';
 
 const cpu64 = createCpuBackend('f64');
 
-/** One backend (and so one pipeline cache) per device: SwiftShader compiles slowly. */
-const backends = new WeakMap<GPUDevice, ReturnType<typeof createWebGpuBackend>>();
+/**
+ * One pipeline cache per device (SwiftShader compiles slowly), but a backend, and so a buffer pool,
+ * per test: the GPU test helper destroys every buffer a test made when it ends.
+ */
+const runners = new WeakMap<GPUDevice, GpuRunner>();
 function backendFor(device: GPUDevice): ReturnType<typeof createWebGpuBackend> {
-  let backend = backends.get(device);
-  if (!backend) {
-    backend = createWebGpuBackend({ device });
-    backends.set(device, backend);
+  let runner = runners.get(device);
+  if (!runner) {
+    runner = new GpuRunner(device);
+    runners.set(device, runner);
   }
-  return backend;
+  return createWebGpuBackend({ device, runner });
 }
 
 async function expectParity(device: GPUDevice, input: SpecInput): Promise<void> {

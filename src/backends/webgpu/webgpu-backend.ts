@@ -52,6 +52,8 @@ export interface WebGpuBackendOptions {
   readonly device?: GPUDevice;
   readonly adapter?: GPUAdapter;
   readonly gpu?: GPU;
+  /** A runner (pipeline cache) to share with other backends on the same device. */
+  readonly runner?: GpuRunner;
   /** Bytes of device memory a run may allocate. */
   readonly memoryBudgetBytes?: number;
 }
@@ -166,7 +168,7 @@ export async function createWebGpuBackend(
   const info: AdapterInfo = adapter
     ? describeAdapter(adapter)
     : { vendor: '', architecture: '', description: 'shared device', isFallbackAdapter: false };
-  const runner = new GpuRunner(device);
+  const runner = options.runner ?? new GpuRunner(device);
   const pool = new BufferPool(device);
   const budget = options.memoryBudgetBytes ?? DEFAULT_GPU_MEMORY_BUDGET;
   const gpuDevice = device;
@@ -222,6 +224,7 @@ async function prepareRun(
 
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
+  let scopesOpen = 2;
   try {
     // Buffers.
     const weights = sizes.slice(1).map((n, i) => buffer(n * sizes[i]!, `W${i + 1}`));
@@ -457,6 +460,7 @@ async function prepareRun(
         gradient = nextGradient;
       }
     }
+    scopesOpen = 0;
     const validation = await device.popErrorScope();
     const memory = await device.popErrorScope();
     const error = validation ?? memory;
@@ -493,9 +497,8 @@ async function prepareRun(
       },
     };
   } catch (error) {
-    // Keep the error-scope stack balanced, then free what was made.
-    await device.popErrorScope().catch(() => null);
-    await device.popErrorScope().catch(() => null);
+    // Close the scopes this function opened (and only those), then free what was made.
+    for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
     release();
     throw error;
   }
