@@ -161,3 +161,14 @@ afterAll(async () => {
   state = undefined;
   gpu = undefined;
 });
+
+/**
+ * A second device, from a fresh adapter of the same instance, for tests that must break a device
+ * (destroy it, lose it) without touching the shared one. The caller destroys it.
+ */
+export async function requestExtraDevice(): Promise<GPUDevice> {
+  await gpuState();
+  const adapter = await gpu!.requestAdapter();
+  if (!adapter) throw new Error(NO_ADAPTER_MESSAGE);
+  return adapter.requestDevice({ label: 'gradlab-test-extra-device' });
+}

@@ -12,6 +12,7 @@ import {
   MATMUL_DEFAULT_LIMITS,
   MATMUL_TILES,
   matmulProgram,
+  SOFTWARE_FILL_WORKGROUPS,
   matmulTileFootprint,
   type MatmulEpilogue,
   type MatmulOptions,
@@ -318,6 +319,17 @@ describe('matmul program generation', () => {
     expect(chooseTile({ m: 4096, k: 4096, n: 8 }).tileN).toBeLessThanOrEqual(16);
     expect(chooseTile({ m: 4096, k: 4096, n: 1 }).tileN).toBe(1);
     expect(chooseTile({ m: 1, k: 1, n: 1 }).tileN).toBe(1);
+  });
+
+  it('chooseTile for a software adapter: fewer, bigger workgroups', () => {
+    const shape = { m: 256, k: 256, n: 256 };
+    expect(chooseTile(shape).tileM).toBeLessThan(128);
+    expect(chooseTile(shape, undefined, SOFTWARE_FILL_WORKGROUPS)).toMatchObject({
+      tileM: 128,
+      tileN: 128,
+    });
+    expect(chooseTile({ m: 256, k: 256, n: 1 }, undefined, SOFTWARE_FILL_WORKGROUPS).tileN).toBe(1);
+    expect(() => chooseTile(shape, undefined, 0)).toThrow(/fillWorkgroups/);
   });
 
   it('chooseTile respects smaller limits and says so when nothing fits', () => {

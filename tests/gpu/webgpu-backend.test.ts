@@ -9,7 +9,7 @@ import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
 import { parseSpec, type SpecInput } from '../../src/engine/spec.ts';
 import { GpuRunner } from '../../src/backends/webgpu/runner.ts';
-import { gpuTest } from './gpu.ts';
+import { gpuTest, requestExtraDevice } from './gpu.ts';
 import { compareStatistics } from './parity.ts';
 
 const cpu64 = createCpuBackend('f64');
@@ -186,6 +186,23 @@ gpuTest(
     await expect(runExperiment(spec, backend)).rejects.toThrow(
       /^width: .*GPU memory.*budget; .*largest width that fits is \d+/,
     );
+  },
+  600_000,
+);
+
+gpuTest(
+  'a lost device makes the run fail with an error instead of hanging',
+  async () => {
+    // A device of its own, destroyed before the run: the shared test device stays usable.
+    const lost = await requestExtraDevice();
+    const backend = await createWebGpuBackend({ device: lost });
+    lost.destroy();
+    const spec = parseSpec({ depth: 2, width: 8, inputs: 8, batch: 4, backend: 'webgpu' });
+    const outcome = await runExperiment(spec, backend).then(
+      () => 'completed',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(outcome).toMatch(/GPU device was lost/);
   },
   600_000,
 );

@@ -131,6 +131,27 @@ function checkLimits(
   );
 }
 
+/** Whether the device is still usable; set when its `lost` promise resolves. */
+interface DeviceHealth {
+  lost: string | null;
+}
+
+function checkHealth(health: DeviceHealth): void {
+  if (health.lost !== null) {
+    throw new WebGpuUnavailableError(`the GPU device was lost (${health.lost}); start a new run`);
+  }
+}
+
+/** A clear error for whatever WebGPU threw: SpecErrors pass through, the rest name WebGPU. */
+function asWebGpuError(error: unknown, health: DeviceHealth, during: string): Error {
+  if (error instanceof SpecError || error instanceof WebGpuUnavailableError) return error;
+  if (health.lost !== null)
+    return new WebGpuUnavailableError(`the GPU device was lost (${health.lost}) ${during}`);
+  const message =
+    error instanceof Error && error.message ? error.message : String(error) || 'unknown error';
+  return new WebGpuUnavailableError(`WebGPU failed ${during}: ${message}`);
+}
+
 interface Step {
   readonly program: GpuProgram;
   readonly bindGroup: GPUBindGroup;
@@ -172,12 +193,16 @@ export async function createWebGpuBackend(
   const pool = new BufferPool(device);
   const budget = options.memoryBudgetBytes ?? DEFAULT_GPU_MEMORY_BUDGET;
   const gpuDevice = device;
+  const health: DeviceHealth = { lost: null };
+  void device.lost.then((info) => {
+    health.lost = info.message || `reason: ${info.reason}`;
+  });
   return {
     info: { name: 'webgpu', precision: 'f32', adapter: info },
     device: gpuDevice,
     runner,
     pool,
-    prepare: (source) => prepareRun(gpuDevice, runner, source, budget, pool),
+    prepare: (source) => prepareRun(gpuDevice, runner, source, budget, pool, health),
   };
 }
 
@@ -192,7 +217,9 @@ async function prepareRun(
   source: ProblemSource,
   budget: number,
   pool: BufferPool,
+  health: DeviceHealth,
 ): Promise<PreparedRun> {
+  checkHealth(health);
   const { spec, sizes } = source;
   checkLimits(spec, sizes, device, budget);
   const compileStart = runner.compileMs;
@@ -474,21 +501,30 @@ async function prepareRun(
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     owned.push(readback);
+    const encodeAndRead = async (): Promise<LayerStatistics> => {
+      const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
+      const pass = encoder.beginComputePass({ label: 'gradlab-run' });
+      for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
+      pass.end();
+      encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
+      device.queue.submit([encoder.finish()]);
+      await readback.mapAsync(GPUMapMode.READ);
+      const words = new Uint32Array(readback.getMappedRange().slice(0));
+      readback.unmap();
+      return parseStatistics(words, spec, sizes);
+    };
     return {
       compileMs: runner.compileMs - compileStart,
       async compute(options = {}) {
         options.signal?.throwIfAborted();
-        const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
-        const pass = encoder.beginComputePass({ label: 'gradlab-run' });
-        for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
-        pass.end();
-        encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
-        device.queue.submit([encoder.finish()]);
-        await readback.mapAsync(GPUMapMode.READ);
-        const words = new Uint32Array(readback.getMappedRange().slice(0));
-        readback.unmap();
-        options.onProgress?.({ phase: 'backward', done: layers, total: layers });
-        return parseStatistics(words, spec, sizes);
+        checkHealth(health);
+        try {
+          const statistics = await encodeAndRead();
+          options.onProgress?.({ phase: 'backward', done: layers, total: layers });
+          return statistics;
+        } catch (error) {
+          throw asWebGpuError(error, health, 'during the run');
+        }
       },
       dispose() {
         destroyReduceSteps(reduceSteps);
@@ -500,7 +536,7 @@ async function prepareRun(
     // Close the scopes this function opened (and only those), then free what was made.
     for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
     release();
-    throw error;
+    throw asWebGpuError(error, health, 'while preparing the run');
   }
 }
 

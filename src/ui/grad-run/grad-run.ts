@@ -177,8 +177,9 @@ export class GradRun extends LitElement {
     return html`<p class="status">
         ${result.spec.activation}, ${result.spec.init} init, ${result.spec.depth} hidden layers ×
         ${result.spec.width}, batch ${result.spec.batch}; backend ${result.backend.name}
-        (${result.backend.precision}); compute ${result.timings.computeMs.toFixed(1)} ms; loss
-        ${result.stats.loss.toPrecision(5)}
+        (${result.backend.precision}${result.backend.adapter ? `, ${result.backend.adapter.vendor} ${result.backend.adapter.architecture}` : ''});
+        ${result.timings.compileMs !== undefined ? `shader compile ${result.timings.compileMs.toFixed(0)} ms;` : ''}
+        compute ${result.timings.computeMs.toFixed(1)} ms; loss ${result.stats.loss.toPrecision(5)}
       </p>
       <table part="table" aria-label="per-layer statistics">
         <thead>

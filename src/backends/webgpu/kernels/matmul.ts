@@ -221,9 +221,17 @@ function fitsLimits(tile: MatmulTile, shape: MatmulShape | null, limits: MatmulL
 
 /**
  * Workgroups that fill a big discrete GPU (≈ 100–150 compute units, two 256-invocation
- * workgroups each); fewer leave units idle. Smaller GPUs are full well before this.
+ * workgroups each); fewer leave units idle. chooseTile's default.
  */
-const TARGET_WORKGROUPS = 256;
+export const GPU_FILL_WORKGROUPS = 256;
+
+/**
+ * For a software adapter (isSoftwareAdapter(adapter info)): 1, so that only the work per
+ * invocation counts. SwiftShader runs workgroups on a few CPU threads, and emulating invocations,
+ * barriers and the split-K reduction is what costs there: on 256×256·256×256 the 128×128 config
+ * ran ≈ 10× faster than the split-K 32×32 one that the GPU default picks.
+ */
+export const SOFTWARE_FILL_WORKGROUPS = 1;
 
 /**
  * Relative throughput of a config once the GPU is full, from its register blocking: FMAs per word
@@ -247,14 +255,14 @@ const FMAS_PER_LOADED_FLOAT = 8;
  * (tileM + tileN)·K floats), all over how full the GPU is. Too few workgroups leave compute units
  * idle; too small a tile re-reads A and B many times and reads workgroup memory for every FMA.
  */
-function estimatedCost(shape: MatmulShape, tile: MatmulTile): number {
+function estimatedCost(shape: MatmulShape, tile: MatmulTile, fillWorkgroups: number): number {
   const rowTiles = groupsFor(shape.m, tile.tileM);
   const colTiles = groupsFor(shape.n, tile.tileN);
   const paddedK = groupsFor(shape.k, tile.tileK) * tile.tileK;
   const workgroups = rowTiles * colTiles;
   const paddedWork = workgroups * tile.tileM * tile.tileN * paddedK;
   const loadedFloats = workgroups * (tile.tileM + tile.tileN) * paddedK;
-  const occupancy = Math.min(1, workgroups / TARGET_WORKGROUPS);
+  const occupancy = Math.min(1, workgroups / fillWorkgroups);
   return (paddedWork / blockingEfficiency(tile) + FMAS_PER_LOADED_FLOAT * loadedFloats) / occupancy;
 }
 
@@ -286,16 +294,25 @@ function suitsWidth(shape: MatmulShape, tile: MatmulTile): boolean {
  * The config of MATMUL_TILES with the lowest estimated cost on this shape among those that suit
  * its width and fit the limits (WebGPU's defaults for any limit not given); ties go to the
  * bigger tile. If no config suits the width, the cheapest that fits the limits.
+ * `fillWorkgroups`: how many workgroups keep the device busy (GPU_FILL_WORKGROUPS, or
+ * SOFTWARE_FILL_WORKGROUPS for a software adapter).
  */
-export function chooseTile(shape: MatmulShape, limits?: Partial<GPUSupportedLimits>): MatmulTile {
+export function chooseTile(
+  shape: MatmulShape,
+  limits?: Partial<GPUSupportedLimits>,
+  fillWorkgroups: number = GPU_FILL_WORKGROUPS,
+): MatmulTile {
   checkShape(shape);
+  if (!(fillWorkgroups >= 1)) {
+    throw new Error(`chooseTile: fillWorkgroups must be at least 1, got ${fillWorkgroups}`);
+  }
   const resolved = resolveLimits(limits);
   const fitting = MATMUL_TILES.filter((tile) => fitsLimits(tile, shape, resolved));
   const suiting = fitting.filter((tile) => suitsWidth(shape, tile));
   let best: MatmulTile | null = null;
   let bestCost = Infinity;
   for (const tile of suiting.length > 0 ? suiting : fitting) {
-    const cost = estimatedCost(shape, tile);
+    const cost = estimatedCost(shape, tile, fillWorkgroups);
     if (cost < bestCost) {
       best = tile;
       bestCost = cost;
