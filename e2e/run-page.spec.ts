@@ -17,7 +17,7 @@ function collectConsoleErrors(page: Page): string[] {
 }
 
 async function tableValues(page: Page): Promise<string[][]> {
-  const rows = page.locator('grad-run').locator('tbody tr');
+  const rows = page.locator('grad-run').locator('table[part="table"] tbody tr');
   return rows.evaluateAll((trs) =>
     trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
   );
@@ -30,7 +30,7 @@ test('runs the URL spec in a worker and shows per-layer statistics that match th
   await page.goto(
     '/?activation=tanh&depth=6&width=16&inputs=16&outputs=2&batch=8&seed=3&backend=cpu64',
   );
-  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(7);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(7);
   const rows = await tableValues(page);
   // The same run through the engine, here in Node.
   const spec = parseSpec({
@@ -48,6 +48,14 @@ test('runs the URL spec in a worker and shows per-layer statistics that match th
     expect(Number(row[0])).toBe(i + 1);
     expect(Number(row[1])).toBeCloseTo(Number(reference[i]!.toPrecision(4)), 10);
   });
+  // The chart draws the same numbers: layers on x, ‖δ‖ and ‖∂L/∂W‖ per layer.
+  const columns = await page
+    .locator('grad-run')
+    .locator('grad-chart')
+    .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+  expect(columns[0]).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  columns[1]!.forEach((value, i) => expect(value).toBeCloseTo(reference[i]!, 12));
+  await expect(page.locator('grad-run').locator('grad-chart canvas')).toHaveCount(1);
   await expect(page.getByTestId('gpu-status')).not.toHaveText(/checking/);
   expect(errors).toEqual([]);
 });
@@ -59,7 +67,7 @@ test('a bad URL value is reported, the defaults are used, and the page still run
   await page.goto('/?depth=abc');
   await expect(page.getByRole('alert')).toContainText('depth');
   await expect(page.getByRole('alert')).toContainText('integer from 1 to 1000');
-  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(11);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(11);
   expect(errors).toEqual([]);
 });
 
@@ -74,7 +82,7 @@ test('a long run reports progress and can be cancelled', async ({ page }) => {
   await page.getByLabel('hidden layers').fill('3');
   await page.getByLabel('width').fill('8');
   await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(4);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
   expect(page.url()).toContain('depth=3');
 });
 
@@ -82,5 +90,10 @@ test('an overflowing network shows non-finite values instead of crashing', async
   await page.goto(
     '/?activation=linear&init=normal&depth=40&width=64&inputs=64&batch=4&backend=cpu',
   );
-  await expect(page.locator('grad-run').locator('td.nonfinite').first()).toBeVisible();
+  await expect(
+    page.locator('grad-run').locator('table[part="table"] td.nonfinite').first(),
+  ).toBeVisible();
+  await expect(page.locator('grad-run').locator('grad-chart').getByRole('note')).toContainText(
+    'non-finite values (overflow) not drawn',
+  );
 });

@@ -25,8 +25,12 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
 }) => {
   test.setTimeout(300_000);
   await page.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4');
-  await expect(page.locator('grad-run').locator('tbody tr')).toHaveCount(4, { timeout: 240_000 });
-  await expect(page.locator('grad-run').getByText('backend webgpu (f32, google swiftshader)')).toBeVisible();
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4, {
+    timeout: 240_000,
+  });
+  await expect(
+    page.locator('grad-run').getByText('backend webgpu (f32, google swiftshader)'),
+  ).toBeVisible();
 
   const noGpu = await page.context().newPage();
   await noGpu.addInitScript(() => {
@@ -35,6 +39,6 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
   await noGpu.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4');
   await expect(noGpu.getByTestId('fallback')).toContainText('used the CPU backend');
   await expect(noGpu.getByTestId('gpu-status')).toContainText('no WebGPU');
-  await expect(noGpu.locator('grad-run').locator('tbody tr')).toHaveCount(4);
+  await expect(noGpu.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
   await expect(noGpu.locator('grad-run').getByText('backend cpu (f32)')).toBeVisible();
 });

@@ -15,10 +15,17 @@ import type { AdapterInfo, LayerStatistics } from '../../engine/results.ts';
 import { PhiloxPurpose } from '../../engine/rng.ts';
 import { SpecError, type RunSpec } from '../../engine/spec.ts';
 import { SATURATION_THRESHOLD } from '../cpu/network-pass.ts';
-import { describeAdapter } from './adapter.ts';
+import { describeAdapter, isSoftwareAdapter } from './adapter.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { generateParams, generateProgram } from './kernels/generate.ts';
-import { matmulProgram } from './kernels/matmul.ts';
+import {
+  chooseTile,
+  GPU_FILL_WORKGROUPS,
+  matmulProgram,
+  SOFTWARE_FILL_WORKGROUPS,
+  type MatmulOptions,
+  type MatmulShape,
+} from './kernels/matmul.ts';
 import {
   backwardEpilogue,
   batchnormBackwardProgram,
@@ -202,7 +209,8 @@ export async function createWebGpuBackend(
     device: gpuDevice,
     runner,
     pool,
-    prepare: (source) => prepareRun(gpuDevice, runner, source, budget, pool, health),
+    prepare: (source) =>
+      prepareRun(gpuDevice, runner, source, budget, pool, health, isSoftwareAdapter(info)),
   };
 }
 
@@ -218,8 +226,13 @@ async function prepareRun(
   budget: number,
   pool: BufferPool,
   health: DeviceHealth,
+  software: boolean,
 ): Promise<PreparedRun> {
   checkHealth(health);
+  // A software adapter (SwiftShader) runs few workgroups at once: bigger tiles win there.
+  const fill = software ? SOFTWARE_FILL_WORKGROUPS : GPU_FILL_WORKGROUPS;
+  const matmul = (shape: MatmulShape, options: MatmulOptions = {}) =>
+    matmulProgram(shape, { ...options, tile: chooseTile(shape, device.limits, fill) });
   const { spec, sizes } = source;
   checkLimits(spec, sizes, device, budget);
   const compileStart = runner.compileMs;
@@ -353,7 +366,7 @@ async function prepareRun(
       const shape = { m: nOut, k: nIn, n: batch };
       if (batchnormAt(l)) {
         const epilogue = biasEpilogue(batch, bias !== null);
-        await add(matmulProgram(shape, { epilogue }), [
+        await add(matmul(shape, { epilogue }), [
           weights[l - 1]!,
           activations[l - 1]!,
           z,
@@ -377,7 +390,7 @@ async function prepareRun(
           bias: bias !== null,
           residual: residualAt(l),
         });
-        await add(matmulProgram(shape, { epilogue }), [
+        await add(matmul(shape, { epilogue }), [
           weights[l - 1]!,
           activations[l - 1]!,
           activations[l]!,
@@ -449,7 +462,7 @@ async function prepareRun(
         ),
       );
       // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full, as training needs it.
-      await add(matmulProgram({ m: nOut, k: batch, n: nIn }, { transposeB: true }), [
+      await add(matmul({ m: nOut, k: batch, n: nIn }, { transposeB: true }), [
         delta,
         activations[l - 1]!,
         dW,
@@ -470,7 +483,7 @@ async function prepareRun(
         const nextD = d === deltas[0] ? deltas[1]! : deltas[0]!;
         const nextGradient = gradient === grads[0] ? grads[1]! : grads[0]!;
         await add(
-          matmulProgram(
+          matmul(
             { m: nIn, k: nOut, n: batch },
             { transposeA: true, epilogue: backwardEpilogue({ batch, addNext, storeGradient }) },
           ),

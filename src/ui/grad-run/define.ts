@@ -1,3 +1,4 @@
+import '../grad-chart/define.ts';
 import { GradRun } from './grad-run.ts';
 
 if (!customElements.get('grad-run')) customElements.define('grad-run', GradRun);

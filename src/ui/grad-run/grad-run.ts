@@ -181,6 +181,19 @@ export class GradRun extends LitElement {
         ${result.timings.compileMs !== undefined ? `shader compile ${result.timings.compileMs.toFixed(0)} ms;` : ''}
         compute ${result.timings.computeMs.toFixed(1)} ms; loss ${result.stats.loss.toPrecision(5)}
       </p>
+      <grad-chart
+        chart-title="Gradient norm per layer (input side first)"
+        x-label="layer"
+        y-label="norm"
+        log-y
+        .data=${{
+          x: Array.from({ length: result.stats.layerCount }, (_, l) => l + 1),
+          series: [
+            { label: '‖δ⁽ˡ⁾‖ = ‖∂L/∂z⁽ˡ⁾‖', values: result.stats.gradNorm },
+            { label: '‖∂L/∂W⁽ˡ⁾‖', values: result.stats.weightGradNorm },
+          ],
+        }}
+      ></grad-chart>
       <table part="table" aria-label="per-layer statistics">
         <thead>
           <tr>
