@@ -97,3 +97,21 @@ test('an overflowing network shows non-finite values instead of crashing', async
     'non-finite values (overflow) not drawn',
   );
 });
+
+test('α survives a re-run, and a new activation starts from its own default α', async ({
+  page,
+}) => {
+  await page.goto('/?activation=leaky_relu&alpha=0.2&depth=3&width=8&inputs=8');
+  const alpha = page.locator('grad-run').getByLabel('α (leaky_relu, elu)');
+  await expect(alpha).toHaveValue('0.2');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
+  expect(new URL(page.url()).searchParams.get('alpha')).toBe('0.2');
+  await page.locator('grad-run').getByLabel('activation').selectOption('elu');
+  await expect(alpha).toHaveValue('1');
+  await page.locator('grad-run').getByLabel('activation').selectOption('tanh');
+  await expect(alpha).toBeDisabled();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(new URL(page.url()).searchParams.get('alpha')).toBeNull();
+});

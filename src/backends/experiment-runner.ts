@@ -29,13 +29,23 @@ export class ExperimentRunner {
   private gpu: Promise<GpuBackend> | null = null;
 
   private gpuBackend(): Promise<GpuBackend> {
-    this.gpu ??= createWebGpuBackend().then((backend) => {
+    if (this.gpu) return this.gpu;
+    const pending = createWebGpuBackend().then((backend) => {
       void backend.device.lost.then(() => {
-        this.gpu = null;
+        // Only this backend's loss clears it; a newer backend may have replaced it already.
+        if (this.gpu === pending) this.gpu = null;
       });
       return backend;
     });
-    return this.gpu;
+    this.gpu = pending;
+    return pending;
+  }
+
+  /** Drops the GPU backend and frees its device. */
+  private releaseGpu(): void {
+    const pending = this.gpu;
+    this.gpu = null;
+    void pending?.then((backend) => backend.device.destroy()).catch(() => {});
   }
 
   async run(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<RunOutcome> {
@@ -44,7 +54,7 @@ export class ExperimentRunner {
       return { result: await runExperiment(spec, await this.gpuBackend(), options) };
     } catch (error) {
       if (error instanceof SpecError || options.signal?.aborted) throw error;
-      this.gpu = null;
+      this.releaseGpu();
       const reason = error instanceof Error ? error.message : String(error);
       const result = await this.cpu.run({ ...spec, backend: 'cpu' }, options);
       return {
@@ -56,7 +66,6 @@ export class ExperimentRunner {
 
   dispose(): void {
     this.cpu.dispose();
-    void this.gpu?.then((backend) => backend.device.destroy());
-    this.gpu = null;
+    this.releaseGpu();
   }
 }

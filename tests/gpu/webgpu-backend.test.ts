@@ -4,7 +4,8 @@
  */
 import { expect } from 'vitest';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
-import { createWebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.ts';
+import { createWebGpuBackend, gpuRunBytes } from '../../src/backends/webgpu/webgpu-backend.ts';
+import { layerSizes } from '../../src/engine/problem.ts';
 import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
 import { parseSpec, type SpecInput } from '../../src/engine/spec.ts';
@@ -167,6 +168,24 @@ gpuTest(
       backend: 'webgpu',
     });
     const first = await runExperiment(spec, backend);
+    const variantBase = {
+      activation: 'relu',
+      depth: 3,
+      width: 20,
+      inputs: 20,
+      outputs: 5,
+      batch: 6,
+      backend: 'webgpu',
+    };
+    // The limit check's estimate is exactly what a run takes from the pool.
+    for (const variant of [{}, { residual: true, batchnorm: true, 'sigma-b': 0.1 }]) {
+      const estimateSpec = parseSpec({ ...variantBase, ...variant });
+      const fresh = await backendFor(device);
+      await runExperiment(estimateSpec, fresh);
+      expect(fresh.pool.idleByteCount).toBe(
+        gpuRunBytes(estimateSpec, layerSizes(estimateSpec)).total,
+      );
+    }
     const idle = backend.pool.idleCount;
     expect(idle).toBeGreaterThan(10);
     const second = await runExperiment(spec, backend);

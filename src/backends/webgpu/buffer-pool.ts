@@ -41,7 +41,12 @@ export class BufferPool {
     this.idleBytes += buffer.size;
   }
 
-  /** Buffers and bytes waiting for reuse. */
+  /** Bytes of the buffers waiting for reuse. */
+  get idleByteCount(): number {
+    return this.idleBytes;
+  }
+
+  /** Buffers waiting for reuse. */
   get idleCount(): number {
     let count = 0;
     for (const bucket of this.idle.values()) count += bucket.length;

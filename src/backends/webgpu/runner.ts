@@ -16,6 +16,7 @@ export type BindingResource = GPUBuffer | GPUBufferBinding;
 
 export class GpuRunner {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly compiling = new Map<string, Promise<GPUComputePipeline>>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   /** Milliseconds spent creating pipelines (shader compilation), over the runner's life. */
   compileMs = 0;
@@ -43,6 +44,16 @@ export class GpuRunner {
   async pipeline(program: GpuProgram): Promise<GPUComputePipeline> {
     const cached = this.pipelines.get(program.key);
     if (cached) return cached;
+    // Two runs preparing at once share one compilation of a key.
+    let pending = this.compiling.get(program.key);
+    if (!pending) {
+      pending = this.compile(program).finally(() => this.compiling.delete(program.key));
+      this.compiling.set(program.key, pending);
+    }
+    return pending;
+  }
+
+  private async compile(program: GpuProgram): Promise<GPUComputePipeline> {
     const start = performance.now();
     const module = this.device.createShaderModule({ label: program.key, code: program.code });
     const pipeline = await this.device.createComputePipelineAsync({

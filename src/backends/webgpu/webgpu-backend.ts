@@ -71,33 +71,53 @@ export class WebGpuUnavailableError extends Error {
 }
 
 /** Sizes of everything a run allocates, for the limit checks. */
+/** Bytes the buffer pool hands out for `values` f32 values (it rounds up to 256 bytes). */
+export function pooledBytes(values: number): number {
+  return Math.max(256, Math.ceil((values * 4) / 256) * 256);
+}
+
+/**
+ * What prepareRun allocates, buffer by buffer, in f32 values: the limit check and the allocation
+ * read the same list, so the estimate cannot drift from what is made.
+ */
+export function gpuRunBuffers(spec: RunSpec, sizes: readonly number[]): number[] {
+  const layers = sizes.length - 1;
+  const batch = spec.batch;
+  const maxUnits = Math.max(...sizes);
+  const values: number[] = [];
+  let maxWeights = 0;
+  for (let l = 1; l <= layers; l++) {
+    const nOut = sizes[l]!;
+    const count = nOut * sizes[l - 1]!;
+    maxWeights = Math.max(maxWeights, count);
+    values.push(count, nOut * batch); // W, φ′
+    if (spec.sigmaB > 0) values.push(nOut); // b
+    if (hasResidual(spec, sizes, l)) values.push(nOut * batch); // φ(ẑ) before the residual add
+    if (spec.batchnorm && l < layers) values.push(nOut * batch, nOut); // ẑ, 1/s
+  }
+  for (const n of sizes) values.push(n * batch); // a⁽⁰⁾ … a⁽ᴸ⁾
+  values.push(sizes[layers]! * batch); // Y
+  // z, two δ buffers, [δ after batchnorm], g, [second g for residuals], ∂L/∂W, statistics.
+  const scratch = 4 + (spec.batchnorm ? 1 : 0) + (spec.residual ? 1 : 0);
+  for (let i = 0; i < scratch; i++) values.push(maxUnits * batch);
+  values.push(maxWeights, layers * statsRecordWords(spec.bins));
+  values.push(Math.ceil(reduceScratchBytes(Math.max(maxWeights, maxUnits * batch)) / 4));
+  return values;
+}
+
+/** Sizes of everything a run allocates, for the limit checks. */
 export function gpuRunBytes(
   spec: RunSpec,
   sizes: readonly number[],
 ): { total: number; largestBuffer: number } {
-  const layers = sizes.length - 1;
-  const batch = spec.batch;
-  let weights = 0;
-  let units = 0;
-  let largestWeight = 0;
-  let bnUnits = 0;
-  let residualUnits = 0;
-  for (let l = 1; l <= layers; l++) {
-    const count = sizes[l]! * sizes[l - 1]!;
-    weights += count + sizes[l]!;
-    largestWeight = Math.max(largestWeight, count);
-    units += sizes[l]!;
-    if (spec.batchnorm && l < layers) bnUnits += sizes[l]!;
-    if (hasResidual(spec, sizes, l)) residualUnits += sizes[l]!;
+  const buffers = gpuRunBuffers(spec, sizes);
+  let total = 0;
+  let largest = 0;
+  for (const values of buffers) {
+    total += pooledBytes(values);
+    largest = Math.max(largest, pooledBytes(values));
   }
-  const maxUnits = Math.max(...sizes);
-  const perLayerValues = (sizes[0]! + 2 * units + 2 * bnUnits + residualUnits) * batch + bnUnits;
-  const scratchValues = 5 * maxUnits * batch + largestWeight + sizes[layers]! * batch;
-  const total =
-    4 * (weights + perLayerValues + scratchValues) +
-    reduceScratchBytes(Math.max(largestWeight, maxUnits * batch));
-  const largestBuffer = 4 * Math.max(largestWeight, maxUnits * batch);
-  return { total, largestBuffer };
+  return { total, largestBuffer: largest };
 }
 
 function checkLimits(
@@ -265,6 +285,8 @@ async function prepareRun(
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let scopesOpen = 2;
+  /** Reduction steps own small uniform buffers: freed with the run, or when prepare fails. */
+  const reduceSteps: ReduceStep[] = [];
   try {
     // Buffers.
     const weights = sizes.slice(1).map((n, i) => buffer(n * sizes[i]!, `W${i + 1}`));
@@ -287,8 +309,10 @@ async function prepareRun(
     const maxWeights = Math.max(...sizes.slice(1).map((n, i) => n * sizes[i]!));
     const z = buffer(maxUnits * batch, 'z');
     const deltas = [buffer(maxUnits * batch, 'delta0'), buffer(maxUnits * batch, 'delta1')];
-    const bnDelta = buffer(maxUnits * batch, 'delta-bn');
-    const grads = [buffer(maxUnits * batch, 'g0'), buffer(maxUnits * batch, 'g1')];
+    const bnDelta = spec.batchnorm ? buffer(maxUnits * batch, 'delta-bn') : null;
+    const firstGradient = buffer(maxUnits * batch, 'g0');
+    // The second gradient buffer only matters with residuals, where g⁽ˡ⁾ is carried down.
+    const grads = [firstGradient, spec.residual ? buffer(maxUnits * batch, 'g1') : firstGradient];
     const dW = buffer(maxWeights, 'dW');
     const stats = buffer(layers * statsRecordWords(bins), 'stats');
     const scratch = buffer(
@@ -351,7 +375,6 @@ async function prepareRun(
       await runner.pipeline(program);
       steps.push({ program, bindGroup: runner.bindGroup(program, resources) });
     };
-    const reduceSteps: ReduceStep[] = [];
     const addAll = (more: readonly ReduceStep[]) => {
       steps.push(...more);
       reduceSteps.push(...more);
@@ -447,9 +470,9 @@ async function prepareRun(
           d,
           normalized[l - 1]!,
           invStd[l - 1]!,
-          bnDelta,
+          bnDelta!,
         ]);
-        delta = bnDelta;
+        delta = bnDelta!;
       }
       addAll(
         await sumOfSquaresSteps(
@@ -479,7 +502,8 @@ async function prepareRun(
       );
       if (l > 1) {
         const addNext = residualAt(l);
-        const storeGradient = residualAt(l - 1);
+        // g⁽ˡ⁻¹⁾ is read only by the next step's residual add, and there is none below layer 1.
+        const storeGradient = residualAt(l - 1) && l > 2;
         const nextD = d === deltas[0] ? deltas[1]! : deltas[0]!;
         const nextGradient = gradient === grads[0] ? grads[1]! : grads[0]!;
         await add(
@@ -515,12 +539,16 @@ async function prepareRun(
     });
     owned.push(readback);
     const encodeAndRead = async (): Promise<LayerStatistics> => {
+      device.pushErrorScope('validation');
       const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
       const pass = encoder.beginComputePass({ label: 'gradlab-run' });
       for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
       pass.end();
       encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
       device.queue.submit([encoder.finish()]);
+      // An invalid submission still lets mapAsync resolve, with stale numbers: check first.
+      const invalid = await device.popErrorScope();
+      if (invalid) throw new WebGpuUnavailableError(`WebGPU rejected the run: ${invalid.message}`);
       await readback.mapAsync(GPUMapMode.READ);
       const words = new Uint32Array(readback.getMappedRange().slice(0));
       readback.unmap();
@@ -548,6 +576,7 @@ async function prepareRun(
   } catch (error) {
     // Close the scopes this function opened (and only those), then free what was made.
     for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
+    destroyReduceSteps(reduceSteps);
     release();
     throw asWebGpuError(error, health, 'while preparing the run');
   }

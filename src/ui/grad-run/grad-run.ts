@@ -1,5 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import { ACTIVATION_NAMES } from '../../engine/activations.ts';
+import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName } from '../../engine/activations.ts';
 import type { RunProgress } from '../../engine/backend.ts';
 import { INIT_NAMES } from '../../engine/inits.ts';
 import { layerRecords, type RunResult } from '../../engine/results.ts';
@@ -37,6 +37,7 @@ export class GradRun extends LitElement {
     running: { state: true },
     gpuStatus: { state: true },
     fallback: { state: true },
+    draftActivation: { state: true },
   };
 
   declare spec: RunSpec;
@@ -47,6 +48,8 @@ export class GradRun extends LitElement {
   declare running: boolean;
   declare gpuStatus: string;
   declare fallback: string | null;
+  /** The activation chosen in the form but not yet run: it decides whether α can be edited. */
+  declare draftActivation: ActivationName | null;
 
   private readonly runner = new ExperimentRunner();
   private abort: AbortController | null = null;
@@ -61,6 +64,7 @@ export class GradRun extends LitElement {
     this.running = false;
     this.gpuStatus = 'checking for WebGPU…';
     this.fallback = null;
+    this.draftActivation = null;
   }
 
   override connectedCallback(): void {
@@ -103,6 +107,15 @@ export class GradRun extends LitElement {
     history.replaceState(null, '', query ? `?${query}` : location.pathname);
   }
 
+  /** A newly chosen activation starts from its own default α (and α is editable only if it has one). */
+  private onActivationChange(event: Event): void {
+    const name = (event.target as HTMLSelectElement).value as ActivationName;
+    this.draftActivation = name;
+    const alpha = this.renderRoot.querySelector<HTMLInputElement>('[name=alpha]');
+    const fallback = ACTIVATIONS[name].defaultAlpha;
+    if (alpha && fallback !== undefined) alpha.value = String(fallback);
+  }
+
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -115,8 +128,7 @@ export class GradRun extends LitElement {
       form.querySelector<HTMLInputElement>('[name=batchnorm]')?.checked ?? false,
     );
     try {
-      const base = { ...this.spec, alpha: 0 };
-      this.spec = parseSpec(input, base);
+      this.spec = parseSpec(input, this.spec);
       this.runError = null;
       this.writeUrl(this.spec);
       void this.run();
@@ -134,8 +146,12 @@ export class GradRun extends LitElement {
     try {
       const { result, fallback } = await this.runner.run(this.spec, {
         signal: abort.signal,
-        onProgress: (progress) => (this.progress = progress),
+        onProgress: (progress) => {
+          if (this.abort === abort) this.progress = progress;
+        },
       });
+      // A run superseded by a newer one (or cancelled) must not overwrite what the page shows.
+      if (this.abort !== abort) return;
       this.result = result;
       this.fallback = fallback ?? null;
       this.runError = null;
@@ -143,9 +159,10 @@ export class GradRun extends LitElement {
         new CustomEvent('grad-run-complete', { detail: result, bubbles: true, composed: true }),
       );
     } catch (error) {
-      if (!abort.signal.aborted)
-        this.runError = error instanceof Error ? error.message : String(error);
-      else this.runError = 'Run cancelled.';
+      if (!abort.signal.aborted) {
+        if (this.abort === abort)
+          this.runError = error instanceof Error ? error.message : String(error);
+      } else if (this.abort === abort || this.abort === null) this.runError = 'Run cancelled.';
     } finally {
       if (this.abort === abort) {
         this.running = false;
@@ -155,7 +172,10 @@ export class GradRun extends LitElement {
   }
 
   private cancel(): void {
-    this.abort?.abort();
+    const abort = this.abort;
+    this.abort = null;
+    this.running = false;
+    abort?.abort();
   }
 
   private renderProgress(): unknown {
@@ -236,10 +256,20 @@ export class GradRun extends LitElement {
       ${this.urlError ? html`<p class="error" role="alert">${this.urlError}</p>` : nothing}
       <form @submit=${this.onSubmit} aria-label="experiment">
         <label
-          >activation<select name="activation">
+          >activation<select name="activation" @change=${this.onActivationChange}>
             ${ACTIVATION_NAMES.map((n) => option(n, s.activation))}
           </select></label
         >
+        <label
+          >α (leaky_relu, elu)<input
+            name="alpha"
+            type="number"
+            step="any"
+            min="0"
+            max="10"
+            .value=${String(s.alpha)}
+            ?disabled=${ACTIVATIONS[this.draftActivation ?? s.activation].defaultAlpha === undefined}
+        /></label>
         <label
           >init<select name="init">
             ${INIT_NAMES.map((n) => option(n, s.init))}
