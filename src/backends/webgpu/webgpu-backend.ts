@@ -276,11 +276,6 @@ async function prepareRun(
     for (const acquired of pooled) pool.release(acquired);
     pooled.length = 0;
   };
-  const uniform = (words: ArrayBuffer, label: string): GPUBuffer => {
-    const created = uniformBuffer(device, words, label);
-    owned.push(created);
-    return created;
-  };
 
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
@@ -322,6 +317,9 @@ async function prepareRun(
 
     // Weights, biases, X and Y: generated in place (Philox) or uploaded.
     if (source.deviceGeneratable) {
+      // Every buffer's Philox stream in one compute pass and one submission.
+      const draws: { program: GpuProgram; bindGroup: GPUBindGroup }[] = [];
+      const generateParamBuffers: GPUBuffer[] = [];
       const generate = async (
         target: GPUBuffer,
         count: number,
@@ -330,14 +328,16 @@ async function prepareRun(
         distribution: 'normal' | 'uniform',
         scale: number,
       ) => {
-        const params = uniform(
+        const params = uniformBuffer(
+          device,
           generateParams({ count, seed: spec.seed, layer, purpose, distribution, scale }),
           'generate-params',
         );
-        await runner.runOnce(
-          generateProgram(count, device.limits.maxComputeWorkgroupsPerDimension),
-          [target, params],
-        );
+        generateParamBuffers.push(params);
+        owned.push(params);
+        const program = generateProgram(count, device.limits.maxComputeWorkgroupsPerDimension);
+        await runner.pipeline(program);
+        draws.push({ program, bindGroup: runner.bindGroup(program, [target, params]) });
       };
       const init = INITS[spec.init];
       for (let l = 1; l <= layers; l++) {
@@ -357,6 +357,17 @@ async function prepareRun(
       }
       await generate(activations[0]!, sizes[0]! * batch, 0, PhiloxPurpose.input, 'normal', 1);
       await generate(y, sizes[layers]! * batch, 0, PhiloxPurpose.target, 'normal', 1);
+      const encoder = device.createCommandEncoder({ label: 'gradlab-generate' });
+      const pass = encoder.beginComputePass();
+      for (const draw of draws) runner.dispatch(pass, draw.program, draw.bindGroup);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      // Used once: free the parameter blocks now rather than with the run.
+      for (const params of generateParamBuffers) {
+        params.destroy();
+        owned.splice(owned.indexOf(params), 1);
+      }
     } else {
       const problem = source.problem();
       const upload = (target: GPUBuffer, values: Float64Array) =>
