@@ -141,6 +141,35 @@ fn tree_sum(lid: u32) {
 }
 `;
 
+/** The start of a one-workgroup-per-unit kernel: `row`, `lid` and the row's `base` index. */
+function rowKernelStart(units: number, batch: number): string {
+  return `@compute @workgroup_size(${ROW_WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
+  let row = wid.x + wid.y * 65535u;
+  if (row >= ${units}u) {
+    return;
+  }
+  let lid = lid3.x;
+  let base = row * ${batch}u;`;
+}
+
+/**
+ * WGSL that sets `name` to the mean over the row's batch of `term` (an expression in `idx`),
+ * by a workgroup tree sum; it ends with a barrier, so the scratch can be reused next.
+ */
+function rowMean(name: string, term: string, batch: number): string {
+  return `
+  var ${name}_sum = 0.0;
+  for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
+    let idx = base + b;
+    ${name}_sum += ${term};
+  }
+  scratch[lid] = ${name}_sum;
+  tree_sum(lid);
+  let ${name} = scratch[0] / f32(${batch}u);
+  workgroupBarrier();`;
+}
+
 export interface BatchnormForwardOptions {
   readonly activation: ActivationChoice;
   readonly units: number;
@@ -165,30 +194,10 @@ export function batchnormForwardProgram(options: BatchnormForwardOptions): GpuPr
 ${residual ? '@group(0) @binding(5) var<storage, read_write> pre: array<f32>;\n@group(0) @binding(6) var<storage, read> a_prev: array<f32>;' : ''}
 var<workgroup> scratch: array<f32, ${ROW_WORKGROUP}>;
 ${TREE_SUM}
-@compute @workgroup_size(${ROW_WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
-  let row = wid.x + wid.y * 65535u;
-  if (row >= ${units}u) {
-    return;
-  }
-  let lid = lid3.x;
-  let base = row * ${batch}u;
-  var sum = 0.0;
-  for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
-    sum += z[base + b];
-  }
-  scratch[lid] = sum;
-  tree_sum(lid);
-  let mean = scratch[0] / f32(${batch}u);
-  workgroupBarrier();
-  var squares = 0.0;
-  for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
-    let centered = z[base + b] - mean;
-    squares += centered * centered;
-  }
-  scratch[lid] = squares;
-  tree_sum(lid);
-  let inv = 1.0 / sqrt(scratch[0] / f32(${batch}u) + ${f32Literal(BATCHNORM_EPSILON)});
+${rowKernelStart(units, batch)}
+${rowMean('mean', 'z[idx]', batch)}
+${rowMean('variance', '(z[idx] - mean) * (z[idx] - mean)', batch)}
+  let inv = 1.0 / sqrt(variance + ${f32Literal(BATCHNORM_EPSILON)});
   if (lid == 0u) {
     inv_std[row] = inv;
   }
@@ -233,29 +242,9 @@ export function batchnormBackwardProgram(units: number, batch: number): GpuProgr
 @group(0) @binding(3) var<storage, read_write> delta: array<f32>;
 var<workgroup> scratch: array<f32, ${ROW_WORKGROUP}>;
 ${TREE_SUM}
-@compute @workgroup_size(${ROW_WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
-  let row = wid.x + wid.y * 65535u;
-  if (row >= ${units}u) {
-    return;
-  }
-  let lid = lid3.x;
-  let base = row * ${batch}u;
-  var sum = 0.0;
-  for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
-    sum += d[base + b];
-  }
-  scratch[lid] = sum;
-  tree_sum(lid);
-  let mean_d = scratch[0] / f32(${batch}u);
-  workgroupBarrier();
-  var dot = 0.0;
-  for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
-    dot += d[base + b] * normalized[base + b];
-  }
-  scratch[lid] = dot;
-  tree_sum(lid);
-  let mean_dz = scratch[0] / f32(${batch}u);
+${rowKernelStart(units, batch)}
+${rowMean('mean_d', 'd[idx]', batch)}
+${rowMean('mean_dz', 'd[idx] * normalized[idx]', batch)}
   let inv = inv_std[row];
   for (var b = lid; b < ${batch}u; b += ${ROW_WORKGROUP}u) {
     let idx = base + b;
