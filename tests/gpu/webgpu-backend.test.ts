@@ -225,3 +225,38 @@ gpuTest(
   },
   600_000,
 );
+
+gpuTest(
+  'two runs started together on one device do not disturb each other',
+  async (device) => {
+    const backend = await backendFor(device);
+    const a = parseSpec({
+      activation: 'tanh',
+      depth: 3,
+      width: 12,
+      inputs: 12,
+      batch: 5,
+      backend: 'webgpu',
+    });
+    const b = parseSpec({
+      activation: 'relu',
+      init: 'he',
+      depth: 4,
+      width: 9,
+      inputs: 6,
+      batch: 3,
+      backend: 'webgpu',
+    });
+    const [together, alone] = await Promise.all([
+      runExperiment(a, backend),
+      runExperiment(b, backend),
+    ]);
+    expect(Array.from((await runExperiment(a, backend)).stats.gradNorm)).toEqual(
+      Array.from(together.stats.gradNorm),
+    );
+    expect(Array.from((await runExperiment(b, backend)).stats.gradNorm)).toEqual(
+      Array.from(alone.stats.gradNorm),
+    );
+  },
+  600_000,
+);

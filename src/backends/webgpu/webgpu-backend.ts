@@ -158,6 +158,22 @@ function checkLimits(
   );
 }
 
+/**
+ * Prepares on one device run one after another: error scopes belong to the device, so two
+ * interleaved prepares (two widgets, or a run superseded while it prepares) would catch each
+ * other's errors.
+ */
+const preparing = new WeakMap<GPUDevice, Promise<unknown>>();
+function onePrepareAtATime<T>(device: GPUDevice, task: () => Promise<T>): Promise<T> {
+  const previous = preparing.get(device) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  preparing.set(
+    device,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
 /** Whether the device is still usable; set when its `lost` promise resolves. */
 interface DeviceHealth {
   lost: string | null;
@@ -230,7 +246,9 @@ export async function createWebGpuBackend(
     runner,
     pool,
     prepare: (source) =>
-      prepareRun(gpuDevice, runner, source, budget, pool, health, isSoftwareAdapter(info)),
+      onePrepareAtATime(gpuDevice, () =>
+        prepareRun(gpuDevice, runner, source, budget, pool, health, isSoftwareAdapter(info)),
+      ),
   };
 }
 
