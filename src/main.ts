@@ -1,1 +1,2 @@
+import './ui/grad-activations/define.ts';
 import './ui/grad-run/define.ts';

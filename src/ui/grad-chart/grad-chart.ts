@@ -113,7 +113,8 @@ export class GradChart extends LitElement {
             label: s.label,
             stroke: s.color ?? colour(i),
             width: 2,
-            points: { show: true, size: 5 },
+            // Markers for a few points (layers); dense curves read better as lines.
+            points: { show: this.data!.x.length <= 60, size: 5 },
             spanGaps: false,
           })),
         ],

@@ -1,0 +1,112 @@
+import { html, LitElement } from 'lit';
+import {
+  ACTIVATION_NAMES,
+  ACTIVATIONS,
+  activationProperties,
+  type ActivationName,
+} from '../../engine/activations.ts';
+import { CHAPTER_GRID, sampleActivation } from './activation-curves.ts';
+import { gradActivationsStyles } from './grad-activations.styles.ts';
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+
+/**
+ * The activation gallery: f and f′ of the chapter's six activations (its 3×2 figure, §17.4), α
+ * sliders for leaky_relu and elu, and the comparison table (§17.5) computed from the engine's
+ * activation table, not typed in: range sampled on [−50, 50], max |f′| found numerically,
+ * zero-centred, saturating, monotone.
+ *
+ * @summary Every activation and its derivative, with measured properties.
+ * @csspart table - The properties table.
+ */
+export class GradActivations extends LitElement {
+  static override styles = gradActivationsStyles;
+  static override properties = {
+    leakyAlpha: { type: Number, attribute: 'leaky-alpha' },
+    eluAlpha: { type: Number, attribute: 'elu-alpha' },
+  };
+
+  declare leakyAlpha: number;
+  declare eluAlpha: number;
+
+  constructor() {
+    super();
+    this.leakyAlpha = ACTIVATIONS.leaky_relu.defaultAlpha!;
+    this.eluAlpha = ACTIVATIONS.elu.defaultAlpha!;
+  }
+
+  private alphaOf(name: ActivationName): number {
+    if (name === 'leaky_relu') return this.leakyAlpha;
+    if (name === 'elu') return this.eluAlpha;
+    return 0;
+  }
+
+  private slider(label: string, value: number, max: number, set: (value: number) => void): unknown {
+    return html`<label
+      >${label}: ${value}
+      <input
+        type="range"
+        min="0"
+        max=${max}
+        step="0.01"
+        .value=${String(value)}
+        @input=${(event: Event) => set(Number((event.target as HTMLInputElement).value))}
+    /></label>`;
+  }
+
+  override render(): unknown {
+    return html`
+      <div class="controls">
+        ${this.slider('leaky_relu α', this.leakyAlpha, 0.5, (v) => (this.leakyAlpha = v))}
+        ${this.slider('elu α', this.eluAlpha, 2, (v) => (this.eluAlpha = v))}
+      </div>
+      <div class="grid">
+        ${CHAPTER_GRID.map((name) => {
+          const curves = sampleActivation(name, this.alphaOf(name));
+          return html`<grad-chart
+            data-activation=${name}
+            chart-title=${ACTIVATIONS[name].label}
+            x-label="x"
+            y-label="value"
+            .data=${{
+              x: curves.x,
+              series: [
+                { label: 'f(x)', values: curves.values },
+                { label: 'f′(x)', values: curves.derivatives },
+              ],
+            }}
+          ></grad-chart>`;
+        })}
+      </div>
+      <table part="table" aria-label="activation properties">
+        <thead>
+          <tr>
+            <th>activation</th>
+            <th>formula (TeX)</th>
+            <th>range on [−50, 50]</th>
+            <th>max |f′|</th>
+            <th>zero-centred</th>
+            <th>saturating</th>
+            <th>monotone</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${ACTIVATION_NAMES.map((name) => {
+            const alpha =
+              ACTIVATIONS[name].defaultAlpha === undefined ? undefined : this.alphaOf(name);
+            const props = activationProperties(name, alpha);
+            return html`<tr data-activation=${name}>
+              <td>${ACTIVATIONS[name].label}</td>
+              <td><code>${ACTIVATIONS[name].tex}</code></td>
+              <td>[${props.sampledMin.toPrecision(3)}, ${props.sampledMax.toPrecision(3)}]</td>
+              <td>${props.maxAbsDerivative.toPrecision(4)}</td>
+              <td>${yesNo(props.zeroCentred)}</td>
+              <td>${yesNo(props.saturating)}</td>
+              <td>${yesNo(props.monotone)}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    `;
+  }
+}
