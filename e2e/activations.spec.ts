@@ -9,8 +9,14 @@ test('draws f and f′ of the six chapter activations and measures their propert
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/');
   const gallery = page.locator('grad-activations');
-  await expect(gallery.locator('grad-chart')).toHaveCount(6);
-  await expect(gallery.locator('grad-chart canvas')).toHaveCount(6);
+  await expect(gallery.locator('grad-chart[data-activation]')).toHaveCount(6);
+  await expect(gallery.locator('grad-chart canvas')).toHaveCount(8);
+  // The overlaid comparison: one series per activation, the same numbers as the grid.
+  const overlay = await gallery
+    .locator('grad-chart[data-overlay="derivatives"]')
+    .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+  expect(overlay).toHaveLength(1 + 7);
+  expect(overlay[1]![100]).toBeCloseTo(0.25, 15); // sigmoid′(0)
 
   const sigmoid = await gallery
     .locator('grad-chart[data-activation="sigmoid"]')

@@ -9,6 +9,9 @@ export const gradActivationsStyles = css`
     grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr));
     gap: 1rem;
   }
+  .overlay {
+    margin-top: 1rem;
+  }
   .controls {
     display: flex;
     flex-wrap: wrap;

@@ -6,6 +6,9 @@ import {
   type ActivationName,
 } from '../../engine/activations.ts';
 import { CHAPTER_GRID, sampleActivation } from './activation-curves.ts';
+
+/** The overlaid comparison: the chapter's five plus GELU and SiLU. */
+const OVERLAID: readonly ActivationName[] = [...CHAPTER_GRID, 'silu'];
 import { gradActivationsStyles } from './grad-activations.styles.ts';
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
@@ -54,6 +57,26 @@ export class GradActivations extends LitElement {
     /></label>`;
   }
 
+  /** The chapter's comparison figure: every activation's f on one chart, every f′ on another. */
+  private renderOverlay(): unknown {
+    const curves = OVERLAID.map((name) => ({
+      name,
+      ...sampleActivation(name, this.alphaOf(name)),
+    }));
+    const x = curves[0]!.x;
+    const chart = (kind: 'values' | 'derivatives', title: string) =>
+      html`<grad-chart
+        data-overlay=${kind}
+        chart-title=${title}
+        x-label="x"
+        y-label=${kind === 'values' ? 'f(x)' : 'f′(x)'}
+        .data=${{ x, series: curves.map((c) => ({ label: ACTIVATIONS[c.name].label, values: c[kind] })) }}
+      ></grad-chart>`;
+    return html`<div class="grid overlay">
+      ${chart('values', 'All activations')} ${chart('derivatives', 'All derivatives')}
+    </div>`;
+  }
+
   override render(): unknown {
     return html`
       <div class="controls">
@@ -78,6 +101,7 @@ export class GradActivations extends LitElement {
           ></grad-chart>`;
         })}
       </div>
+      ${this.renderOverlay()}
       <table part="table" aria-label="activation properties">
         <thead>
           <tr>
