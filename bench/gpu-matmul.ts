@@ -45,6 +45,7 @@ import {
   type MatmulTile,
 } from '../src/backends/webgpu/kernels/matmul.ts';
 import { GpuRunner, readBuffer } from '../src/backends/webgpu/runner.ts';
+import { median } from '../src/engine/experiment.ts';
 
 const DEFAULT_SHAPES: readonly MatmulShape[] = [
   { m: 4096, k: 4096, n: 4096 },
@@ -239,12 +240,6 @@ interface Measurement {
   percentOfPeak: number | null;
   /** Worst |c − ref| / bound over the spot-checked entries (≤ 1 passes). */
   maxErrorRatio: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Spot check of C against f64 dot products, with the f32 bound γ_K·Σ|a||b| (Higham §3.1). */

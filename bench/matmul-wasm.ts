@@ -16,6 +16,7 @@ import { matmulF32 } from '../src/backends/cpu/matmul-f32.ts';
 import { createWasmMatmul } from '../src/backends/cpu/wasm/wasm-matmul.ts';
 import { MATMUL_WASM_BASE64 } from '../src/backends/cpu/wasm/matmul-wasm.generated.ts';
 import { setupTfjs } from './tfjs-peer.ts';
+import { median } from '../src/engine/experiment.ts';
 
 type Shape = readonly [m: number, k: number, n: number];
 
@@ -35,12 +36,6 @@ const SAMPLE_MS = quick ? 40 : 80;
 interface Rate {
   median: number;
   best: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Seconds per call of `run`, one sample: repeats it for at least SAMPLE_MS. */

@@ -12,6 +12,7 @@
 import os from 'node:os';
 import { matmulF32 } from '../src/backends/cpu/matmul-f32.ts';
 import { setupTfjs } from './tfjs-peer.ts';
+import { median } from '../src/engine/experiment.ts';
 
 type Shape = readonly [m: number, k: number, n: number];
 
@@ -50,12 +51,6 @@ function naiveMatmul(
       for (let j = 0; j < n; j++) c[cRow + j] += aValue * b[bRow + j]!;
     }
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** GFLOP/s of `product`, median over samples; the first call warms up (JIT, scratch, wasm). */

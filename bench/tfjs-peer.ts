@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
+import { median } from '../src/engine/experiment.ts';
 
 export interface PeerProblem {
   sizes: number[];
@@ -143,12 +144,6 @@ function activationOps(
     case 'relu':
       return { forward: (z) => tf.relu(z), derivative: (z) => tf.step(z) };
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -5,6 +5,7 @@
  * Layout: every matrix is row-major. W⁽ˡ⁾ is n_out × n_in; X is inputs × batch (one sample per
  * column, as in the chapter's `W @ a`), Y is outputs × batch.
  */
+import type { ActivationName } from './activations.ts';
 import { INITS, orthogonalize, type InitParameters } from './inits.ts';
 import { NumpyRandomState, PhiloxPurpose, philoxNormal, philoxUniform } from './rng.ts';
 import type { RunSpec } from './spec.ts';
@@ -141,4 +142,18 @@ export function problemFrom(problem: Problem): ProblemSource {
     deviceGeneratable: false,
     problem: () => problem,
   };
+}
+
+/**
+ * The activation of layer l (1-based): the hidden activation, and at the output layer (l = L)
+ * either linear or the same one (`outputActivation`, the chapter uses `same`). Every backend asks
+ * here.
+ */
+export function layerActivation(
+  spec: RunSpec,
+  layer: number,
+  layers: number,
+): { name: ActivationName; alpha: number } {
+  if (layer === layers && spec.outputActivation === 'linear') return { name: 'linear', alpha: 0 };
+  return { name: spec.activation, alpha: spec.alpha };
 }

@@ -5,18 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { runTfjsPeer, setupTfjs, type PeerProblem } from '../../bench/tfjs-peer.ts';
-
-/** Deterministic uniform [0, 1) stream (mulberry32). */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRandom } from '../matrices.ts';
 
 function makeProblem(
   sizes: number[],

@@ -10,13 +10,9 @@
  *   g⁽ᴸ⁾ = a⁽ᴸ⁾ − Y,   δ⁽ˡ⁾ = BN'(g⁽ˡ⁾ ⊙ φ'(ẑ⁽ˡ⁾)),   ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾a⁽ˡ⁻¹⁾ᵀ,
  *   g⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀδ⁽ˡ⁾ [+ g⁽ˡ⁾]
  */
-import {
-  ACTIVATIONS,
-  activationProperties,
-  type ActivationName,
-} from '../../engine/activations.ts';
+import { ACTIVATIONS, activationProperties } from '../../engine/activations.ts';
 import type { ComputeOptions } from '../../engine/backend.ts';
-import { hasResidual, type Problem } from '../../engine/problem.ts';
+import { hasResidual, layerActivation, type Problem } from '../../engine/problem.ts';
 import type { LayerStatistics } from '../../engine/results.ts';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -175,13 +171,6 @@ function batchNormBackward(
   }
 }
 
-function layerActivation(problem: Problem, layer: number): { name: ActivationName; alpha: number } {
-  const { spec, sizes } = problem;
-  const isOutput = layer === sizes.length - 1;
-  if (isOutput && spec.outputActivation === 'linear') return { name: 'linear', alpha: 0 };
-  return { name: spec.activation, alpha: spec.alpha };
-}
-
 interface StatsArrays {
   gradNorm: Float64Array;
   weightGradNorm: Float64Array;
@@ -314,7 +303,7 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
       zHat = normalized;
     }
     // Fused activation and derivative, with the saturation count.
-    const { name, alpha } = layerActivation(problem, l);
+    const { name, alpha } = layerActivation(spec, l, layers);
     const { forward, derivative, forwardAndDerivative } = ACTIVATIONS[name];
     const threshold = SATURATION_THRESHOLD * activationProperties(name, alpha).maxAbsDerivative;
     let saturated = 0;

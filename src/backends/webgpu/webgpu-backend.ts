@@ -10,7 +10,7 @@
 import { activationProperties } from '../../engine/activations.ts';
 import type { Backend, PreparedRun } from '../../engine/backend.ts';
 import { INITS } from '../../engine/inits.ts';
-import { hasResidual, type ProblemSource } from '../../engine/problem.ts';
+import { hasResidual, layerActivation, type ProblemSource } from '../../engine/problem.ts';
 import type { AdapterInfo, LayerStatistics } from '../../engine/results.ts';
 import { PhiloxPurpose } from '../../engine/rng.ts';
 import { SpecError, type RunSpec } from '../../engine/spec.ts';
@@ -33,7 +33,6 @@ import {
   biasEpilogue,
   forwardEpilogue,
   outputGradientProgram,
-  type ActivationChoice,
 } from './kernels/network-kernels.ts';
 import {
   destroyReduceSteps,
@@ -250,11 +249,6 @@ export async function createWebGpuBackend(
         prepareRun(gpuDevice, runner, source, budget, pool, health, isSoftwareAdapter(info)),
       ),
   };
-}
-
-function layerActivation(spec: RunSpec, layer: number, layers: number): ActivationChoice {
-  if (layer === layers && spec.outputActivation === 'linear') return { name: 'linear', alpha: 0 };
-  return { name: spec.activation, alpha: spec.alpha };
 }
 
 async function prepareRun(
