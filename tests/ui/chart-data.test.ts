@@ -41,4 +41,14 @@ describe('chart data', () => {
     expect(formatTick(1e6)).toBe('1e6');
     expect(formatTick(0)).toBe('0');
   });
+
+  it('ends a shorter series without calling the missing points overflow', () => {
+    const prepared = prepareChartData(
+      { x: [1, 2, 3], series: [{ label: 'depth 1', values: [0.5] }] },
+      true,
+    );
+    expect(prepared.columns[1]).toEqual([0.5, null, null]);
+    expect(prepared.nonFinite).toBe(0);
+    expect(undrawnNote(prepared)).toBe('');
+  });
 });

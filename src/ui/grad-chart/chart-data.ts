@@ -5,14 +5,41 @@
  */
 export interface ChartSeries {
   readonly label: string;
-  readonly values: ArrayLike<number>;
+  /** One value per x; null where the series has no value (not drawn, not counted as overflow). */
+  readonly values: ArrayLike<number | null>;
   /** CSS colour; a theme colour is used when absent. */
   readonly color?: string;
+}
+
+/** One column of a heat-map: values.length equal cells from lo to hi on the y axis, at x[i]. */
+export interface HeatmapColumn {
+  readonly lo: number;
+  readonly hi: number;
+  readonly values: ArrayLike<number>;
+}
+
+/**
+ * A heat-map under the line series: one column per x value (a histogram per layer, or a layer ×
+ * step grid). Colour is value / max, over each column ('column') or the whole map ('global');
+ * non-finite cells are drawn in the error colour and counted in the note.
+ */
+export interface ChartHeatmap {
+  readonly label: string;
+  readonly columns: readonly HeatmapColumn[];
+  readonly normalize?: 'column' | 'global';
+  /** Colour by log(value) (for quantities spanning decades, e.g. gradient norms). */
+  readonly logColor?: boolean;
+  /**
+   * Signed values (e.g. a log ratio: vanishing > 0, exploding < 0) on a diverging scale centred
+   * on 0, symmetric in max |value|; zeros are drawn too. Implies normalize 'global'.
+   */
+  readonly diverging?: boolean;
 }
 
 export interface ChartData {
   readonly x: ArrayLike<number>;
   readonly series: readonly ChartSeries[];
+  readonly heatmap?: ChartHeatmap;
 }
 
 export interface PreparedChartData {
@@ -24,15 +51,31 @@ export interface PreparedChartData {
   readonly nonPositive: number;
 }
 
-export function prepareChartData(data: ChartData, logY: boolean): PreparedChartData {
+export function prepareChartData(data: ChartData, logY: boolean, logX = false): PreparedChartData {
   let nonFinite = 0;
   let nonPositive = 0;
   const columns: (number | null)[][] = [Array.from(data.x)];
   for (const series of data.series) {
     const column: (number | null)[] = [];
     for (let i = 0; i < data.x.length; i++) {
-      const value = series.values[i];
-      if (value === undefined || !Number.isFinite(value)) {
+      const x = data.x[i]!;
+      if (i >= series.values.length) {
+        // A shorter series (a shallower network beside deeper ones) simply ends.
+        column.push(null);
+        continue;
+      }
+      const value = series.values[i]!;
+      if (value === null) {
+        column.push(null);
+        continue;
+      }
+      if (!Number.isFinite(x)) {
+        nonFinite++;
+        column.push(null);
+      } else if (logX && x <= 0) {
+        nonPositive++;
+        column.push(null);
+      } else if (!Number.isFinite(value)) {
         nonFinite++;
         column.push(null);
       } else if (logY && value <= 0) {
@@ -59,6 +102,17 @@ export function undrawnNote(prepared: PreparedChartData): string {
     );
   }
   return parts.length ? `${parts.join('; ')}.` : '';
+}
+
+/** A value as the legend shows it under the cursor: six significant digits, never rounded away. */
+export function formatExact(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  return magnitude >= 1e-3 && magnitude < 1e6
+    ? String(Number(value.toPrecision(6)))
+    : value.toExponential(5);
 }
 
 /** An axis tick: plain for moderate magnitudes, 1e-5 style beyond (a log axis spans decades). */

@@ -8,12 +8,6 @@ export const gradChartStyles = [
     :host {
       display: block;
       color: var(--grad-fg, #1b1f24);
-      --grad-series-1: #c0392b;
-      --grad-series-2: #2471a3;
-      --grad-series-3: #239b56;
-      --grad-series-4: #b9770e;
-      --grad-series-5: #7d3c98;
-      --grad-series-6: #17a589;
     }
     figure {
       margin: 0;
@@ -22,6 +16,36 @@ export const gradChartStyles = [
       font-weight: 600;
       margin-bottom: 0.25rem;
     }
+    .toolbar {
+      display: flex;
+      gap: 0.25rem;
+      justify-content: flex-end;
+    }
+    .toolbar button {
+      font: inherit;
+      font-size: 0.75rem;
+      padding: 0.1rem 0.5rem;
+      cursor: pointer;
+    }
+    .scale {
+      font-size: 0.8rem;
+      margin: 0.25rem 0;
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+    }
+    .ramp {
+      display: inline-block;
+      width: 5rem;
+      height: 0.6rem;
+      background: linear-gradient(to right, #440154, #3b528b, #21918c, #5ec962, #fde725);
+    }
+    .ramp.diverging {
+      background: linear-gradient(to right, #2166ac, #92c5de, #e6e6e6, #f4a582, #b2182b);
+    }
+    .u-legend {
+      font-size: 0.8rem;
+    }
     .note {
       font-size: 0.85rem;
       color: var(--grad-error, #b00020);
@@ -29,12 +53,6 @@ export const gradChartStyles = [
     @media (prefers-color-scheme: dark) {
       :host {
         color: var(--grad-fg, #e6edf3);
-        --grad-series-1: #ff7b72;
-        --grad-series-2: #79c0ff;
-        --grad-series-3: #7ee787;
-        --grad-series-4: #e3b341;
-        --grad-series-5: #d2a8ff;
-        --grad-series-6: #56d4dd;
       }
     }
   `,

@@ -1,24 +1,66 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
+import { groupedBars } from './bars.ts';
 import {
+  formatExact,
   formatTick,
   prepareChartData,
   undrawnNote,
   type ChartData,
   type PreparedChartData,
 } from './chart-data.ts';
+import { chartToCsv, chartToJson, download, fileStem, heatmapToCsv } from './chart-export.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
+import {
+  columnSpan,
+  divergingColour,
+  heatColour,
+  layoutHeatmap,
+  type HeatLayout,
+} from './heatmap.ts';
 
 /**
- * The one component that wraps uPlot: a line chart of columnar data, optionally on a log y axis.
- * Values it cannot draw (non-finite, or ≤ 0 on a log axis) become gaps, and a note under the chart
- * counts them, so an exploding network never shows as a blank or misleading chart.
+ * Log axes span whole decades, computed here: uPlot's own log ticks cover 1e-32 to 1e31 only, and
+ * vanishing gradients reach far below (sigmoid at 50 layers: 1e-31; subnormals: 1e-323).
+ */
+function decadeRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !(min > 0) || !(max > 0)) return [0.1, 10];
+  const lo = Math.max(-323, Math.floor(Math.log10(min)));
+  const hi = Math.min(308, Math.max(lo + 1, Math.ceil(Math.log10(max))));
+  return [Number(`1e${lo}`), Number(`1e${hi}`)];
+}
+
+function decadeSplits(_u: uPlot, _axis: number, min: number, max: number): number[] {
+  const lo = Math.round(Math.log10(min));
+  const hi = Math.round(Math.log10(max));
+  const step = Math.max(1, Math.ceil((hi - lo) / 8));
+  const splits: number[] = [];
+  for (let e = lo; e <= hi; e += step) splits.push(Number(`1e${e}`));
+  return splits;
+}
+
+/** Series colours when the page sets no --grad-series-N: distinct in light and dark themes. */
+const LIGHT_SERIES = ['#c0392b', '#2471a3', '#239b56', '#b9770e', '#7d3c98', '#17a589'];
+const DARK_SERIES = ['#ff7b72', '#79c0ff', '#7ee787', '#e3b341', '#d2a8ff', '#56d4dd'];
+
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+/**
+ * The one component that wraps uPlot: lines or grouped bars over columnar data, optionally on log
+ * axes, optionally over a heat-map (one column of cells per x value). Values it cannot draw
+ * (non-finite, or ≤ 0 on a log axis) become gaps, and a note under the chart counts them, so an
+ * exploding network never shows as a blank or misleading chart. The legend reads exact values
+ * under the cursor; buttons export the data as CSV and JSON and the image as PNG.
  *
- * @summary A labelled uPlot line chart.
+ * @summary A labelled uPlot chart with CSV, JSON and PNG export.
  * @csspart chart - The element uPlot draws into.
  * @csspart note - The note about values that could not be drawn.
+ * @csspart toolbar - The export buttons.
+ * @slot caption - Shown under the title, above the chart (e.g. the formula drawn).
  * @cssproperty --grad-series-1 - Colour of the first series (…-6 for the sixth).
  * @cssproperty --grad-fg - Axis and text colour.
+ * @cssproperty --grad-bg - Background of exported images.
+ * @cssproperty --grad-error - Colour of non-finite heat-map cells and the note.
  */
 export class GradChart extends LitElement {
   static override styles = gradChartStyles;
@@ -28,6 +70,11 @@ export class GradChart extends LitElement {
     xLabel: { attribute: 'x-label' },
     yLabel: { attribute: 'y-label' },
     logY: { type: Boolean, attribute: 'log-y' },
+    logX: { type: Boolean, attribute: 'log-x' },
+    kind: {},
+    exportName: { attribute: 'export-name' },
+    yMin: { type: Number, attribute: 'y-min' },
+    yMax: { type: Number, attribute: 'y-max' },
   };
 
   declare data: ChartData | null;
@@ -35,9 +82,18 @@ export class GradChart extends LitElement {
   declare xLabel: string;
   declare yLabel: string;
   declare logY: boolean;
+  declare logX: boolean;
+  /** 'line' (default) or 'bars' (grouped bars, for categorical x). */
+  declare kind: 'line' | 'bars';
+  /** File-name stem for exports; derived from the title when empty. */
+  declare exportName: string;
+  /** A fixed y range (e.g. 0 and 1 for fractions); the data's range where unset. */
+  declare yMin: number | undefined;
+  declare yMax: number | undefined;
 
   private plot: uPlot | null = null;
   private prepared: PreparedChartData | null = null;
+  private heat: HeatLayout | null = null;
   private resizeObserver: ResizeObserver | null = null;
 
   constructor() {
@@ -47,6 +103,9 @@ export class GradChart extends LitElement {
     this.xLabel = '';
     this.yLabel = '';
     this.logY = false;
+    this.logX = false;
+    this.kind = 'line';
+    this.exportName = '';
   }
 
   /** The columns last drawn ([xs, ...ys], gaps as null): for tests, exports and readers. */
@@ -69,67 +128,263 @@ export class GradChart extends LitElement {
   }
 
   private size(): { width: number; height: number } {
-    const width = Math.max(240, Math.floor(this.getBoundingClientRect().width) || 480);
+    const width = Math.max(200, Math.floor(this.getBoundingClientRect().width) || 480);
     return { width, height: Math.round(Math.min(360, Math.max(200, width * 0.45))) };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('data') || changed.has('logY')) {
-      this.prepared = this.data ? prepareChartData(this.data, this.logY) : null;
+    if (changed.has('data') || changed.has('logY') || changed.has('logX')) {
+      this.prepared = this.data ? prepareChartData(this.data, this.logY, this.logX) : null;
+      this.heat = this.data?.heatmap ? layoutHeatmap(this.data.heatmap) : null;
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     const target = this.renderRoot.querySelector<HTMLElement>('[part=chart]');
     if (!target || !this.data || !this.prepared) return;
-    const structural = changed.has('logY') || changed.has('xLabel') || changed.has('yLabel');
+    const structural =
+      changed.has('logY') ||
+      changed.has('logX') ||
+      changed.has('kind') ||
+      changed.has('yMin') ||
+      changed.has('yMax') ||
+      changed.has('xLabel') ||
+      changed.has('yLabel');
     const sameSeries =
-      this.plot && this.plot.series.length === this.data.series.length + 1 && !structural;
+      this.plot &&
+      !structural &&
+      !this.heat &&
+      this.plot.series.length === this.data.series.length + 1 &&
+      this.data.series.every((s, i) => this.plot!.series[i + 1]!.label === s.label);
     if (sameSeries) {
       this.plot!.setData(this.prepared.columns as uPlot.AlignedData);
       return;
     }
     this.plot?.destroy();
+    this.plot = new uPlot(this.options(), this.prepared.columns as uPlot.AlignedData, target);
+  }
+
+  private options(): uPlot.Options {
+    const data = this.data!;
     const style = getComputedStyle(this);
+    // An author's --grad-series-N (inherited from the page) wins over the theme's palette.
+    const palette = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_SERIES : LIGHT_SERIES;
     const colour = (i: number) =>
-      style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || 'currentColor';
+      style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || palette[i % 6]!;
     const axisColour = style.color;
-    this.plot = new uPlot(
-      {
-        ...this.size(),
-        scales: { x: { time: false }, y: this.logY ? { distr: 3 } : {} },
-        axes: [
-          { label: this.xLabel, stroke: axisColour },
-          {
-            label: this.yLabel,
-            stroke: axisColour,
-            size: 70,
-            values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
-          },
-        ],
-        series: [
-          { label: this.xLabel || 'x' },
-          ...this.data.series.map((s, i) => ({
+    const bars = this.kind === 'bars';
+    const heat = this.heat;
+    const xs = Array.from(data.x);
+    const yScale: uPlot.Scale = this.logY ? { distr: 3 } : {};
+    if (heat || this.logY || this.yMin !== undefined || this.yMax !== undefined) {
+      yScale.range = (_u, min, max) => {
+        let lo: number | null = min;
+        let hi: number | null = max;
+        if (heat) {
+          lo = Math.min(lo ?? heat.yMin, heat.yMin);
+          hi = Math.max(hi ?? heat.yMax, heat.yMax);
+        }
+        if (this.logY) [lo, hi] = decadeRange(lo, hi);
+        return [this.yMin ?? lo ?? 0, this.yMax ?? hi ?? 1];
+      };
+    }
+    const xScale: uPlot.Scale = {
+      time: false,
+      ...(this.logX ? { distr: 3, range: (_u, min, max) => decadeRange(min, max) } : {}),
+    };
+    if (bars || heat) {
+      xScale.range = () => {
+        const first = columnSpan(xs, 0)[0];
+        const last = columnSpan(xs, xs.length - 1)[1];
+        return [first, last];
+      };
+    }
+    const errorColour = style.getPropertyValue('--grad-error').trim() || '#b00020';
+    const diverging = Boolean(data.heatmap?.diverging);
+    return {
+      ...this.size(),
+      scales: { x: xScale, y: yScale },
+      legend: { live: true },
+      cursor: { points: { show: !bars } },
+      axes: [
+        {
+          label: this.xLabel,
+          stroke: axisColour,
+          values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
+          // Layers, depths and steps are counts: no ticks between them.
+          ...(xs.every(Number.isInteger) && !this.logX ? { incrs: INTEGER_STEPS } : {}),
+          ...(this.logX ? { splits: decadeSplits } : {}),
+          ...(bars ? { splits: () => xs } : {}),
+        },
+        {
+          label: this.yLabel,
+          stroke: axisColour,
+          size: 70,
+          ...(this.logY ? { splits: decadeSplits } : {}),
+          values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
+        },
+      ],
+      series: [
+        { label: this.xLabel || 'x', value: (_u: uPlot, v: number | null) => formatExact(v) },
+        ...data.series.map((s, i) => {
+          const stroke = s.color ?? colour(i);
+          return {
             label: s.label,
-            stroke: s.color ?? colour(i),
-            width: 2,
-            // Markers for a few points (layers); dense curves read better as lines.
-            points: { show: this.data!.x.length <= 60, size: 5 },
-            spanGaps: false,
-          })),
-        ],
-      },
-      this.prepared.columns as uPlot.AlignedData,
-      target,
+            stroke,
+            width: bars ? 0 : 2,
+            value: (_u: uPlot, v: number | null) => formatExact(v),
+            ...(bars
+              ? {
+                  fill: stroke,
+                  paths: groupedBars(data.series.length, this.logY),
+                  points: { show: false },
+                }
+              : { points: { show: data.x.length <= 60, size: 5 }, spanGaps: false }),
+          };
+        }),
+      ],
+      hooks: heat
+        ? {
+            drawClear: [
+              (u: uPlot) => {
+                const ctx = u.ctx;
+                ctx.save();
+                ctx.beginPath();
+                ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+                ctx.clip();
+                for (const cell of heat.cells) {
+                  const [x0, x1] = columnSpan(xs, cell.column);
+                  const left = u.valToPos(x0, 'x', true);
+                  const right = u.valToPos(x1, 'x', true);
+                  const top = u.valToPos(cell.hi, 'y', true);
+                  const bottom = u.valToPos(cell.lo, 'y', true);
+                  ctx.fillStyle =
+                    cell.intensity === null
+                      ? errorColour
+                      : diverging
+                        ? divergingColour(cell.intensity)
+                        : heatColour(cell.intensity);
+                  ctx.fillRect(
+                    Math.min(left, right),
+                    Math.min(top, bottom),
+                    Math.max(1, Math.abs(right - left) - 1),
+                    // A layer whose values are (nearly) all equal still shows as a visible band.
+                    Math.max(3, Math.abs(bottom - top)),
+                  );
+                }
+                ctx.restore();
+              },
+            ],
+          }
+        : {},
+    };
+  }
+
+  private stem(): string {
+    return this.exportName || fileStem(this.chartTitle || this.yLabel);
+  }
+
+  private meta() {
+    return { title: this.chartTitle, xLabel: this.xLabel, yLabel: this.yLabel };
+  }
+
+  private exportCsv(): void {
+    if (!this.data) return;
+    download(
+      new Blob([chartToCsv(this.data, this.meta())], { type: 'text/csv' }),
+      `${this.stem()}.csv`,
+    );
+    if (this.data.heatmap) {
+      download(
+        new Blob([heatmapToCsv(this.data, this.meta())], { type: 'text/csv' }),
+        `${this.stem()}-heatmap.csv`,
+      );
+    }
+  }
+
+  private exportJson(): void {
+    if (!this.data) return;
+    download(
+      new Blob([chartToJson(this.data, this.meta())], { type: 'application/json' }),
+      `${this.stem()}.json`,
     );
   }
 
+  /** The chart as drawn, with its title and legend, on the theme's background. */
+  private exportPng(): void {
+    const plot = this.plot;
+    if (!plot) return;
+    const source = plot.ctx.canvas;
+    const ratio = source.width / plot.width;
+    const style = getComputedStyle(this);
+    const font = `${14 * ratio}px ${style.fontFamily || 'sans-serif'}`;
+    const legend = plot.series.slice(1).map((s) => String(s.label ?? ''));
+    const lineHeight = 20 * ratio;
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height + lineHeight * (2 + Math.ceil(legend.length / 3));
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle =
+      style.getPropertyValue('--grad-bg').trim() ||
+      (matchMedia('(prefers-color-scheme: dark)').matches ? '#0d1117' : '#ffffff');
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = style.color;
+    ctx.font = `600 ${font}`;
+    ctx.fillText(this.chartTitle || this.yLabel, 8 * ratio, lineHeight * 0.8);
+    ctx.drawImage(source, 0, lineHeight);
+    ctx.font = font;
+    legend.forEach((label, i) => {
+      const x = 8 * ratio + (i % 3) * (canvas.width / 3);
+      const y = lineHeight + source.height + lineHeight * (0.9 + Math.floor(i / 3));
+      const stroke = plot.series[i + 1]!.stroke;
+      ctx.fillStyle =
+        typeof stroke === 'function'
+          ? (stroke(plot, i + 1) as string)
+          : String(stroke ?? style.color);
+      ctx.fillRect(x, y - 10 * ratio, 14 * ratio, 4 * ratio);
+      ctx.fillStyle = style.color;
+      ctx.fillText(label, x + 20 * ratio, y);
+    });
+    canvas.toBlob((blob) => {
+      if (blob) download(blob, `${this.stem()}.png`);
+    }, 'image/png');
+  }
+
   override render(): unknown {
-    const note = this.prepared ? undrawnNote(this.prepared) : '';
+    const notes = [this.prepared ? undrawnNote(this.prepared) : ''];
+    if (this.heat && this.heat.nonFinite > 0) {
+      notes.push(`${this.heat.nonFinite} non-finite heat-map cells drawn in the error colour.`);
+    }
+    const note = notes.filter(Boolean).join(' ');
+    const heatmap = this.data?.heatmap;
     return html`<figure role="figure" aria-label=${this.chartTitle || this.yLabel}>
       ${this.chartTitle ? html`<figcaption>${this.chartTitle}</figcaption>` : nothing}
+      <slot name="caption"></slot>
       <div part="chart"></div>
+      ${
+        heatmap
+          ? html`<p class="scale">
+              <span class="ramp" aria-hidden="true"></span>
+              Shading: ${heatmap.label}, ${heatmap.logColor ? 'log scale, ' : ''}from none to the
+              ${heatmap.normalize === 'global' ? 'largest value' : 'largest value in each column'}.
+            </p>`
+          : nothing
+      }
       ${note ? html`<p class="note" part="note" role="note">${note}</p>` : nothing}
+      ${
+        this.data
+          ? html`<div
+              class="toolbar"
+              part="toolbar"
+              role="group"
+              aria-label="export ${this.chartTitle || this.yLabel}"
+            >
+              <button type="button" @click=${this.exportCsv}>CSV</button>
+              <button type="button" @click=${this.exportJson}>JSON</button>
+              <button type="button" @click=${this.exportPng}>PNG</button>
+            </div>`
+          : nothing
+      }
     </figure>`;
   }
 }
