@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { isCi } from './scripts/gpu-env.mjs';
 
-const PORT = 5179;
+// GRADLAB_E2E_PORT lets several test runs share a machine, each with its own dev server.
+const PORT = Number(process.env.GRADLAB_E2E_PORT ?? 5179);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({

@@ -6,15 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { runExperiment } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
-
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
+import { collectConsoleErrors } from './watch.ts';
 
 async function tableValues(page: Page): Promise<string[][]> {
   const rows = page.locator('grad-run').locator('table[part="table"] tbody tr');
@@ -65,24 +57,27 @@ test('a bad URL value is reported, the defaults are used, and the page still run
 }) => {
   const errors = collectConsoleErrors(page);
   await page.goto('/?depth=abc');
-  await expect(page.getByRole('alert')).toContainText('depth');
-  await expect(page.getByRole('alert')).toContainText('integer from 1 to 1000');
+  const problems = page.getByTestId('url-problems');
+  await expect(problems).toContainText('depth');
+  await expect(problems).toContainText('integer from 1 to 1000');
   await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(11);
   expect(errors).toEqual([]);
 });
 
 test('a long run reports progress and can be cancelled', async ({ page }) => {
   await page.goto('/?depth=400&width=256&inputs=256&batch=64&backend=cpu64');
-  const progress = page.locator('grad-run').locator('progress');
+  const run = page.locator('grad-run');
+  const progress = run.locator('progress');
   await expect(progress).toBeVisible();
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Run cancelled.');
+  await run.getByRole('button', { name: 'Cancel' }).click();
+  await expect(run.getByRole('alert')).toHaveText('Run cancelled.');
   await expect(progress).toHaveCount(0);
   // The page keeps working after a cancel: a small run completes.
-  await page.getByLabel('hidden layers').fill('3');
-  await page.getByLabel('width').fill('8');
-  await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
+  const form = page.locator('grad-spec-form');
+  await form.getByLabel('depth', { exact: true }).fill('3');
+  await form.getByLabel('width', { exact: true }).fill('8');
+  await form.getByRole('button', { name: 'Apply and run' }).click();
+  await expect(run.locator('table[part="table"] tbody tr')).toHaveCount(4, { timeout: 60_000 });
   expect(page.url()).toContain('depth=3');
 });
 
@@ -102,16 +97,32 @@ test('α survives a re-run, and a new activation starts from its own default α'
   page,
 }) => {
   await page.goto('/?activation=leaky_relu&alpha=0.2&depth=3&width=8&inputs=8');
-  const alpha = page.locator('grad-run').getByLabel('α (leaky_relu, elu)');
+  const form = page.locator('grad-spec-form');
+  const alpha = form.getByLabel('alpha', { exact: true });
   await expect(alpha).toHaveValue('0.2');
-  await page.getByRole('button', { name: 'Run' }).click();
+  await form.getByRole('button', { name: 'Apply and run' }).click();
   await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
   expect(new URL(page.url()).searchParams.get('alpha')).toBe('0.2');
-  await page.locator('grad-run').getByLabel('activation').selectOption('elu');
+  await form.getByLabel('activation', { exact: true }).selectOption('elu');
   await expect(alpha).toHaveValue('1');
-  await page.locator('grad-run').getByLabel('activation').selectOption('tanh');
+  await form.getByLabel('activation', { exact: true }).selectOption('tanh');
   await expect(alpha).toBeDisabled();
-  await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.getByRole('alert')).toHaveCount(0);
+  await form.getByRole('button', { name: 'Apply and run' }).click();
+  await expect(form.getByRole('alert')).toHaveCount(0);
+  await expect.poll(() => new URL(page.url()).searchParams.get('activation')).toBe('tanh');
   expect(new URL(page.url()).searchParams.get('alpha')).toBeNull();
+});
+
+test('the settings form reports a bad value at its field, named as in the URL', async ({
+  page,
+}) => {
+  await page.goto('/?depth=3&width=8&inputs=8');
+  const form = page.locator('grad-spec-form');
+  await form.getByLabel('batch', { exact: true }).fill('0');
+  await form.getByRole('button', { name: 'Apply and run' }).click();
+  await expect(form.getByTestId('spec-problem')).toHaveText(
+    'batch: got "0"; allowed: an integer from 1 to 65536',
+  );
+  await expect(form.getByLabel('batch', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  expect(new URL(page.url()).searchParams.get('batch')).toBeNull();
 });

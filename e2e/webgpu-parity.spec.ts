@@ -37,7 +37,9 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
   });
   await noGpu.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4');
-  await expect(noGpu.getByTestId('fallback')).toContainText('used the CPU backend');
+  await expect(noGpu.locator('grad-run').getByTestId('fallback')).toContainText(
+    'used the CPU backend',
+  );
   await expect(noGpu.getByTestId('gpu-status')).toContainText('no WebGPU');
   await expect(noGpu.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
   await expect(noGpu.locator('grad-run').getByText('backend cpu (f32)')).toBeVisible();

@@ -1,2 +1,1 @@
-import './ui/grad-activations/define.ts';
-import './ui/grad-run/define.ts';
+import './ui/grad-lab/define.ts';

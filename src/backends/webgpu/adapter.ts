@@ -53,3 +53,14 @@ export async function probeWebGpu(
     };
   }
 }
+
+/** One line for the page: the adapter found (flagged when it is software), or why there is none. */
+export async function describeWebGpu(gpu?: GPU): Promise<string> {
+  const probe = await probeWebGpu(gpu ?? globalThis.navigator?.gpu);
+  if (!probe.available) return probe.reason;
+  const { vendor, architecture } = probe.info;
+  return (
+    `WebGPU adapter: ${vendor || 'unknown vendor'} ${architecture}` +
+    (isSoftwareAdapter(probe.info) ? ' (software emulation: its timings are not GPU speed)' : '')
+  );
+}

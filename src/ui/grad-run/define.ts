@@ -1,7 +1,7 @@
-import '../grad-chart/define.ts';
+import { defineSection } from '../lab/define-section.ts';
 import { GradRun } from './grad-run.ts';
 
-if (!customElements.get('grad-run')) customElements.define('grad-run', GradRun);
+defineSection('grad-run', GradRun);
 
 declare global {
   interface HTMLElementTagNameMap {

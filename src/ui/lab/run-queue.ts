@@ -1,0 +1,90 @@
+/**
+ * One queue for every run on the page: sections and widgets share one CPU worker and one GPU
+ * device, and their runs execute one at a time in the order asked. A run cancelled while it waits
+ * never starts; a run cancelled while it executes stops its worker (see worker-runner.ts).
+ */
+import type { RunProgress } from '../../engine/backend.ts';
+import type { JacobianSpectrum } from '../../engine/jacobian.ts';
+import type { Problem } from '../../engine/problem.ts';
+import type { BackendName, RunSpec } from '../../engine/spec.ts';
+import {
+  ExperimentRunner,
+  type ExperimentRunOptions,
+  type RunOutcome,
+} from '../../backends/experiment-runner.ts';
+
+export interface RunExecutor {
+  run(spec: RunSpec, options?: ExperimentRunOptions): Promise<RunOutcome>;
+  runProblem(
+    problem: Problem,
+    backend: BackendName,
+    options?: ExperimentRunOptions,
+  ): Promise<RunOutcome>;
+  /** The spec's input–output Jacobian spectrum (engine/jacobian.ts), off the main thread. */
+  jacobian(spec: RunSpec, options?: ExperimentRunOptions): Promise<JacobianSpectrum>;
+}
+
+export type QueueOptions = ExperimentRunOptions & {
+  /** Called once with the number of runs waiting ahead of this one. */
+  onQueued?: (ahead: number) => void;
+};
+
+export class RunQueue implements RunExecutor {
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(private readonly executor: RunExecutor) {}
+
+  /** Runs waiting for their turn (not counting the one executing). */
+  get pending(): number {
+    return this.waiting;
+  }
+
+  run(spec: RunSpec, options: QueueOptions = {}): Promise<RunOutcome> {
+    return this.enqueue(() => this.executor.run(spec, options), options);
+  }
+
+  runProblem(
+    problem: Problem,
+    backend: BackendName,
+    options: QueueOptions = {},
+  ): Promise<RunOutcome> {
+    return this.enqueue(() => this.executor.runProblem(problem, backend, options), options);
+  }
+
+  jacobian(spec: RunSpec, options: QueueOptions = {}): Promise<JacobianSpectrum> {
+    return this.enqueue(() => this.executor.jacobian(spec, options), options);
+  }
+
+  private enqueue<T>(job: () => Promise<T>, options: QueueOptions): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    this.waiting++;
+    options.onQueued?.(this.waiting - 1);
+    const turn = this.tail.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = turn.then(() => {
+      this.waiting--;
+      if (signal?.aborted) throw abortReason(signal);
+      return job();
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The run was cancelled', 'AbortError');
+}
+
+let shared: RunQueue | null = null;
+
+/** The page's one queue over one ExperimentRunner (created on first use, never at import). */
+export function labRunner(): RunQueue {
+  shared ??= new RunQueue(new ExperimentRunner());
+  return shared;
+}
+
+export type { RunOutcome, RunProgress };
