@@ -5,9 +5,11 @@
  * is reported as the SpecError it is, naming the limit.
  */
 import type { RunProgress } from '../engine/backend.ts';
-import { runExperiment } from '../engine/experiment.ts';
+import { runExperiment, runProblemOn } from '../engine/experiment.ts';
+import type { JacobianSpectrum } from '../engine/jacobian.ts';
+import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
-import { SpecError, type RunSpec } from '../engine/spec.ts';
+import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
 import { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
 
@@ -49,19 +51,70 @@ export class ExperimentRunner {
   }
 
   async run(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<RunOutcome> {
-    if (spec.backend !== 'webgpu') return { result: await this.cpu.run(spec, options) };
+    if (spec.backend !== 'webgpu') return this.onCpu(await this.cpu.run(spec, options));
+    return this.onGpu(
+      async (gpu) => runExperiment(spec, gpu, options),
+      () => this.cpu.run({ ...spec, backend: 'cpu' }, options),
+      options.signal,
+    );
+  }
+
+  /**
+   * Runs a problem built by hand (the notebook's shared-stream sweep, a verification subset) on
+   * the named backend: cpu and cpu64 in the worker (the problem's arrays are copied there, so the
+   * caller may run it again), webgpu on the device, uploading the problem, with the same CPU
+   * fallback as run(). The result's spec names the backend that computed it.
+   */
+  async runProblem(
+    problem: Problem,
+    backend: BackendName,
+    options: ExperimentRunOptions = {},
+  ): Promise<RunOutcome> {
+    if (backend !== 'webgpu')
+      return this.onCpu(await this.cpu.runProblem(problem, backend, options));
+    return this.onGpu(
+      (gpu) => runProblemOn(problem, gpu, options),
+      () => this.cpu.runProblem(problem, 'cpu', options),
+      options.signal,
+    );
+  }
+
+  /**
+   * The singular values of the spec's input–output Jacobian (engine/jacobian.ts), in the CPU
+   * worker and in f64 whatever the spec's backend: the dense SVD has no GPU path.
+   */
+  jacobian(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<JacobianSpectrum> {
+    return this.cpu.jacobian(spec, options);
+  }
+
+  /**
+   * Runs on the GPU; when WebGPU is missing or fails, runs `onCpu` instead and says why. A spec
+   * the device cannot hold (SpecError) and a cancellation are passed on as they are.
+   */
+  private async onGpu(
+    onGpu: (gpu: GpuBackend) => Promise<RunResult>,
+    onCpu: () => Promise<RunResult>,
+    signal: AbortSignal | undefined,
+  ): Promise<RunOutcome> {
     try {
-      return { result: await runExperiment(spec, await this.gpuBackend(), options) };
+      return { result: await onGpu(await this.gpuBackend()) };
     } catch (error) {
-      if (error instanceof SpecError || options.signal?.aborted) throw error;
+      if (error instanceof SpecError || signal?.aborted) throw error;
       this.releaseGpu();
       const reason = error instanceof Error ? error.message : String(error);
-      const result = await this.cpu.run({ ...spec, backend: 'cpu' }, options);
+      const result = await onCpu();
+      const inPage = this.cpu.inPageReason ? ` ${capitalize(this.cpu.inPageReason)}.` : '';
       return {
         result,
-        fallback: `WebGPU failed (${reason}), so this run used the CPU backend (f32).`,
+        fallback: `WebGPU failed (${reason}), so this run used the CPU backend (f32).${inPage}`,
       };
     }
+  }
+
+  /** A CPU result, with a notice when it ran on the page because the worker was not allowed. */
+  private onCpu(result: RunResult): RunOutcome {
+    const reason = this.cpu.inPageReason;
+    return reason ? { result, fallback: `${capitalize(reason)}.` } : { result };
   }
 
   dispose(): void {
@@ -69,3 +122,5 @@ export class ExperimentRunner {
     this.releaseGpu();
   }
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,11 +1,11 @@
 /// <reference lib="webworker" />
 /**
- * The CPU backend's Web Worker: runs experiments off the main thread and posts progress per layer.
- * Cancellation terminates the worker (see worker-runner.ts): a synchronous pass cannot be
- * interrupted by a message, and termination frees its memory at once.
+ * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
+ * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts). Cancellation terminates the worker (see
+ * worker-runner.ts): a synchronous pass cannot be interrupted by a message, and termination frees
+ * its memory at once.
  */
-import { runExperiment } from '../../engine/experiment.ts';
-import { createCpuBackend } from './cpu-backend.ts';
+import { executeJacobian, executeRequest } from './worker-jobs.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -15,10 +15,13 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 }
 
 scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const { id, spec } = event.data;
+  const { id } = event.data;
   try {
-    const backend = createCpuBackend(spec.backend === 'cpu64' ? 'f64' : 'f32');
-    const result = await runExperiment(spec, backend, {
+    if (event.data.type === 'jacobian') {
+      post({ type: 'spectrum', id, spectrum: executeJacobian(event.data) });
+      return;
+    }
+    const result = await executeRequest(event.data, {
       onProgress: (progress) => post({ type: 'progress', id, progress }),
     });
     post({ type: 'result', id, result });

@@ -1,11 +1,38 @@
 /** Messages between the page and the CPU worker. */
 import type { RunProgress } from '../../engine/backend.ts';
+import type { JacobianSpectrum } from '../../engine/jacobian.ts';
+import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 
-export type WorkerRequest = { readonly type: 'run'; readonly id: number; readonly spec: RunSpec };
+/** The CPU backends the worker runs. */
+export type CpuBackendName = 'cpu' | 'cpu64';
+
+/** A request that makes one run (a RunResult). */
+export type RunRequest =
+  | { readonly type: 'run'; readonly id: number; readonly spec: RunSpec }
+  /**
+   * A problem built by hand. Its typed arrays are copied by structured clone, not transferred, so
+   * the page may run the same problem again (a verification runs it on two backends).
+   */
+  | {
+      readonly type: 'problem';
+      readonly id: number;
+      readonly problem: Problem;
+      readonly backend: CpuBackendName;
+    };
+
+/** The singular values of a spec's input–output Jacobian (jacobian.ts), always in f64. */
+export interface JacobianRequest {
+  readonly type: 'jacobian';
+  readonly id: number;
+  readonly spec: RunSpec;
+}
+
+export type WorkerRequest = RunRequest | JacobianRequest;
 
 export type WorkerResponse =
   | { readonly type: 'progress'; readonly id: number; readonly progress: RunProgress }
   | { readonly type: 'result'; readonly id: number; readonly result: RunResult }
+  | { readonly type: 'spectrum'; readonly id: number; readonly spectrum: JacobianSpectrum }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
