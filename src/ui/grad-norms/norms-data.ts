@@ -1,0 +1,282 @@
+/**
+ * What the gradient-flow section runs and how its results become charts and the attenuation
+ * table. Pure functions (no DOM), so the shaping is tested without a browser.
+ *
+ * Two sweeps share one set of runs: the depth sweep (the spec's activation at every depth in
+ * `depths`, the chapter's §17.5 figure) and the activation comparison (every activation in
+ * `activations` at the spec's depth, the chapter's 10-layer bar chart). Where they meet, the run
+ * is made once.
+ */
+import { ACTIVATIONS, type ActivationName } from '../../engine/activations.ts';
+import {
+  ATTENUATION_TABLE_LAYERS,
+  attenuationFromOutput,
+  attenuationTable,
+  maxAbsDerivative,
+  nearestPowerOfTen,
+} from '../../engine/attenuation.ts';
+import type { RunResult } from '../../engine/results.ts';
+import { SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
+import type { ChartData, ChartSeries } from '../grad-chart/chart-data.ts';
+import type { LabState } from '../lab/lab-state.ts';
+
+/** The depth sweep's x axis: layers counted down from the output, or the chapter's layer index. */
+export type SweepAxis = 'from-output' | 'layer';
+
+export interface PlannedRun {
+  readonly activation: ActivationName;
+  readonly depth: number;
+  readonly spec: RunSpec;
+  /** Identifies the run: equal specs share one run and one cache entry. */
+  readonly key: string;
+}
+
+export interface RunPlan {
+  /** The spec's activation at each depth of the sweep, in the order given. */
+  readonly sweep: readonly PlannedRun[];
+  /** Each compared activation at the spec's depth, in the order given. */
+  readonly comparison: readonly PlannedRun[];
+  /** Every distinct run, each once. */
+  readonly unique: readonly PlannedRun[];
+  /** Runs that could not be made (e.g. over the memory budget), with the reason. */
+  readonly refused: readonly string[];
+}
+
+/**
+ * The spec of one run: the lab's spec at another depth and activation. α is the spec's own where
+ * the activation is the spec's, otherwise the activation's default (0 where it has none, which
+ * parseSpec requires).
+ */
+export function runSpecFor(spec: RunSpec, activation: ActivationName, depth: number): RunSpec {
+  const alpha =
+    activation === spec.activation ? spec.alpha : (ACTIVATIONS[activation].defaultAlpha ?? 0);
+  return { ...spec, depth, activation, alpha };
+}
+
+export const runKey = (spec: RunSpec): string => JSON.stringify(spec);
+
+/** The runs the section needs for a lab state; specs that fail validation are refused, named. */
+export function planRuns(state: LabState): RunPlan {
+  const refused: string[] = [];
+  const unique = new Map<string, PlannedRun>();
+  const plan = (activation: ActivationName, depth: number): PlannedRun | null => {
+    const spec = runSpecFor(state.spec, activation, depth);
+    try {
+      validateSpec(spec);
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      const message = `${activation} at depth ${depth} not run: ${error.message}`;
+      if (!refused.includes(message)) refused.push(message);
+      return null;
+    }
+    const key = runKey(spec);
+    const run = unique.get(key) ?? { activation, depth, spec, key };
+    unique.set(key, run);
+    return run;
+  };
+  const sweep = state.depths
+    .map((depth) => plan(state.spec.activation, depth))
+    .filter((run) => run !== null);
+  const comparison = state.activations
+    .map((activation) => plan(activation, state.spec.depth))
+    .filter((run) => run !== null);
+  return { sweep, comparison, unique: [...unique.values()], refused };
+}
+
+export interface SweepResult {
+  readonly depth: number;
+  readonly result: RunResult;
+}
+
+export interface ComparisonResult {
+  readonly activation: ActivationName;
+  readonly alpha: number;
+  readonly result: RunResult;
+}
+
+/** The section's data: what has been computed so far for the current plan. */
+export interface GradNormsResults {
+  readonly sweep: readonly SweepResult[];
+  readonly comparison: readonly ComparisonResult[];
+  /** Every planned run has its result. */
+  readonly complete: boolean;
+}
+
+export function collectResults(
+  plan: RunPlan,
+  lookup: (key: string) => RunResult | undefined,
+): GradNormsResults {
+  const sweep: SweepResult[] = [];
+  for (const run of plan.sweep) {
+    const result = lookup(run.key);
+    if (result) sweep.push({ depth: run.depth, result });
+  }
+  const comparison: ComparisonResult[] = [];
+  for (const run of plan.comparison) {
+    const result = lookup(run.key);
+    if (result) comparison.push({ activation: run.activation, alpha: run.spec.alpha, result });
+  }
+  return {
+    sweep,
+    comparison,
+    complete: plan.unique.every((run) => lookup(run.key) !== undefined),
+  };
+}
+
+/** An activation's name as the charts show it, with α where it has one. */
+export function activationLabel(activation: ActivationName, alpha: number): string {
+  const entry = ACTIVATIONS[activation];
+  return entry.defaultAlpha === undefined ? entry.label : `${entry.label} (α = ${alpha})`;
+}
+
+const range = (from: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => from + i);
+
+/**
+ * The depth sweep: ‖δ⁽ˡ⁾‖ per layer, one series per depth. 'from-output' puts every depth's
+ * output layer at x = 0 and counts layers k down towards the input, so the depths share one axis
+ * (and the bound's); 'layer' is the chapter's axis, layer 1 = closest to the input. A shallower
+ * network's series is shorter than x: it ends where its layers end.
+ */
+export function depthSweepChart(sweep: readonly SweepResult[], axis: SweepAxis): ChartData {
+  const maxLayers = Math.max(0, ...sweep.map((s) => s.result.stats.layerCount));
+  const series: ChartSeries[] = sweep.map(({ depth, result }) => {
+    const norms = result.stats.gradNorm;
+    return {
+      label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
+      values: axis === 'layer' ? Array.from(norms) : Array.from(norms).reverse(),
+    };
+  });
+  return { x: axis === 'layer' ? range(1, maxLayers) : range(0, maxLayers), series };
+}
+
+/** One statistic per layer (x = layer, 1 = closest to the input), one series per activation. */
+export function comparisonChart(
+  comparison: readonly ComparisonResult[],
+  statistic: 'gradNorm' | 'weightGradNorm',
+): ChartData {
+  const layers = Math.max(0, ...comparison.map((c) => c.result.stats.layerCount));
+  return {
+    x: range(1, layers),
+    series: comparison.map(({ activation, alpha, result }) => ({
+      label: activationLabel(activation, alpha),
+      values: Array.from(result.stats[statistic]),
+    })),
+  };
+}
+
+/**
+ * Attenuation k layers below the output: measured ‖δ⁽ᴸ⁻ᵏ⁾‖/‖δ⁽ᴸ⁾‖ per activation, then the
+ * chapter's bound (max|f′|)^k, one series per distinct max|f′| (tanh and ReLU share the bound 1).
+ */
+export function attenuationChart(comparison: readonly ComparisonResult[]): ChartData {
+  const layers = Math.max(0, ...comparison.map((c) => c.result.stats.layerCount));
+  const x = range(0, layers);
+  const measured: ChartSeries[] = comparison.map(({ activation, alpha, result }) => ({
+    label: `${activationLabel(activation, alpha)}: measured`,
+    values: Array.from(attenuationFromOutput(result.stats.gradNorm)),
+  }));
+  const bounds = new Map<string, { max: number; names: string[] }>();
+  for (const { activation, alpha } of comparison) {
+    const max = maxAbsDerivative(activation, alpha);
+    const key = formatFactor(max);
+    const entry = bounds.get(key) ?? { max, names: [] };
+    entry.names.push(activationLabel(activation, alpha));
+    bounds.set(key, entry);
+  }
+  const boundSeries: ChartSeries[] = [...bounds].map(([text, { max, names }]) => ({
+    label: `bound ${text}^k: ${names.join(', ')}`,
+    values: x.map((k) => max ** k),
+  }));
+  return { x, series: [...measured, ...boundSeries] };
+}
+
+export interface AttenuationColumn {
+  readonly label: string;
+  readonly maxAbsDerivative: number;
+}
+
+export interface AttenuationCell {
+  readonly bound: number;
+  /** ‖δ⁽ᴸ⁻ᵏ⁾‖/‖δ⁽ᴸ⁾‖ from the run, or undefined where the network has fewer than k layers. */
+  readonly measured: number | undefined;
+}
+
+export interface AttenuationTableData {
+  readonly columns: readonly AttenuationColumn[];
+  readonly rows: readonly {
+    readonly layers: number;
+    readonly inChapter: boolean;
+    readonly cells: readonly AttenuationCell[];
+  }[];
+}
+
+/** The chapter's attenuation table for k = 1..20, each activation's bound beside its measurement. */
+export function attenuationTableData(
+  comparison: readonly ComparisonResult[],
+  maxLayers: number = ATTENUATION_TABLE_LAYERS,
+): AttenuationTableData {
+  const choices = comparison.map(({ activation, alpha }) => ({ activation, alpha }));
+  const measured = comparison.map((c) => attenuationFromOutput(c.result.stats.gradNorm));
+  return {
+    columns: comparison.map(({ activation, alpha }) => ({
+      label: activationLabel(activation, alpha),
+      maxAbsDerivative: maxAbsDerivative(activation, alpha),
+    })),
+    rows: attenuationTable(choices, maxLayers).map((row) => ({
+      layers: row.layers,
+      inChapter: row.inChapter,
+      cells: row.bounds.map((bound, i) => ({ bound, measured: measured[i]![row.layers] })),
+    })),
+  };
+}
+
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
+
+/** 10 to an integer power, as the chapter writes it: 10⁻⁶. */
+export function powerOfTen(exponent: number): string {
+  return `10${[...String(exponent)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+function nonFiniteText(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  return value > 0 ? '∞' : '−∞';
+}
+
+function mantissaTimesPower(value: number, digits: number): string {
+  const [mantissa, exponent] = value.toExponential(digits).split('e') as [string, string];
+  return `${mantissa} × ${powerOfTen(Number(exponent))}`;
+}
+
+/**
+ * The chapter's "attenuation factor" column: three significant digits, plain from 0.01 up to
+ * 10⁴ (0.25, 0.0156), a power of ten beyond (9.77 × 10⁻⁴). Non-finite values are shown as such.
+ */
+export function formatFactor(value: number): string {
+  if (!Number.isFinite(value)) return nonFiniteText(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 0.01 && magnitude < 1e4) return String(Number(value.toPrecision(3)));
+  return mantissaTimesPower(value, 2);
+}
+
+/** The chapter's "scientific notation" column: 2.5 × 10⁻¹, and the nearest power, ≈ 10⁻⁶. */
+export function formatScientific(value: number): string {
+  if (!Number.isFinite(value)) return nonFiniteText(value);
+  if (value === 0) return '0';
+  const nearest = nearestPowerOfTen(value);
+  const text = mantissaTimesPower(value, 1);
+  return Number.isNaN(nearest) ? text : `${text} ≈ ${powerOfTen(nearest)}`;
+}
