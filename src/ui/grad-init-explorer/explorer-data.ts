@@ -1,0 +1,229 @@
+/**
+ * The init explorer's data, without a DOM: the spec of each init's run, and what the charts and
+ * tables show of its per-layer statistics (Exercise 17.5: the distribution of the activations in
+ * every hidden layer under normal, Xavier and He initialization, and which keeps the variance).
+ */
+import type { ActivationName } from '../../engine/activations.ts';
+import { INITS, type InitName } from '../../engine/inits.ts';
+import type { LayerStatistics } from '../../engine/results.ts';
+import { DEFAULT_SPEC, validateSpec, type RunSpec } from '../../engine/spec.ts';
+import type { ChartData, HeatmapColumn } from '../grad-chart/chart-data.ts';
+
+/** The exercise's depths (hidden layers). */
+export const EXERCISE_DEPTHS: readonly number[] = [10, 20, 50];
+
+/** One init's run: the spec it ran with and its statistics. */
+export interface InitRun {
+  readonly init: InitName;
+  readonly spec: RunSpec;
+  readonly stats: LayerStatistics;
+}
+
+/**
+ * The spec of one init's run: the lab's spec with `init` swapped in. σ_w and the gain apply to
+ * their own init only (the spec rejects them elsewhere), so the others get the defaults; one
+ * timed repeat is enough, since the explorer shows statistics, not timings. Throws SpecError.
+ */
+export function initRunSpec(base: RunSpec, init: InitName): RunSpec {
+  return validateSpec({
+    ...base,
+    init,
+    sigmaW: init === 'custom' ? base.sigmaW : DEFAULT_SPEC.sigmaW,
+    gain: init === 'orthogonal' ? base.gain : DEFAULT_SPEC.gain,
+    repeat: 1,
+  });
+}
+
+/** What the explorer's runs depend on: the spec (bar init and repeat) and the inits. */
+export function explorerKey(base: RunSpec, inits: readonly InitName[]): string {
+  return JSON.stringify([{ ...base, init: undefined, repeat: undefined }, inits]);
+}
+
+/** Layers 1…depth: the hidden layers. The output layer (its own width and unit) is left out. */
+export function hiddenLayerNumbers(spec: RunSpec): number[] {
+  return Array.from({ length: spec.depth }, (_, i) => i + 1);
+}
+
+/**
+ * One heat-map column per hidden layer: the engine's histogram of a⁽ˡ⁾, bins equal in width from
+ * the layer's smallest to its largest finite activation. Where that range is too narrow to bin
+ * (the engine's rule: (max − min)/2 < 2⁻⁶⁴, e.g. a layer of exact zeros) every finite value is in
+ * bin 0, so the column is one cell from min to max holding them all. A layer with no finite
+ * activation has no range: lo and hi are NaN and the column is empty.
+ */
+export function histogramColumns(stats: LayerStatistics, layers: number): HeatmapColumn[] {
+  const { bins, min, max, counts } = stats.histograms;
+  const columns: HeatmapColumn[] = [];
+  for (let i = 0; i < layers; i++) {
+    const lo = min[i]!;
+    const hi = max[i]!;
+    const layerCounts = counts.subarray(i * bins, (i + 1) * bins);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+      columns.push({ lo: NaN, hi: NaN, values: [] });
+    } else if (!(hi / 2 - lo / 2 >= 2 ** -64)) {
+      columns.push({ lo, hi, values: [layerCounts.reduce((sum, count) => sum + count, 0)] });
+    } else columns.push({ lo, hi, values: Array.from(layerCounts) });
+  }
+  return columns;
+}
+
+/** The heat-map of histograms with mean and mean ± std of a⁽ˡ⁾ drawn over it. */
+export function distributionChartData(run: InitRun): ChartData {
+  const layers = run.spec.depth;
+  const { activationMean, activationStd } = run.stats;
+  const mean = Array.from(activationMean.subarray(0, layers));
+  const std = Array.from(activationStd.subarray(0, layers));
+  return {
+    x: hiddenLayerNumbers(run.spec),
+    series: [
+      { label: 'mean', values: mean },
+      { label: 'mean + std', values: mean.map((m, i) => m + std[i]!) },
+      { label: 'mean − std', values: mean.map((m, i) => m - std[i]!) },
+    ],
+    heatmap: {
+      label: 'activations per bin',
+      columns: histogramColumns(run.stats, layers),
+      normalize: 'column',
+    },
+  };
+}
+
+/** A per-layer statistic the explorer compares across inits. */
+export type LayerQuantity = 'activationStd' | 'deadFraction' | 'saturatedFraction';
+
+/** One series per init of a per-layer statistic, hidden layers on x. */
+export function layerSeriesChartData(runs: readonly InitRun[], quantity: LayerQuantity): ChartData {
+  const depth = runs[0]?.spec.depth ?? 0;
+  return {
+    x: Array.from({ length: depth }, (_, i) => i + 1),
+    series: runs.map((run) => ({
+      label: INITS[run.init].label,
+      values: Array.from(run.stats[quantity].subarray(0, depth)),
+    })),
+  };
+}
+
+/** True when two or more runs have exactly the same values of `quantity` in every hidden layer. */
+export function seriesCoincide(runs: readonly InitRun[], quantity: LayerQuantity): boolean {
+  if (runs.length < 2) return false;
+  const [first, ...rest] = runs;
+  const depth = first!.spec.depth;
+  return rest.every((run) => {
+    for (let i = 0; i < depth; i++) {
+      if (!Object.is(run.stats[quantity][i], first!.stats[quantity][i])) return false;
+    }
+    return true;
+  });
+}
+
+/**
+ * Activations whose zero set and derivative depend on the sign of z alone (φ(cz) = c·φ(z) for
+ * c > 0, or a step): scaling a layer's weights leaves the dead and saturated units unchanged.
+ */
+const SIGN_DETERMINED: readonly ActivationName[] = ['relu', 'leaky_relu', 'linear', 'step'];
+
+/**
+ * Whether the runs differ only in the scale of each layer's weights, so that a sign-determined
+ * activation must give every init the same dead and saturated units: inits drawn as
+ * scale × the same standard normals (one seed), zero biases, no residual sums of differently
+ * scaled terms (problem.ts draws every normal init this way).
+ */
+export function fractionsScaleInvariant(runs: readonly InitRun[]): boolean {
+  const spec = runs[0]?.spec;
+  return (
+    spec !== undefined &&
+    SIGN_DETERMINED.includes(spec.activation) &&
+    spec.sigmaB === 0 &&
+    !spec.residual &&
+    runs.every((run) => INITS[run.init].distribution === 'normal')
+  );
+}
+
+/** Hidden layers that had NaN or ±∞ activations, and how many in all (never hidden). */
+export function nonFiniteLayers(run: InitRun): { layers: number[]; count: number } {
+  const layers: number[] = [];
+  let count = 0;
+  for (let i = 0; i < run.spec.depth; i++) {
+    const n = run.stats.histograms.nonFinite[i]!;
+    if (n > 0) {
+      layers.push(i + 1);
+      count += n;
+    }
+  }
+  return { layers, count };
+}
+
+/** "3, 5–9, 12": layer numbers with runs collapsed. */
+export function formatLayerList(layers: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < layers.length;) {
+    let j = i;
+    while (j + 1 < layers.length && layers[j + 1] === layers[j]! + 1) j++;
+    parts.push(i === j ? String(layers[i]) : `${layers[i]}–${layers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** How one init carried the activation variance from the first hidden layer to the last. */
+export interface VarianceSummary {
+  readonly init: InitName;
+  readonly firstStd: number;
+  readonly middleStd: number;
+  readonly lastStd: number;
+  /** Var(a⁽ᴸ⁾) / Var(a⁽¹⁾), L = depth; NaN or ±∞ when a std overflowed or the first is 0. */
+  readonly varianceRatio: number;
+  readonly lastDeadFraction: number;
+  readonly lastSaturatedFraction: number;
+  /** NaN or ±∞ activations over all hidden layers. */
+  readonly nonFinite: number;
+}
+
+/** The middle hidden layer (layer ⌈depth/2⌉). */
+export const middleLayer = (depth: number): number => Math.ceil(depth / 2);
+
+export function varianceSummary(run: InitRun): VarianceSummary {
+  const { activationStd, deadFraction, saturatedFraction } = run.stats;
+  const last = run.spec.depth - 1;
+  const firstStd = activationStd[0]!;
+  const lastStd = activationStd[last]!;
+  return {
+    init: run.init,
+    firstStd,
+    middleStd: activationStd[middleLayer(run.spec.depth) - 1]!,
+    lastStd,
+    varianceRatio: (lastStd / firstStd) ** 2,
+    lastDeadFraction: deadFraction[last]!,
+    lastSaturatedFraction: saturatedFraction[last]!,
+    nonFinite: nonFiniteLayers(run).count,
+  };
+}
+
+/**
+ * The init whose variance ratio is closest to 1 (|log ratio| smallest): the exercise's "which
+ * maintains the activation variance best", answered from the runs. Runs whose ratio is not a
+ * positive finite number (overflow, or a first layer without spread) never win; undefined when
+ * none qualifies.
+ */
+export function bestVarianceKeeper(
+  summaries: readonly VarianceSummary[],
+): VarianceSummary | undefined {
+  let best: VarianceSummary | undefined;
+  for (const summary of summaries) {
+    const ratio = summary.varianceRatio;
+    if (!(ratio > 0 && Number.isFinite(ratio)) || summary.nonFinite > 0) continue;
+    if (!best || Math.abs(Math.log(ratio)) < Math.abs(Math.log(best.varianceRatio))) best = summary;
+  }
+  return best;
+}
+
+/** A statistic for a table cell: 4 significant digits (exponent form when large), or "non-finite". */
+export function formatStatistic(value: number): string {
+  if (!Number.isFinite(value)) return 'non-finite';
+  return value === 0 ? '0' : value.toPrecision(4).replace('e+', 'e');
+}
+
+/** A fraction as a percentage with one decimal, or "non-finite". */
+export function formatFraction(value: number): string {
+  return Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'non-finite';
+}
