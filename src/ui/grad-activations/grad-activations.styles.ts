@@ -1,41 +1,37 @@
 import { css } from 'lit';
 
+/** The gallery's own layout; type, tables and colours come from sectionStyles. */
 export const gradActivationsStyles = css`
-  :host {
-    display: block;
-  }
   .grid {
     display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr));
+    grid-template-columns: repeat(auto-fill, minmax(min(100%, 18rem), 1fr));
     gap: 1rem;
+  }
+  /* Formulas above, chart below: the charts of one grid row line up whatever the formulas' height. */
+  .cell {
+    min-width: 0;
+    display: flex;
+    flex-direction: column;
   }
   .overlay {
     margin-top: 1rem;
   }
   .controls {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 1rem;
     margin: 0.5rem 0 1rem;
   }
-  label {
-    display: grid;
-    gap: 0.2rem;
-    font-size: 0.85rem;
+  .formulas {
+    flex: 1;
+    display: flex;
+    flex-direction: column;
+    justify-content: flex-end;
+    font-size: 0.9rem;
   }
   table {
-    border-collapse: collapse;
-    font-size: 0.85rem;
-    font-variant-numeric: tabular-nums;
     margin-top: 1rem;
   }
-  th,
-  td {
-    padding: 0.2rem 0.6rem;
-    border-bottom: 1px solid var(--grad-rule, #d0d7de);
+  th.formula,
+  td.formula {
     text-align: left;
-  }
-  code {
-    font-size: 0.8rem;
+    white-space: nowrap;
   }
 `;
