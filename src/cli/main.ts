@@ -3,6 +3,9 @@
  *
  *   npm run cli -- run [--activation A] [--depth N] ... [--json]
  *   npm run cli -- notebook [--backend cpu64|cpu] [--json]
+ *   npm run cli -- theory --activation A --sigma-w S --sigma-b B [--depth N] [--json]
+ *   npm run cli -- sweep [--activation A] [--sigma-w2-min …] … [--backend B]   (JSON lines)
+ *   npm run cli -- jacobian [run flags] [--sample I] [--json]
  *
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
@@ -11,6 +14,7 @@ import { createWebGpuBackend } from '../backends/webgpu/webgpu-backend.ts';
 import { nodeGpu, rerunWithGpuEnvironment } from './node-webgpu.ts';
 import type { Backend } from '../engine/backend.ts';
 import { runExperiment } from '../engine/experiment.ts';
+import { jacobianSpectrum, JACOBIAN_MAX_SIZE } from '../engine/jacobian.ts';
 import { runNotebook } from '../engine/notebook.ts';
 import { layerRecords, type RunResult } from '../engine/results.ts';
 import {
@@ -20,6 +24,15 @@ import {
   type BackendName,
   type SpecInput,
 } from '../engine/spec.ts';
+import {
+  criticalLine,
+  gridValues,
+  parseSweepOptions,
+  phaseDiagramSweep,
+  SWEEP_AXIS_FIELDS,
+  SWEEP_SPEC_FIELDS,
+} from '../engine/sweep.ts';
+import { meanFieldTheory, predictGradientNorms } from '../engine/theory.ts';
 
 /**
  * GPU memory a CLI run may take. WebGPU cannot tell how much the device has; a headless run on a
@@ -96,6 +109,26 @@ Usage:
   npm run cli -- notebook [--backend cpu64|cpu] [--json]
                                            the chapter's two gradient experiments, exactly
 
+  npm run cli -- theory --activation A [--alpha X] --sigma-w S --sigma-b B [--depth N]
+                 [--input-mean-square M] [--json]
+                                           mean-field theory: q*, chi1 = σ_w²·E[φ'(√q* z)²] and the
+                                           gradient depth scale 1/|ln chi1| (see depthScales); with
+                                           --depth, the predicted ‖δ⁽ˡ⁾‖/‖δ⁽ᴸ⁾‖ per layer
+  npm run -s cli -- sweep [flags]          the (σ_w², σ_b²) phase diagram: one JSON line per grid
+                                           point as it is measured, then a summary line with the
+                                           theoretical chi1 = 1 line
+  npm run cli -- jacobian [run flags] [--sample I] [--json]
+                                           singular values of the input–output Jacobian at one
+                                           input (inputs, width, outputs ≤ ${JACOBIAN_MAX_SIZE})
+
+In JSON output, infinite and undefined numbers are written as the strings "Infinity", "-Infinity"
+and "NaN" (a depth scale is infinite at chi1 = 1; q* is infinite where q⁽ˡ⁾ grows without bound).
+
+Flags of sweep (σ² grids; default 8 × 6 points, tanh, depth 20, width 256, batch 32, cpu64):
+${SWEEP_AXIS_FIELDS.map((f) => `  --${f.name.padEnd(18)} default ${f.default}`).join('\n')}
+  ${SWEEP_SPEC_FIELDS.map((f) => `--${f}`).join(', ')} as for run;
+  --backend cpu|cpu64|webgpu (default cpu64)
+
 Flags of run:
 ${SPEC_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}${f.rule.kind === 'choice' ? ` (${f.rule.choices.join('|')})` : ''}`).join('\n')}
 `;
@@ -147,6 +180,187 @@ function runTable(result: RunResult): string {
   ].join('\n');
 }
 
+/** JSON with non-finite numbers written as the strings "Infinity", "-Infinity" and "NaN". */
+function toJson(value: unknown, indent?: number): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+    indent,
+  );
+}
+
+/** Rejects flags a command does not take, naming the flag and listing those it does. */
+function onlyFlags(command: string, flags: Record<string, string>, allowed: readonly string[]) {
+  for (const name of Object.keys(flags)) {
+    if (!allowed.includes(name))
+      throw new UsageError(
+        `--${name} is not a flag of ${command}; it takes ${allowed.map((f) => `--${f}`).join(', ')} and --json`,
+      );
+  }
+}
+
+const THEORY_FLAGS = ['activation', 'alpha', 'sigma-w', 'sigma-b', 'depth', 'input-mean-square'];
+
+function theoryCommand(flags: Record<string, string>, json: boolean): void {
+  onlyFlags('theory', flags, THEORY_FLAGS);
+  const { 'input-mean-square': meanSquareText, depth: depthText, ...specFlags } = flags;
+  const spec = parseSpec({
+    ...specFlags,
+    init: 'custom',
+    ...(depthText ? { depth: depthText } : {}),
+  });
+  let inputMeanSquare = 1;
+  if (meanSquareText !== undefined) {
+    inputMeanSquare = Number(meanSquareText.trim());
+    if (meanSquareText.trim() === '' || !Number.isFinite(inputMeanSquare) || inputMeanSquare < 0)
+      throw new SpecError(
+        'input-mean-square',
+        `got ${JSON.stringify(meanSquareText)}; allowed: a number ≥ 0 (the mean of x² over the inputs)`,
+      );
+  }
+  const params = {
+    activation: spec.activation,
+    alpha: spec.alpha,
+    sigmaW: spec.sigmaW,
+    sigmaB: spec.sigmaB,
+    inputMeanSquare,
+  };
+  const theory = meanFieldTheory(params);
+  const prediction = depthText !== undefined ? predictGradientNorms(params, spec.depth) : null;
+  const output = {
+    activation: theory.activation,
+    alpha: theory.alpha,
+    sigmaW: theory.sigmaW,
+    sigmaB: theory.sigmaB,
+    qFirst: theory.fixedPoint.qFirst,
+    qStar: theory.qStar,
+    fixedPoint: theory.fixedPoint.kind,
+    qMapSlope: theory.fixedPoint.slope,
+    chi1: theory.chi1,
+    phase: theory.phase,
+    depthScale: theory.depthScale,
+    depthScales: theory.depthScales,
+    ...(prediction
+      ? {
+          layers: Array.from({ length: prediction.layers }, (_, i) => ({
+            layer: i + 1,
+            q: i < prediction.variances.length ? prediction.variances[i]! : null,
+            gradNormRatio: prediction.layerwise[i]!,
+            gradNormRatioAtFixedPoint: prediction.atFixedPoint[i]!,
+          })),
+        }
+      : {}),
+  };
+  if (json) {
+    process.stdout.write(`${toJson(output, 2)}\n`);
+    return;
+  }
+  const number = (v: number): string => (Number.isFinite(v) ? formatNumber(v) : String(v));
+  const lines = [
+    `${theory.activation}${theory.alpha ? ` (α = ${theory.alpha})` : ''}, σ_w = ${theory.sigmaW}, σ_b = ${theory.sigmaB}`,
+    `q⁽¹⁾ ${number(theory.fixedPoint.qFirst)} → q* ${number(theory.qStar)} (${theory.fixedPoint.kind})`,
+    `chi1 ${number(theory.chi1)}: ${theory.phase}; gradients ${theory.depthScales.gradientTrend} toward the input`,
+    `depth scales (layers): gradient ${number(theory.depthScales.gradient)}, variance ${number(theory.depthScales.variance)}, correlation ${theory.depthScales.correlation === null ? 'not computed in the chaotic phase' : number(theory.depthScales.correlation)}`,
+  ];
+  if (prediction) {
+    lines.push('layer  q            ‖δ⁽ˡ⁾‖/‖δ⁽ᴸ⁾‖  chi1^((L−l)/2)');
+    for (let i = 0; i < prediction.layers; i++)
+      lines.push(
+        `${String(i + 1).padStart(5)}  ${(i < prediction.variances.length ? number(prediction.variances[i]!) : '—').padEnd(11)}  ${number(prediction.layerwise[i]!).padEnd(13)}  ${number(prediction.atFixedPoint[i]!)}`,
+      );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function sweepCommand(flags: Record<string, string>): Promise<number> {
+  onlyFlags('sweep', flags, [
+    ...SWEEP_AXIS_FIELDS.map((f) => f.name),
+    ...SWEEP_SPEC_FIELDS,
+    'backend',
+  ]);
+  const { backend: backendText, ...sweepFlags } = flags;
+  const backendName = backendText ?? 'cpu64';
+  if (backendName !== 'cpu64' && backendName !== 'cpu' && backendName !== 'webgpu')
+    throw new SpecError(
+      'backend',
+      `got ${JSON.stringify(backendName)}; allowed: cpu64, cpu, webgpu`,
+    );
+  const options = parseSweepOptions(sweepFlags);
+  if (backendName === 'webgpu') {
+    const status = rerunWithGpuEnvironment();
+    if (status !== null) return status;
+  }
+  const backend = await backendFor(backendName);
+  const start = performance.now();
+  let points = 0;
+  for await (const point of phaseDiagramSweep(options, backend)) {
+    process.stdout.write(`${toJson({ type: 'point', ...point })}\n`);
+    points++;
+  }
+  const { spec } = options;
+  process.stdout.write(
+    `${toJson({
+      type: 'summary',
+      points,
+      activation: spec.activation,
+      alpha: spec.alpha,
+      depth: spec.depth,
+      width: spec.width,
+      batch: spec.batch,
+      seed: spec.seed,
+      backend: backend.info.name,
+      elapsedMs: Math.round(performance.now() - start),
+      criticalLine: criticalLine(
+        spec.activation,
+        spec.alpha,
+        gridValues(options.sigmaB2),
+        options.sigmaW2,
+      ),
+    })}\n`,
+  );
+  return 0;
+}
+
+function jacobianCommand(flags: Record<string, string>, json: boolean): void {
+  const { sample: sampleText, ...specFlags } = flags;
+  for (const name of ['backend', 'repeat', 'bins'])
+    if (name in specFlags)
+      throw new UsageError(
+        `--${name} is not a flag of jacobian: the Jacobian is computed once, in f64 on the CPU`,
+      );
+  const sample = sampleText === undefined ? 0 : Number(sampleText);
+  const spec = parseSpec({ ...specFlags, backend: 'cpu64' } as SpecInput);
+  if (sampleText !== undefined && (!/^\d+$/.test(sampleText.trim()) || sample >= spec.batch))
+    throw new SpecError(
+      'sample',
+      `got ${JSON.stringify(sampleText)}; allowed: an integer from 0 to ${spec.batch - 1} (a column of the batch)`,
+    );
+  const result = jacobianSpectrum(spec, sample);
+  const output = {
+    activation: spec.activation,
+    init: spec.init,
+    depth: spec.depth,
+    width: spec.width,
+    inputs: spec.inputs,
+    outputs: spec.outputs,
+    sample,
+    max: result.max,
+    min: result.min,
+    meanSquare: result.meanSquare,
+    conditionNumber: result.conditionNumber,
+    singularValues: Array.from(result.singularValues),
+  };
+  if (json) {
+    process.stdout.write(`${toJson(output, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `${spec.activation}, ${spec.init} init, ${spec.depth} hidden layers × ${spec.width}, input ${sample}: ` +
+      `${result.singularValues.length} singular values from ${formatNumber(result.min)} to ${formatNumber(result.max)}, ` +
+      `mean σ² ${formatNumber(result.meanSquare)}, condition number ${Number.isFinite(result.conditionNumber) ? formatNumber(result.conditionNumber) : 'Infinity'}\n`,
+  );
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.help || args.command === undefined) {
@@ -194,8 +408,17 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   }
+  if (args.command === 'theory') {
+    theoryCommand(args.flags, args.json);
+    return 0;
+  }
+  if (args.command === 'sweep') return sweepCommand(args.flags);
+  if (args.command === 'jacobian') {
+    jacobianCommand(args.flags, args.json);
+    return 0;
+  }
   throw new UsageError(
-    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook (see --help)`,
+    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian (see --help)`,
   );
 }
 
