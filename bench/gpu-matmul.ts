@@ -46,6 +46,7 @@ import {
 } from '../src/backends/webgpu/kernels/matmul.ts';
 import { GpuRunner, readBuffer } from '../src/backends/webgpu/runner.ts';
 import { median } from '../src/engine/experiment.ts';
+import { matmulFlops } from '../src/engine/work.ts';
 
 const DEFAULT_SHAPES: readonly MatmulShape[] = [
   { m: 4096, k: 4096, n: 4096 },
@@ -358,7 +359,7 @@ async function measure(
       wall.push(wallMs / count);
       if (gpuMs !== null) gpu.push(gpuMs / count);
     }
-    const flops = 2 * m * k * n;
+    const flops = matmulFlops(m, k, n);
     const gflops = flops / (median(wall) * 1e6);
     return {
       shape: `${m}×${k}·${k}×${n}`,

@@ -12,6 +12,7 @@ import { createWebGpuBackend, requestGpuDevice } from '../src/backends/webgpu/we
 import { median, runExperiment } from '../src/engine/experiment.ts';
 import type { AdapterInfo } from '../src/engine/results.ts';
 import { parseSpec, type RunSpec } from '../src/engine/spec.ts';
+import { gflopsPerSecond, matmulFlops, runFlops } from '../src/engine/work.ts';
 
 export interface KernelTiming {
   readonly name: string;
@@ -32,7 +33,7 @@ export interface GpuBenchReport {
     computeMs: number;
     computeRunsMs: readonly number[];
   };
-  /** Useful FLOPs of one run's matmuls (3 per layer, 2·m·k·n each). */
+  /** Useful GFLOPs of one run's matmuls (src/engine/work.ts: 2·m·k·n per product). */
   readonly runGflops: number;
 }
 
@@ -79,7 +80,13 @@ async function timeMatmul(
   await submit(1); // warm-up
   const ms = (await submit(repeat)) / repeat;
   for (const buffer of [a, b, c]) buffer.destroy();
-  return { name, shape, compileMs, msPerDispatch: ms, gflops: (2 * m * k * n) / (ms * 1e6) };
+  return {
+    name,
+    shape,
+    compileMs,
+    msPerDispatch: ms,
+    gflops: gflopsPerSecond(matmulFlops(m, k, n), ms),
+  };
 }
 
 export async function runGpuBench(options: {
@@ -123,7 +130,7 @@ export async function runGpuBench(options: {
     kernels.push(await timeMatmul(device, 'square 4096²', { m: 4096, k: 4096, n: 4096 }, 5));
   }
   const result = await runExperiment(workload, backend);
-  const runGflops = (3 * 2 * (workload.depth + 1) * width * width * batch) / 1e9;
+  const runGflops = runFlops(workload) / 1e9;
   device.destroy();
   return {
     adapter: info,

@@ -4,7 +4,7 @@
  * CLI reach compute only through this interface.
  */
 import type { ProblemSource } from './problem.ts';
-import type { BackendInfo, LayerStatistics } from './results.ts';
+import type { BackendInfo, KernelClock, KernelTimes, LayerStatistics } from './results.ts';
 
 export interface RunProgress {
   readonly phase: 'forward' | 'backward';
@@ -22,8 +22,15 @@ export interface ComputeOptions {
 export interface PreparedRun {
   /** Milliseconds prepare spent compiling shaders (part of initMs), where there are shaders. */
   readonly compileMs?: number;
+  /**
+   * Whether this run measures per-kernel times (and with which clock), or why it cannot; absent
+   * where the backend never measures them.
+   */
+  readonly kernelTiming?: { readonly clock: KernelClock } | { readonly unavailable: string };
   /** One forward + backward + statistics pass. */
   compute(options?: ComputeOptions): Promise<LayerStatistics>;
+  /** Per-kernel milliseconds of the last compute(), or null when none were measured. */
+  lastKernelsMs?(): KernelTimes | null;
   /** Frees what prepare allocated. */
   dispose(): void;
 }

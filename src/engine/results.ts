@@ -48,6 +48,38 @@ export interface BackendInfo {
   readonly adapter?: AdapterInfo;
 }
 
+/**
+ * The kernels of one forward + backward pass, as the benchmark reports them:
+ * - forward: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ (the matmul and the bias add);
+ * - activation: φ and φ′ of every layer, the residual add, and δ = g ⊙ φ′;
+ * - backward: g⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀδ⁽ˡ⁾ (the matmul and the residual add of g);
+ * - weightGradient: ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾a⁽ˡ⁻¹⁾ᵀ and its norm;
+ * - reductions: the per-layer statistics (mean, std, histogram, dead and saturated units, ‖δ‖)
+ *   and the loss;
+ * - batchnorm: batch normalization forward and backward (0 when the spec has none).
+ */
+export const KERNEL_NAMES = [
+  'forward',
+  'activation',
+  'backward',
+  'weightGradient',
+  'reductions',
+  'batchnorm',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/**
+ * Milliseconds per kernel of one pass. A kernel that a backend fuses into another is absent:
+ * webgpu computes φ, φ′ and δ = g ⊙ φ′ in the epilogues of its forward and backward matmuls.
+ */
+export type KernelTimes = Partial<Record<KernelName, number>>;
+
+/**
+ * How per-kernel times were taken: 'cpu-clock' sums performance.now() differences around the
+ * kernels' loops; 'gpu-timestamps' reads GPU timestamp queries around each group of dispatches.
+ */
+export type KernelClock = 'cpu-clock' | 'gpu-timestamps';
+
 export interface RunTimings {
   /** Generating the problem and preparing the backend (copies, uploads, compiles). */
   readonly initMs: number;
@@ -57,6 +89,15 @@ export interface RunTimings {
   readonly computeMs: number;
   /** Each timed forward + backward + statistics run. */
   readonly computeRunsMs: readonly number[];
+  /**
+   * Per-kernel times of the median timed run (the lower middle one for an even count, so their
+   * sum never exceeds computeMs), where the backend measures them.
+   */
+  readonly kernelsMs?: KernelTimes;
+  /** How kernelsMs was measured. */
+  readonly kernelClock?: KernelClock;
+  /** Why there are no per-kernel times (e.g. the adapter has no timestamp-query). */
+  readonly kernelsUnavailable?: string;
 }
 
 export interface RunResult {

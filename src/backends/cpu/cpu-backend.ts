@@ -6,7 +6,7 @@
  */
 import type { Backend, PreparedRun } from '../../engine/backend.ts';
 import type { ProblemSource } from '../../engine/problem.ts';
-import type { Precision } from '../../engine/results.ts';
+import type { KernelName, Precision } from '../../engine/results.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
 import { matmulF32, transposeF32 } from './matmul-f32.ts';
 import { createWasmMatmul, type WasmMatmul } from './wasm/wasm-matmul.ts';
@@ -44,8 +44,16 @@ export function createCpuBackend(precision: Precision): Backend {
     info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision },
     async prepare(source: ProblemSource): Promise<PreparedRun> {
       const network = loadNetwork(source.problem(), kernels);
+      let kernelsMs: Record<KernelName, number> | null = null;
       return {
-        compute: async (options) => runNetworkPass(network, options),
+        kernelTiming: { clock: 'cpu-clock' },
+        compute: async (options) => {
+          const measured = {} as Record<KernelName, number>;
+          const statistics = runNetworkPass(network, { ...options, kernelsMs: measured });
+          kernelsMs = measured;
+          return statistics;
+        },
+        lastKernelsMs: () => kernelsMs,
         dispose: () => {},
       };
     },

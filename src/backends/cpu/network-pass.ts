@@ -13,7 +13,7 @@
 import { ACTIVATIONS, activationProperties } from '../../engine/activations.ts';
 import type { ComputeOptions } from '../../engine/backend.ts';
 import { hasResidual, layerActivation, type Problem } from '../../engine/problem.ts';
-import type { LayerStatistics } from '../../engine/results.ts';
+import { KERNEL_NAMES, type KernelName, type LayerStatistics } from '../../engine/results.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -251,6 +251,29 @@ function checkAbort(signal: AbortSignal | undefined): void {
 export interface PassOptions extends ComputeOptions {
   /** Called with ∂L/∂W⁽ˡ⁾ (n_out × n_in, row-major) for each layer; the buffer is reused. */
   readonly onWeightGradient?: (layer: number, weightGradient: FloatArray) => void;
+  /**
+   * Filled with this pass's milliseconds per kernel (results.ts KERNEL_NAMES): performance.now()
+   * differences around each kernel's loops, a few calls per layer. Progress callbacks and
+   * onWeightGradient are not counted, so the kernels add up to at most the whole pass.
+   */
+  readonly kernelsMs?: Record<KernelName, number>;
+}
+
+/** Attributes the time since the last lap (or reset) to a kernel. */
+class KernelStopwatch {
+  private mark = performance.now();
+  constructor(readonly ms: Record<KernelName, number>) {
+    for (const name of KERNEL_NAMES) ms[name] = 0;
+  }
+  /** Starts timing afresh: what happened since the last lap is not counted. */
+  reset(): void {
+    this.mark = performance.now();
+  }
+  lap(kernel: KernelName): void {
+    const now = performance.now();
+    this.ms[kernel] += now - this.mark;
+    this.mark = now;
+  }
 }
 
 /** f and f′ of the fused activation pass. */
@@ -264,6 +287,7 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
   const layers = sizes.length - 1;
   const bins = spec.bins;
   const { signal, onProgress } = options;
+  const clock = new KernelStopwatch(options.kernelsMs ?? ({} as Record<KernelName, number>));
   const stats: StatsArrays = {
     gradNorm: new Float64Array(layers),
     weightGradNorm: new Float64Array(layers),
@@ -287,6 +311,7 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     const a = activations[l]!;
     const h = net.preResidual[l - 1]!;
     const df = derivatives[l - 1]!;
+    clock.reset();
     // z goes into h's buffer first; φ is applied in place below.
     kernels.matmul(weights[l - 1]!, aPrev, h, nOut, nIn, batch);
     const bias = net.biases[l - 1];
@@ -296,11 +321,13 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
         for (let b = 0; b < batch; b++) h[i * batch + b]! += bi;
       }
     }
+    clock.lap('forward');
     let zHat: FloatArray = h;
     const normalized = net.normalized[l - 1];
     if (normalized) {
       batchNormalize(h, normalized, net.invStd[l - 1]!, nOut, batch);
       zHat = normalized;
+      clock.lap('batchnorm');
     }
     // Fused activation and derivative, with the saturation count.
     const { name, alpha } = layerActivation(spec, l, layers);
@@ -320,16 +347,22 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
       // The stored (precision-rounded) derivative is what backprop uses, and what the GPU counts.
       if (Math.abs(df[j]!) <= threshold) saturated++;
     }
+    clock.lap('activation');
     let dead = 0;
     for (let i = 0; i < nOut; i++) {
       let allZero = true;
       for (let b = 0; b < batch && allZero; b++) allZero = h[i * batch + b] === 0;
       if (allZero) dead++;
     }
-    if (h !== a) for (let j = 0; j < length; j++) a[j] = h[j]! + aPrev[j]!;
+    clock.lap('reductions');
+    if (h !== a) {
+      for (let j = 0; j < length; j++) a[j] = h[j]! + aPrev[j]!;
+      clock.lap('activation');
+    }
     stats.deadFraction[l - 1] = dead / nOut;
     stats.saturatedFraction[l - 1] = saturated / length;
     activationStatistics(a, length, l - 1, bins, stats);
+    clock.lap('reductions');
     onProgress?.({ phase: 'forward', done: l, total: layers });
   }
 
@@ -337,6 +370,7 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
   let { grad, gradPrev } = scratch;
   const { delta, aT, dW } = scratch;
   const output = activations[layers]!;
+  clock.reset();
   let loss = 0;
   for (let j = 0; j < sizes[layers]! * batch; j++) {
     const diff = output[j]! - net.y[j]!;
@@ -344,6 +378,7 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     loss += diff * diff;
   }
   loss *= 0.5;
+  clock.lap('reductions');
   for (let l = layers; l >= 1; l--) {
     checkAbort(signal);
     const nIn = sizes[l - 1]!;
@@ -351,20 +386,31 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     const length = nOut * batch;
     const df = derivatives[l - 1]!;
     const normalized = net.normalized[l - 1];
+    clock.reset();
     for (let j = 0; j < length; j++) delta[j] = grad[j]! * df[j]!;
-    if (normalized) batchNormBackward(delta, normalized, net.invStd[l - 1]!, delta, nOut, batch);
+    clock.lap('activation');
+    if (normalized) {
+      batchNormBackward(delta, normalized, net.invStd[l - 1]!, delta, nOut, batch);
+      clock.lap('batchnorm');
+    }
     stats.gradNorm[l - 1] = Math.sqrt(sumOfSquares(delta, length));
+    clock.lap('reductions');
     // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full (as training would) for its norm.
     kernels.transpose(activations[l - 1]!, nIn, batch, aT);
     kernels.matmul(delta, aT, dW, nOut, batch, nIn);
     stats.weightGradNorm[l - 1] = Math.sqrt(sumOfSquares(dW, nOut * nIn));
-    options.onWeightGradient?.(l, dW.subarray(0, nOut * nIn));
+    clock.lap('weightGradient');
+    if (options.onWeightGradient) {
+      options.onWeightGradient(l, dW.subarray(0, nOut * nIn));
+      clock.reset();
+    }
     if (l > 1) {
       kernels.matmul(weightsT[l - 1]!, delta, gradPrev, nIn, nOut, batch);
       if (hasResidual(spec, sizes, l)) {
         for (let j = 0; j < nIn * batch; j++) gradPrev[j]! += grad[j]!;
       }
       [grad, gradPrev] = [gradPrev, grad];
+      clock.lap('backward');
     }
     onProgress?.({ phase: 'backward', done: layers - l + 1, total: layers });
   }

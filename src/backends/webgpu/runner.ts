@@ -163,3 +163,114 @@ export async function readBuffer(
   staging.destroy();
   return copy;
 }
+
+/** One dispatch of a run: a compiled program and its bind group. */
+export interface DispatchStep {
+  readonly program: GpuProgram;
+  readonly bindGroup: GPUBindGroup;
+}
+
+/** Consecutive dispatches of one kernel, timed together. */
+export interface KernelGroup<K extends string> {
+  readonly kernel: K;
+  readonly steps: readonly DispatchStep[];
+}
+
+/** Splits a run's dispatches, each labelled with its kernel, into runs of one kernel. */
+export function groupByKernel<K extends string>(
+  steps: readonly (DispatchStep & { readonly kernel: K })[],
+): KernelGroup<K>[] {
+  const groups: { kernel: K; steps: DispatchStep[] }[] = [];
+  for (const step of steps) {
+    const last = groups.at(-1);
+    if (last && last.kernel === step.kernel) last.steps.push(step);
+    else groups.push({ kernel: step.kernel, steps: [step] });
+  }
+  return groups;
+}
+
+/** The most queries one GPUQuerySet may hold (WebGPU's limit). */
+export const MAX_QUERY_SET_COUNT = 4096;
+
+/**
+ * Times groups of dispatches with GPU timestamps: each group is encoded as its own compute pass
+ * whose timestampWrites mark its start and end, the timestamps are resolved and copied to a
+ * mappable buffer in the same command buffer, and `read` sums the nanoseconds per kernel. Passes
+ * run in order with their writes visible to the next, exactly like dispatches in one pass, so the
+ * results are the same; a pass boundary costs a little GPU time, which the sums do not include.
+ * Browsers may round timestamps (Chrome to 100 µs unless its developer features are on), so short
+ * groups read as 0 or one rounding step: the sums are estimates, better the longer the kernels.
+ */
+export class KernelTimer<K extends string> {
+  private readonly querySet: GPUQuerySet;
+  private readonly resolved: GPUBuffer;
+  private readonly readback: GPUBuffer;
+  private readonly bytes: number;
+
+  constructor(
+    device: GPUDevice,
+    private readonly groups: readonly KernelGroup<K>[],
+  ) {
+    const count = 2 * groups.length;
+    if (count > MAX_QUERY_SET_COUNT)
+      throw new RangeError(
+        `${groups.length} kernel groups need more than ${MAX_QUERY_SET_COUNT} timestamps`,
+      );
+    this.bytes = count * 8;
+    this.querySet = device.createQuerySet({
+      label: 'gradlab-kernel-times',
+      type: 'timestamp',
+      count,
+    });
+    this.resolved = device.createBuffer({
+      label: 'gradlab-kernel-times',
+      size: this.bytes,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    this.readback = device.createBuffer({
+      label: 'gradlab-kernel-times-readback',
+      size: this.bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** Encodes every group in its own timed pass, then the copy of the timestamps. */
+  encode(encoder: GPUCommandEncoder, runner: GpuRunner): void {
+    this.groups.forEach((group, i) => {
+      const pass = encoder.beginComputePass({
+        label: `gradlab-${group.kernel}`,
+        timestampWrites: {
+          querySet: this.querySet,
+          beginningOfPassWriteIndex: 2 * i,
+          endOfPassWriteIndex: 2 * i + 1,
+        },
+      });
+      for (const step of group.steps) runner.dispatch(pass, step.program, step.bindGroup);
+      pass.end();
+    });
+    encoder.resolveQuerySet(this.querySet, 0, 2 * this.groups.length, this.resolved, 0);
+    encoder.copyBufferToBuffer(this.resolved, 0, this.readback, 0, this.bytes);
+  }
+
+  /**
+   * After the submission: milliseconds per kernel, summed over its groups. A group whose end
+   * reads before its start (a reset or wrapped counter) counts as 0.
+   */
+  async read(): Promise<Partial<Record<K, number>>> {
+    await this.readback.mapAsync(GPUMapMode.READ);
+    const ticks = new BigUint64Array(this.readback.getMappedRange().slice(0));
+    this.readback.unmap();
+    const ms: Partial<Record<K, number>> = {};
+    this.groups.forEach((group, i) => {
+      const elapsed = ticks[2 * i + 1]! - ticks[2 * i]!;
+      ms[group.kernel] = (ms[group.kernel] ?? 0) + (elapsed > 0n ? Number(elapsed) / 1e6 : 0);
+    });
+    return ms;
+  }
+
+  destroy(): void {
+    this.querySet.destroy();
+    this.resolved.destroy();
+    this.readback.destroy();
+  }
+}

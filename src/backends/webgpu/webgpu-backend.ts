@@ -11,7 +11,12 @@ import { activationProperties } from '../../engine/activations.ts';
 import type { Backend, PreparedRun } from '../../engine/backend.ts';
 import { INITS } from '../../engine/inits.ts';
 import { hasResidual, layerActivation, type ProblemSource } from '../../engine/problem.ts';
-import type { AdapterInfo, LayerStatistics } from '../../engine/results.ts';
+import type {
+  AdapterInfo,
+  KernelName,
+  KernelTimes,
+  LayerStatistics,
+} from '../../engine/results.ts';
 import { PhiloxPurpose } from '../../engine/rng.ts';
 import { SpecError, type RunSpec } from '../../engine/spec.ts';
 import { SATURATION_THRESHOLD } from '../cpu/network-pass.ts';
@@ -42,7 +47,15 @@ import {
   type ReduceStep,
 } from './kernels/reduce.ts';
 import type { GpuProgram } from './program.ts';
-import { GpuRunner, uniformBuffer, type BindingResource } from './runner.ts';
+import {
+  groupByKernel,
+  GpuRunner,
+  KernelTimer,
+  MAX_QUERY_SET_COUNT,
+  uniformBuffer,
+  type BindingResource,
+  type DispatchStep,
+} from './runner.ts';
 import {
   StatsField,
   statsRecordOffset,
@@ -194,10 +207,13 @@ function asWebGpuError(error: unknown, health: DeviceHealth, during: string): Er
   return new WebGpuUnavailableError(`WebGPU failed ${during}: ${message}`);
 }
 
-interface Step {
-  readonly program: GpuProgram;
-  readonly bindGroup: GPUBindGroup;
+/** A dispatch of the run, labelled with the kernel whose time it counts toward. */
+interface Step extends DispatchStep {
+  readonly kernel: KernelName;
 }
+
+/** The optional device feature that per-kernel GPU times need. */
+const TIMESTAMP_FEATURE = 'timestamp-query';
 
 export async function requestGpuDevice(
   gpu: GPU | undefined = globalThis.navigator?.gpu,
@@ -208,6 +224,8 @@ export async function requestGpuDevice(
   const { limits } = adapter;
   const device = await adapter.requestDevice({
     label: 'gradlab',
+    // Per-kernel GPU times (the benchmark), where the adapter offers timestamps.
+    requiredFeatures: adapter.features.has(TIMESTAMP_FEATURE) ? [TIMESTAMP_FEATURE] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
@@ -294,6 +312,8 @@ async function prepareRun(
   let scopesOpen = 2;
   /** Reduction steps own small uniform buffers: freed with the run, or when prepare fails. */
   const reduceSteps: ReduceStep[] = [];
+  /** Times the kernels where the device has timestamps; freed with the run. */
+  let timer: KernelTimer<KernelName> | null = null;
   try {
     // Buffers.
     const weights = sizes.slice(1).map((n, i) => buffer(n * sizes[i]!, `W${i + 1}`));
@@ -394,12 +414,17 @@ async function prepareRun(
 
     // The run as a list of dispatches.
     const steps: Step[] = [];
-    const add = async (program: GpuProgram, resources: readonly BindingResource[]) => {
+    const add = async (
+      kernel: KernelName,
+      program: GpuProgram,
+      resources: readonly BindingResource[],
+    ) => {
       await runner.pipeline(program);
-      steps.push({ program, bindGroup: runner.bindGroup(program, resources) });
+      steps.push({ kernel, program, bindGroup: runner.bindGroup(program, resources) });
     };
-    const addAll = (more: readonly ReduceStep[]) => {
-      steps.push(...more);
+    const addAll = (kernel: KernelName, more: readonly ReduceStep[]) => {
+      for (const step of more)
+        steps.push({ kernel, program: step.program, bindGroup: step.bindGroup });
       reduceSteps.push(...more);
     };
     const recordOffset = (l: number) => statsRecordOffset(l - 1, bins);
@@ -412,13 +437,15 @@ async function prepareRun(
       const shape = { m: nOut, k: nIn, n: batch };
       if (batchnormAt(l)) {
         const epilogue = biasEpilogue(batch, bias !== null);
-        await add(matmul(shape, { epilogue }), [
+        await add('forward', matmul(shape, { epilogue }), [
           weights[l - 1]!,
           activations[l - 1]!,
           z,
           ...(bias ? [bias] : []),
         ]);
+        // Batch normalization with φ and φ′ fused in.
         await add(
+          'batchnorm',
           batchnormForwardProgram({ activation, units: nOut, batch, residual: residualAt(l) }),
           [
             z,
@@ -436,7 +463,8 @@ async function prepareRun(
           bias: bias !== null,
           residual: residualAt(l),
         });
-        await add(matmul(shape, { epilogue }), [
+        // φ and φ′ are fused into the matmul's epilogue: the activation is part of 'forward'.
+        await add('forward', matmul(shape, { epilogue }), [
           weights[l - 1]!,
           activations[l - 1]!,
           activations[l]!,
@@ -446,6 +474,7 @@ async function prepareRun(
         ]);
       }
       addAll(
+        'reductions',
         await layerStatisticsSteps(runner, {
           activations: activations[l]!,
           preResidual: preResidual[l - 1]!,
@@ -467,7 +496,8 @@ async function prepareRun(
     const outputCount = sizes[layers]! * batch;
     let gradient = grads[0]!;
     let d = deltas[0]!;
-    await add(outputGradientProgram(outputCount), [
+    // With the loss, as on the CPU.
+    await add('reductions', outputGradientProgram(outputCount), [
       activations[layers]!,
       y,
       derivatives[layers - 1]!,
@@ -475,6 +505,7 @@ async function prepareRun(
       d,
     ]);
     addAll(
+      'reductions',
       await sumOfSquaresSteps(
         runner,
         gradient,
@@ -489,7 +520,7 @@ async function prepareRun(
       const nOut = sizes[l]!;
       let delta = d;
       if (batchnormAt(l)) {
-        await add(batchnormBackwardProgram(nOut, batch), [
+        await add('batchnorm', batchnormBackwardProgram(nOut, batch), [
           d,
           normalized[l - 1]!,
           invStd[l - 1]!,
@@ -498,6 +529,7 @@ async function prepareRun(
         delta = bnDelta!;
       }
       addAll(
+        'reductions',
         await sumOfSquaresSteps(
           runner,
           delta,
@@ -508,12 +540,13 @@ async function prepareRun(
         ),
       );
       // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full, as training needs it.
-      await add(matmul({ m: nOut, k: batch, n: nIn }, { transposeB: true }), [
+      await add('weightGradient', matmul({ m: nOut, k: batch, n: nIn }, { transposeB: true }), [
         delta,
         activations[l - 1]!,
         dW,
       ]);
       addAll(
+        'weightGradient',
         await sumOfSquaresSteps(
           runner,
           dW,
@@ -529,7 +562,9 @@ async function prepareRun(
         const storeGradient = residualAt(l - 1) && l > 2;
         const nextD = d === deltas[0] ? deltas[1]! : deltas[0]!;
         const nextGradient = gradient === grads[0] ? grads[1]! : grads[0]!;
+        // δ⁽ˡ⁻¹⁾ = g ⊙ φ′ is fused into the epilogue: part of 'backward'.
         await add(
+          'backward',
           matmul(
             { m: nIn, k: nOut, n: batch },
             { transposeA: true, epilogue: backwardEpilogue({ batch, addNext, storeGradient }) },
@@ -547,6 +582,18 @@ async function prepareRun(
         gradient = nextGradient;
       }
     }
+    // Per-kernel times: each run of one kernel's dispatches in its own timestamped pass.
+    const groups = groupByKernel(steps);
+    const kernelTiming = !device.features.has(TIMESTAMP_FEATURE)
+      ? {
+          unavailable: `the adapter has no ${TIMESTAMP_FEATURE} (or the device was created without it)`,
+        }
+      : 2 * groups.length > MAX_QUERY_SET_COUNT
+        ? {
+            unavailable: `the run has ${groups.length} kernel groups, more than the ${MAX_QUERY_SET_COUNT / 2} one timestamp query set can time`,
+          }
+        : ({ clock: 'gpu-timestamps' } as const);
+    if ('clock' in kernelTiming) timer = new KernelTimer(device, groups);
     scopesOpen = 0;
     const validation = await device.popErrorScope();
     const memory = await device.popErrorScope();
@@ -561,24 +608,34 @@ async function prepareRun(
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     owned.push(readback);
+    let lastKernelsMs: KernelTimes | null = null;
     const encodeAndRead = async (): Promise<LayerStatistics> => {
       device.pushErrorScope('validation');
       const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
-      const pass = encoder.beginComputePass({ label: 'gradlab-run' });
-      for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
-      pass.end();
+      if (timer) timer.encode(encoder, runner);
+      else {
+        const pass = encoder.beginComputePass({ label: 'gradlab-run' });
+        for (const step of steps) runner.dispatch(pass, step.program, step.bindGroup);
+        pass.end();
+      }
       encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
       device.queue.submit([encoder.finish()]);
       // An invalid submission still lets mapAsync resolve, with stale numbers: check first.
       const invalid = await device.popErrorScope();
       if (invalid) throw new WebGpuUnavailableError(`WebGPU rejected the run: ${invalid.message}`);
-      await readback.mapAsync(GPUMapMode.READ);
+      const [, kernelsMs] = await Promise.all([
+        readback.mapAsync(GPUMapMode.READ),
+        timer ? timer.read() : Promise.resolve(null),
+      ]);
+      lastKernelsMs = kernelsMs;
       const words = new Uint32Array(readback.getMappedRange().slice(0));
       readback.unmap();
       return parseStatistics(words, spec, sizes);
     };
     return {
       compileMs: runner.compileMs - compileStart,
+      kernelTiming,
+      lastKernelsMs: () => lastKernelsMs,
       async compute(options = {}) {
         options.signal?.throwIfAborted();
         checkHealth(health);
@@ -593,6 +650,7 @@ async function prepareRun(
       dispose() {
         destroyReduceSteps(reduceSteps);
         reduceSteps.length = 0;
+        timer?.destroy();
         release();
       },
     };
@@ -600,6 +658,7 @@ async function prepareRun(
     // Close the scopes this function opened (and only those), then free what was made.
     for (; scopesOpen > 0; scopesOpen--) await device.popErrorScope().catch(() => null);
     destroyReduceSteps(reduceSteps);
+    timer?.destroy();
     release();
     throw asWebGpuError(error, health, 'while preparing the run');
   }
