@@ -97,7 +97,7 @@ interface ChoiceRule {
 interface BooleanRule {
   readonly kind: 'boolean';
 }
-type Rule = IntegerRule | NumberRule | ChoiceRule | BooleanRule;
+export type Rule = IntegerRule | NumberRule | ChoiceRule | BooleanRule;
 
 export const SIZE_LIMITS = {
   depth: { min: 1, max: 1000 },
@@ -232,7 +232,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(['', 'true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
-function describeRule(rule: Rule): string {
+export function describeRule(rule: Rule): string {
   switch (rule.kind) {
     case 'integer':
       return `an integer from ${rule.min} to ${rule.max}`;

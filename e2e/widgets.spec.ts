@@ -1,0 +1,145 @@
+/**
+ * The embeddable library as a blog loads it: dist/lib/gradlab.js, built here first, in a page with
+ * a strict Content-Security-Policy and a hostile stylesheet. Several widgets render, run, agree
+ * with the engine and react to attribute changes; an off-screen widget waits until it is scrolled
+ * into view; a removed widget stops; nothing leaves the page's origin; the iframe route works.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
+import { runExperiment } from '../src/engine/experiment.ts';
+import { parseSpec } from '../src/engine/spec.ts';
+import { watchPage } from './watch.ts';
+
+const LIBRARY = join(process.cwd(), 'dist', 'lib', 'gradlab.js');
+
+test.beforeAll(() => {
+  execFileSync(join('node_modules', '.bin', 'vite'), ['build', '--config', 'vite.lib.config.ts'], {
+    stdio: 'pipe',
+  });
+});
+
+const drawn = (page: Page, selector: string) =>
+  page
+    .locator(selector)
+    .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+
+test('the library is one self-contained module under 150 KB gzipped, and imports in Node', async () => {
+  const code = readFileSync(LIBRARY);
+  expect(gzipSync(code).length).toBeLessThan(150 * 1024);
+  const text = code.toString('utf8');
+  // No eval, no imports of other files, nothing fetched from anywhere.
+  expect(text).not.toMatch(/\beval\(|new Function\(/);
+  expect(text).not.toMatch(/^\s*import\s/m);
+  expect(text).not.toMatch(/\bfetch\(/);
+  // Server-side rendering: importing it without a DOM does not throw.
+  const library = await import(pathToFileURL(LIBRARY).href);
+  await library.ready;
+  expect(library.WIDGET_TAGS).toContain('grad-norms');
+});
+
+test('widgets run under a strict CSP beside a hostile stylesheet, and react to attributes', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const { errors, foreign } = watchPage(page);
+  await page.goto('/e2e/pages/widgets-csp.html');
+
+  // grad-norms: its depth sweep agrees with the engine.
+  const sweep = 'grad-norms#norms grad-chart[export-name="gradient-flow-depths"]';
+  await expect(page.locator(`${sweep} canvas`)).toBeAttached({ timeout: 60_000 });
+  const spec = parseSpec({
+    activation: 'sigmoid',
+    width: 16,
+    inputs: 16,
+    outputs: 2,
+    batch: 8,
+    backend: 'cpu64',
+  });
+  const deep = await runExperiment({ ...spec, depth: 4 }, createCpuBackend('f64'));
+  await expect.poll(async () => (await drawn(page, sweep)).length, { timeout: 60_000 }).toBe(3);
+  const columns = await drawn(page, sweep);
+  columns[2]!.forEach((value, i) => expect(value).toBeCloseTo(deep.stats.gradNorm[i]!, 12));
+
+  // The author's CSS custom property reaches the chart; ::part reaches the widget's table.
+  // (uPlot draws the legend marker of a series in its stroke colour.)
+  const stroke = await page
+    .locator(`${sweep} .u-legend .u-series:nth-child(2) .u-marker`)
+    .evaluate((marker) => getComputedStyle(marker).borderColor);
+  expect(stroke).toBe('rgb(0, 128, 0)');
+
+  // A changed attribute re-runs the widget.
+  await page.locator('grad-norms#norms').evaluate((el) => el.setAttribute('depths', '2,3,5'));
+  await expect.poll(async () => (await drawn(page, sweep)).length, { timeout: 60_000 }).toBe(4);
+
+  // An invalid attribute is reported inline, naming it; the widget keeps working.
+  await page.locator('grad-norms#norms').evaluate((el) => el.setAttribute('width', 'wide'));
+  await expect(page.locator('grad-norms#norms').getByTestId('attribute-problems')).toContainText(
+    'attribute width: got "wide"; allowed: an integer from 1 to 16384',
+  );
+
+  // controls="none": a fixed figure. (It starts when scrolled into view.)
+  await page.locator('grad-init-explorer#explorer').scrollIntoViewIfNeeded();
+  await expect(page.locator('grad-init-explorer#explorer fieldset').first()).toBeHidden();
+  await expect(page.locator('grad-init-explorer#explorer grad-chart canvas').first()).toBeAttached({
+    timeout: 60_000,
+  });
+
+  // The widget far below the fold has not started; scrolled into view, it runs.
+  const below = page.locator('grad-run#below');
+  await expect(below.getByTestId('waiting')).toBeVisible();
+  await expect(below.locator('table[part="table"]')).toHaveCount(0);
+  await below.scrollIntoViewIfNeeded();
+  await expect(below.locator('table[part="table"] tbody tr')).toHaveCount(4, { timeout: 60_000 });
+  const outline = await below
+    .locator('table[part="table"]')
+    .evaluate((table) => getComputedStyle(table).outlineColor);
+  expect(outline).toBe('rgb(255, 0, 0)');
+
+  expect(foreign).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('a widget removed from the page stops its work; the others carry on', async ({ page }) => {
+  test.setTimeout(240_000);
+  const { errors } = watchPage(page);
+  await page.goto('/e2e/pages/widgets-csp.html');
+  const norms = page.locator('grad-norms#norms');
+  // A long sweep: remove the widget while it runs.
+  await norms.evaluate((el) => {
+    el.setAttribute('depths', '200,300');
+    el.setAttribute('width', '256');
+    el.setAttribute('inputs', '256');
+    el.setAttribute('batch', '64');
+  });
+  await expect(norms.locator('progress')).toBeVisible({ timeout: 30_000 });
+  // The explorer, scrolled into view, queues its runs behind the long sweep.
+  await page.locator('grad-init-explorer#explorer').scrollIntoViewIfNeeded();
+  await norms.evaluate((el) => el.remove());
+  // Removing the sweep stopped it: the explorer's runs finish promptly.
+  await expect(page.locator('grad-init-explorer#explorer grad-chart canvas').first()).toBeAttached({
+    timeout: 30_000,
+  });
+  expect(errors).toEqual([]);
+});
+
+test('the iframe route shows one widget from its URL, and reports an unknown one', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const { errors } = watchPage(page);
+  await page.goto(
+    '/embed.html?widget=grad-run&activation=tanh&depth=3&width=8&inputs=8&outputs=2&batch=4&backend=cpu64',
+  );
+  await expect(page.locator('grad-run table[part="table"] tbody tr')).toHaveCount(4, {
+    timeout: 60_000,
+  });
+  await expect(page.locator('grad-run').getByTestId('run-summary')).toContainText('tanh');
+  await page.goto('/embed.html?widget=grad-nope');
+  await expect(page.getByRole('alert')).toContainText('widget: got "grad-nope"; allowed: one of');
+  expect(errors).toEqual([]);
+});

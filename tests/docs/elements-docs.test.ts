@@ -1,0 +1,38 @@
+/**
+ * The element reference (docs/custom-elements.json and docs/elements.md) is generated from the
+ * JSDoc of src/ui/ (`npm run docs`). These tests fail when it is out of date.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WIDGET_TAGS } from '../../src/ui/lab/widgets.ts';
+
+const bin = (name: string) => join(process.cwd(), 'node_modules', '.bin', name);
+
+describe('the element reference', () => {
+  it('docs/custom-elements.json is what the analyzer reads from the code now', () => {
+    // The analyzer takes its output folder relative to the working directory.
+    mkdirSync(join('node_modules', '.cache'), { recursive: true });
+    const dir = relative(process.cwd(), mkdtempSync(join('node_modules', '.cache', 'cem-')));
+    try {
+      execFileSync(bin('custom-elements-manifest'), ['analyze'], {
+        stdio: 'pipe',
+        env: { ...process.env, CEM_OUTDIR: dir },
+      });
+      const fresh = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8'));
+      const committed = JSON.parse(readFileSync('docs/custom-elements.json', 'utf8'));
+      expect(committed, 'run `npm run docs`').toEqual(fresh);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('docs/elements.md is generated from it, and documents every widget', () => {
+    execFileSync(bin('tsx'), ['scripts/elements-docs.ts', '--check'], { stdio: 'pipe' });
+    const text = readFileSync('docs/elements.md', 'utf8');
+    for (const tag of WIDGET_TAGS) expect(text).toContain(`## \`<${tag}>\``);
+    for (const attribute of ['activation', 'depths', 'controls', 'output-activation'])
+      expect(text).toContain(`| \`${attribute}\``);
+  }, 60_000);
+});
