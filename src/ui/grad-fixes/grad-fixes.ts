@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { ACTIVATIONS } from '../../engine/activations.ts';
 import { parseSpec, SpecError } from '../../engine/spec.ts';
 import { firstToLastRatio, gradientVerdict } from '../../engine/gradient-verdict.ts';
@@ -259,6 +260,8 @@ export class GradFixes extends LitElement {
               x-label="layer (1 = input side)"
               y-label=${chart.yLabel}
               ?log-y=${chart.logY}
+              y-min=${ifDefined(chart.logY ? undefined : 0)}
+              y-max=${ifDefined(chart.logY ? undefined : 1)}
               export-name="fixes-${chart.quantity}"
               .data=${fixesChart(runs, chart.quantity)}
             ></grad-chart>`,

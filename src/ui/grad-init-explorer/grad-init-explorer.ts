@@ -358,6 +358,8 @@ export class GradInitExplorer extends LitElement {
           chart-title="Dead units: φ(z) = 0 on every sample"
           x-label="hidden layer"
           y-label="fraction of units"
+          y-min="0"
+          y-max="1"
           export-name="${stem}-dead"
           .data=${layerSeriesChartData(runs, 'deadFraction')}
         ></grad-chart>
@@ -366,6 +368,8 @@ export class GradInitExplorer extends LitElement {
           chart-title="Saturated: |φ′(z)| ≤ 10⁻³·max|φ′|"
           x-label="hidden layer"
           y-label="fraction of (unit, sample) pairs"
+          y-min="0"
+          y-max="1"
           export-name="${stem}-saturated"
           .data=${layerSeriesChartData(runs, 'saturatedFraction')}
         ></grad-chart>
