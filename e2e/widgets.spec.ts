@@ -93,8 +93,38 @@ test('widgets run under a strict CSP beside a hostile stylesheet, and react to a
   const below = page.locator('grad-run#below');
   await expect(below.getByTestId('waiting')).toBeVisible();
   await expect(below.locator('table[part="table"]')).toHaveCount(0);
+  // Its results arrive as a typed event, grad-run-complete, carrying the run.
+  const completed = below.evaluate(
+    (el) =>
+      new Promise<number[]>((resolve) =>
+        el.addEventListener('grad-run-complete', (event) =>
+          resolve(
+            Array.from(
+              (event as CustomEvent<{ stats: { gradNorm: number[] } }>).detail.stats.gradNorm,
+            ),
+          ),
+        ),
+      ),
+  );
   await below.scrollIntoViewIfNeeded();
   await expect(below.locator('table[part="table"] tbody tr')).toHaveCount(4, { timeout: 60_000 });
+  const belowSpec = parseSpec({
+    depth: 3,
+    width: 8,
+    inputs: 8,
+    outputs: 2,
+    batch: 4,
+    backend: 'cpu64',
+  });
+  const belowRun = await runExperiment(belowSpec, createCpuBackend('f64'));
+  (await completed).forEach((value, i) =>
+    expect(value).toBeCloseTo(belowRun.stats.gradNorm[i]!, 12),
+  );
+  // Attribute changes re-run it: four hidden layers, then tanh.
+  await below.evaluate((el) => el.setAttribute('depth', '4'));
+  await expect(below.locator('table[part="table"] tbody tr')).toHaveCount(5, { timeout: 60_000 });
+  await below.evaluate((el) => el.setAttribute('activation', 'tanh'));
+  await expect(below.getByTestId('run-summary')).toContainText('tanh', { timeout: 60_000 });
   const outline = await below
     .locator('table[part="table"]')
     .evaluate((table) => getComputedStyle(table).outlineColor);
@@ -139,6 +169,33 @@ test('the iframe route shows one widget from its URL, and reports an unknown one
     timeout: 60_000,
   });
   await expect(page.locator('grad-run').getByTestId('run-summary')).toContainText('tanh');
+  // controls="full": the reader gets every run setting too, and the widget applies them.
+  await page.goto(
+    '/embed.html?widget=grad-run&controls=full&depth=3&width=8&inputs=8&outputs=2&batch=4&backend=cpu64',
+  );
+  const form = page.locator('grad-run grad-spec-form');
+  await form.getByLabel('depth', { exact: true }).fill('5');
+  await form.getByRole('button', { name: 'Apply and run' }).click();
+  await expect(page.locator('grad-run table[part="table"] tbody tr')).toHaveCount(6, {
+    timeout: 60_000,
+  });
+  await expect(page.locator('grad-run')).toHaveAttribute('depth', '5');
+
+  // Without WebGPU, a widget asked for webgpu falls back to the CPU and says so.
+  const noGpu = await page.context().newPage();
+  await noGpu.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
+  });
+  await noGpu.goto(
+    '/embed.html?widget=grad-run&depth=3&width=8&inputs=8&outputs=2&batch=4&backend=webgpu',
+  );
+  await expect(noGpu.locator('grad-run').getByTestId('fallback')).toContainText(
+    'used the CPU backend',
+    { timeout: 60_000 },
+  );
+  await expect(noGpu.locator('grad-run table[part="table"] tbody tr')).toHaveCount(4);
+  await noGpu.close();
+
   await page.goto('/embed.html?widget=grad-nope');
   await expect(page.getByRole('alert')).toContainText('widget: got "grad-nope"; allowed: one of');
   expect(errors).toEqual([]);
