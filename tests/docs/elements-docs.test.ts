@@ -20,9 +20,15 @@ describe('the element reference', () => {
         stdio: 'pipe',
         env: { ...process.env, CEM_OUTDIR: dir },
       });
-      const fresh = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8'));
-      const committed = JSON.parse(readFileSync('docs/custom-elements.json', 'utf8'));
-      expect(committed, 'run `npm run docs`').toEqual(fresh);
+      // The analyzer lists modules in the order it happens to read them: compare by path.
+      const byPath = (file: string) =>
+        Object.fromEntries(
+          (JSON.parse(readFileSync(file, 'utf8')) as { modules: { path: string }[] }).modules.map(
+            (module) => [module.path, module],
+          ),
+        );
+      const fresh = byPath(join(dir, 'custom-elements.json'));
+      expect(byPath('docs/custom-elements.json'), 'run `npm run docs`').toEqual(fresh);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
