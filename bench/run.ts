@@ -6,10 +6,14 @@
  * Workload (the foundation issue's goal): 50 hidden layers × 256 wide × batch 64, tanh, linear
  * output, forward + backward + per-layer statistics, weights already in place.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { format, resolveConfig } from 'prettier';
 import { createCpuBackend, f32MatmulKind } from '../src/backends/cpu/cpu-backend.ts';
 import { problemFromSpec } from '../src/engine/problem.ts';
-import { median } from '../src/engine/experiment.ts';
+import { median, medianIndex } from '../src/engine/experiment.ts';
+import { KERNEL_NAMES, type KernelTimes } from '../src/engine/results.ts';
+import { gflopsPerSecond, MATMUL_KERNELS, passFlops } from '../src/engine/work.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
 import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
@@ -20,6 +24,8 @@ interface Row {
   name: string;
   medianMs: number;
   runsMs: number[];
+  /** gradlab only: milliseconds per kernel in the median run. */
+  kernelsMs?: KernelTimes;
   /** Largest relative difference of the per-layer gradient norms from cpu64's. */
   maxGradNormError: number;
 }
@@ -31,6 +37,8 @@ interface BenchArgs {
   gpu: boolean;
   /** On a software adapter, run the full-size GPU workload anyway. */
   gpuFull: boolean;
+  /** Write the record to docs/benchmarks.json and its tables into docs/benchmarks.md. */
+  write: boolean;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
@@ -38,9 +46,11 @@ function parseArgs(argv: readonly string[]): BenchArgs {
   let repeat = 5;
   let gpu = true;
   let gpuFull = false;
+  let write = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--write') write = true;
     else if (arg === '--no-gpu') gpu = false;
     else if (arg === '--gpu-full') gpuFull = true;
     else if (arg === '--repeat') {
@@ -53,11 +63,11 @@ function parseArgs(argv: readonly string[]): BenchArgs {
       repeat = value;
     } else {
       throw new Error(
-        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --repeat N, --no-gpu, --gpu-full`,
+        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --write, --repeat N, --no-gpu, --gpu-full`,
       );
     }
   }
-  return { json, repeat, gpu, gpuFull };
+  return { json, repeat, gpu, gpuFull, write };
 }
 
 function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
@@ -68,7 +78,7 @@ function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): numb
 }
 
 async function main(): Promise<void> {
-  const { json, repeat, gpu, gpuFull } = parseArgs(process.argv.slice(2));
+  const { json, repeat, gpu, gpuFull, write } = parseArgs(process.argv.slice(2));
   if (gpu) {
     const status = rerunWithGpuEnvironment();
     if (status !== null) {
@@ -100,18 +110,22 @@ async function main(): Promise<void> {
     const prepared = await backend.prepare(source);
     await prepared.compute(); // warm-up, as for the peers
     const runsMs: number[] = [];
+    const kernelRuns: (KernelTimes | null)[] = [];
     let gradNorm: Float64Array | null = null;
     for (let i = 0; i < repeat; i++) {
       const start = performance.now();
       gradNorm = (await prepared.compute()).gradNorm;
       runsMs.push(performance.now() - start);
+      kernelRuns.push(prepared.lastKernelsMs?.() ?? null);
     }
     prepared.dispose();
+    const kernelsMs = kernelRuns[medianIndex(runsMs)] ?? undefined;
     reference ??= gradNorm;
     rows.push({
       name: `gradlab ${backend.info.name} (${precision})`,
       medianMs: median(runsMs),
       runsMs,
+      ...(kernelsMs ? { kernelsMs } : {}),
       maxGradNormError: maxError(gradNorm!, reference!),
     });
   }
@@ -158,19 +172,20 @@ async function main(): Promise<void> {
       gpuReport = { error: error instanceof Error ? error.message : String(error) };
     }
   }
+  const record = {
+    date: new Date().toISOString(),
+    machine,
+    workload: spec,
+    repeat,
+    rows,
+    ratios,
+    gpu: gpuReport,
+  };
   if (json) {
-    const record = {
-      date: new Date().toISOString(),
-      machine,
-      workload: spec,
-      repeat,
-      rows,
-      ratios,
-      gpu: gpuReport,
-    };
     process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    return;
+    if (!write) return;
   }
+  const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
     `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up.`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). One thread each; gradlab cpu multiplies with its ${f32MatmulKind()} kernel.`,
@@ -184,13 +199,71 @@ async function main(): Promise<void> {
     '',
     `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}×), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}×).`,
     '',
+    'Where gradlab spends a pass (milliseconds per kernel in the median run, and GFLOP/s of the products):',
+    '',
+    `| kernel | ${kernelRows.map((row) => row.name).join(' | ')} |`,
+    `|---|${kernelRows.map(() => '---:').join('|')}|`,
+    ...KERNEL_NAMES.filter(
+      (name) =>
+        (name !== 'batchnorm' || spec.batchnorm) &&
+        kernelRows.some((row) => row.kernelsMs![name] !== undefined),
+    ).map((name) => {
+      const flops = (MATMUL_KERNELS as readonly string[]).includes(name)
+        ? passFlops(spec)[name as (typeof MATMUL_KERNELS)[number]]
+        : undefined;
+      const cells = kernelRows.map((row) => {
+        const ms = row.kernelsMs![name];
+        if (ms === undefined) return '—';
+        const rate =
+          flops !== undefined && ms > 0
+            ? ` (${gflopsPerSecond(flops, ms).toFixed(1)} GFLOP/s)`
+            : '';
+        return `${ms.toFixed(1)}${rate}`;
+      });
+      return `| ${name} | ${cells.join(' | ')} |`;
+    }),
+    '',
     gpuReport === null
       ? 'WebGPU: skipped (--no-gpu).'
       : 'error' in gpuReport
         ? `WebGPU: unavailable (${gpuReport.error}).`
         : gpuBenchMarkdown(gpuReport),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const markdown = lines.join('\n');
+  if (!json) process.stdout.write(`${markdown}\n`);
+  if (write) await writeRecord(record, markdown);
+}
+
+const RECORD_PATH = 'docs/benchmarks.json';
+const DOC_PATH = 'docs/benchmarks.md';
+const BEGIN = '<!-- bench:latest:begin -->';
+const END = '<!-- bench:latest:end -->';
+
+/**
+ * docs/benchmarks.json gets the whole record; docs/benchmarks.md gets the tables of this run,
+ * dated and with the machine and the adapter, between its "latest run" markers (added at the end
+ * the first time). Everything else in the document is left as written.
+ */
+async function writeRecord(record: object, markdown: string): Promise<void> {
+  writeFileSync(
+    RECORD_PATH,
+    await format(JSON.stringify(record), { ...(await resolveConfig(RECORD_PATH)), parser: 'json' }),
+  );
+  const date = new Date().toISOString().slice(0, 10);
+  const block = `${BEGIN}\n\n## Latest run (${date}, written by \`npm run bench -- --write\`)\n\n${markdown}\n\n${END}`;
+  const current = existsSync(DOC_PATH) ? readFileSync(DOC_PATH, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const next =
+    start !== -1 && end > start
+      ? `${current.slice(0, start)}${block}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${block}\n`;
+  // The document is kept in the repository's format, like every other file.
+  writeFileSync(
+    DOC_PATH,
+    await format(next, { ...(await resolveConfig(DOC_PATH)), parser: 'markdown' }),
+  );
+  process.stderr.write(`bench: wrote ${RECORD_PATH} and the latest-run section of ${DOC_PATH}\n`);
 }
 
 main().catch((error: unknown) => {
