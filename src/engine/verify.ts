@@ -10,7 +10,8 @@
  * arithmetic on fewer columns. Batch normalization couples the samples (μ and σ are batch
  * statistics), so there a subset would be a different problem and the whole batch is checked.
  */
-import { buildProblem, layerSizes, type Problem } from './problem.ts';
+import { runFlops } from './work.ts';
+import { buildProblem, type Problem } from './problem.ts';
 import type { LayerStatistics, Precision } from './results.ts';
 import { NumpyRandomState, philoxNormal, PhiloxPurpose } from './rng.ts';
 import { estimateRunBytes, MEMORY_BUDGET_BYTES, type RunSpec } from './spec.ts';
@@ -24,14 +25,12 @@ import { TOLERANCES, type Tolerance } from './tolerance.ts';
 export const FULL_CHECK_MULTIPLY_ADDS = 3e8;
 
 /**
- * Multiply-adds of one forward + backward pass: z = W·a, δ⁽ˡ⁻¹⁾ = Wᵀ·δ⁽ˡ⁾ and ∂L/∂W = δ·aᵀ each cost
- * n_in·n_out per sample, so 3·batch·Σ n_in·n_out (elementwise work is lower order).
+ * Multiply-adds of one forward + backward pass: z = W·a and ∂L/∂W = δ·aᵀ at every layer and
+ * δ⁽ˡ⁻¹⁾ = Wᵀ·δ⁽ˡ⁾ from layer 2 on, n_in·n_out per sample each (elementwise work is lower order).
  */
 export function multiplyAdds(spec: RunSpec): number {
-  const sizes = layerSizes(spec);
-  let perSample = 0;
-  for (let l = 1; l < sizes.length; l++) perSample += sizes[l - 1]! * sizes[l]!;
-  return 3 * spec.batch * perSample;
+  // One multiply-add is two flops; the engine counts a pass's flops in one place (work.ts).
+  return runFlops(spec) / 2;
 }
 
 export type CheckPlan =
