@@ -153,7 +153,7 @@ test('draws a small phase diagram from runs equal to the engine’s grid points'
   const expected: number[][] = weights.map(() => []);
   for (const sigmaB2 of biases) {
     for (const [iW, sigmaW2] of weights.entries()) {
-      const spec = pointSpec(options, sigmaW2, sigmaB2, backend);
+      const spec = pointSpec(options, sigmaW2, sigmaB2, backend.info.name);
       expect(spec.backend).toBe('cpu64');
       const norms = (await runExperiment(spec, backend)).stats.gradNorm;
       expected[iW]!.push(Math.log10(norms[0]! / norms[norms.length - 1]!));

@@ -12,7 +12,14 @@
 import type { ActivationName } from './activations.ts';
 import type { Backend } from './backend.ts';
 import { runExperiment } from './experiment.ts';
-import { DEFAULT_SPEC, parseSpec, SpecError, type RunSpec, type SpecInput } from './spec.ts';
+import {
+  DEFAULT_SPEC,
+  parseSpec,
+  SpecError,
+  type BackendName,
+  type RunSpec,
+  type SpecInput,
+} from './spec.ts';
 import {
   criticalSigmaW2,
   meanFieldTheory,
@@ -200,19 +207,19 @@ export interface SweepPoint {
   readonly phase: Phase;
 }
 
-/** The spec of one grid point. */
+/** The spec of one grid point, run on the named backend. */
 export function pointSpec(
   options: SweepOptions,
   sigmaW2: number,
   sigmaB2: number,
-  backend: Backend,
+  backend: BackendName,
 ): RunSpec {
   return {
     ...options.spec,
     init: 'custom',
     sigmaW: Math.sqrt(sigmaW2),
     sigmaB: Math.sqrt(sigmaB2),
-    backend: backend.info.name,
+    backend,
     repeat: 1,
   };
 }
@@ -255,7 +262,7 @@ export async function* phaseDiagramSweep(
   for (const sigmaB2 of biases) {
     for (const sigmaW2 of weights) {
       signal?.throwIfAborted();
-      const spec = pointSpec(options, sigmaW2, sigmaB2, backend);
+      const spec = pointSpec(options, sigmaW2, sigmaB2, backend.info.name);
       const result = await runExperiment(spec, backend, signal ? { signal } : {});
       const gradNormFirst = result.stats.gradNorm[0]!;
       const gradNormLast = result.stats.gradNorm[result.stats.layerCount - 1]!;

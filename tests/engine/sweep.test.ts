@@ -91,7 +91,7 @@ describe('the phase-diagram sweep', () => {
       [3, 4, 4, 0.2],
     ]);
     for (const point of points) {
-      const spec = pointSpec(options, point.sigmaW2, point.sigmaB2, backend);
+      const spec = pointSpec(options, point.sigmaW2, point.sigmaB2, backend.info.name);
       expect(spec).toMatchObject({ init: 'custom', backend: 'cpu64' });
       expect(spec.sigmaW).toBeCloseTo(Math.sqrt(point.sigmaW2), 15);
       const { stats } = await runExperiment(spec, backend);

@@ -6,7 +6,6 @@
  * engine/sweep.ts and engine/jacobian.ts.
  */
 import { ACTIVATIONS, type ActivationName } from '../../engine/activations.ts';
-import type { Backend } from '../../engine/backend.ts';
 import { INITS } from '../../engine/inits.ts';
 import {
   checkJacobianSpec,
@@ -354,18 +353,14 @@ export function phaseGrid(options: SweepOptions): PhaseGrid {
   return { sigmaW2: gridValues(options.sigmaW2), sigmaB2: gridValues(options.sigmaB2) };
 }
 
-/**
- * The spec of one grid point: engine/sweep.ts's pointSpec, on the lab's backend by name (the page
- * runs through its queue, not through a Backend object; pointSpec reads only `info.name`).
- */
+/** The spec of one grid point: engine/sweep.ts's pointSpec, on the lab's backend by default. */
 export function sweepPointSpec(
   options: SweepOptions,
   sigmaW2: number,
   sigmaB2: number,
   backend: BackendName = options.spec.backend,
 ): RunSpec {
-  const named = { info: { name: backend, precision: backend === 'cpu64' ? 'f64' : 'f32' } };
-  return pointSpec(options, sigmaW2, sigmaB2, named as Backend);
+  return pointSpec(options, sigmaW2, sigmaB2, backend);
 }
 
 /** One grid point from its run, as engine/sweep.ts's phaseDiagramSweep yields it. */
