@@ -100,9 +100,31 @@ function philoxProblem(spec: RunSpec, sizes: number[]): Problem {
     .map((nOut, i) =>
       spec.sigmaB === 0 ? null : philoxNormals(spec.seed, i, PhiloxPurpose.bias, nOut, spec.sigmaB),
     );
-  const x = philoxNormals(spec.seed, 0, PhiloxPurpose.input, spec.inputs * spec.batch, 1);
-  const y = philoxNormals(spec.seed, 0, PhiloxPurpose.target, spec.outputs * spec.batch, 1);
+  const x = philoxBatchColumns(spec, PhiloxPurpose.input, spec.inputs);
+  const y = philoxBatchColumns(spec, PhiloxPurpose.target, spec.outputs);
   return { spec, sizes, weights, biases, x, y };
+}
+
+/**
+ * X (purpose input) or Y (purpose target) under the Philox protocol, or only some of its columns:
+ * entry (r, c) is value r·batch + c of the stream (seed, layer 0, purpose), so any subset of
+ * samples is generated without the rest. Rows × samples.length, row-major.
+ */
+export function philoxBatchColumns(
+  spec: Pick<RunSpec, 'seed' | 'batch'>,
+  purpose: (typeof PhiloxPurpose)['input' | 'target'],
+  rows: number,
+  samples?: readonly number[],
+): Float64Array {
+  const stream = { seed: spec.seed, layer: 0, purpose };
+  const count = samples?.length ?? spec.batch;
+  const out = new Float64Array(rows * count);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < count; j++) {
+      out[r * count + j] = philoxNormal(stream, r * spec.batch + (samples ? samples[j]! : j));
+    }
+  }
+  return out;
 }
 
 export function buildProblem(spec: RunSpec): Problem {

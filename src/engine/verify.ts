@@ -11,9 +11,9 @@
  * statistics), so there a subset would be a different problem and the whole batch is checked.
  */
 import { runFlops } from './work.ts';
-import { buildProblem, type Problem } from './problem.ts';
+import { buildProblem, philoxBatchColumns, type Problem } from './problem.ts';
 import type { LayerStatistics, Precision } from './results.ts';
-import { NumpyRandomState, philoxNormal, PhiloxPurpose } from './rng.ts';
+import { NumpyRandomState, PhiloxPurpose } from './rng.ts';
 import { estimateRunBytes, MEMORY_BUDGET_BYTES, type RunSpec } from './spec.ts';
 import { TOLERANCES, type Tolerance } from './tolerance.ts';
 
@@ -161,21 +161,13 @@ export function subsetOfSpec(spec: RunSpec, indices: readonly number[]): Problem
   if (spec.rng !== 'philox') return subsetProblem(buildProblem(spec), indices);
   checkIndices(spec.batch, indices);
   const network = buildProblem({ ...spec, batch: 1 });
-  const columns = (purpose: PhiloxPurpose, rows: number): Float64Array => {
-    const out = new Float64Array(rows * indices.length);
-    const stream = { seed: spec.seed, layer: 0, purpose };
-    for (let r = 0; r < rows; r++)
-      for (let j = 0; j < indices.length; j++)
-        out[r * indices.length + j] = philoxNormal(stream, r * spec.batch + indices[j]!);
-    return out;
-  };
   return {
     spec: { ...spec, batch: indices.length },
     sizes: network.sizes,
     weights: network.weights,
     biases: network.biases,
-    x: columns(PhiloxPurpose.input, spec.inputs),
-    y: columns(PhiloxPurpose.target, spec.outputs),
+    x: philoxBatchColumns(spec, PhiloxPurpose.input, spec.inputs, indices),
+    y: philoxBatchColumns(spec, PhiloxPurpose.target, spec.outputs, indices),
   };
 }
 
