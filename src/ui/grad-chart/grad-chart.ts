@@ -267,7 +267,10 @@ export class GradChart extends LitElement {
                   ctx.fillRect(
                     Math.min(left, right),
                     Math.min(top, bottom),
-                    Math.max(1, Math.abs(right - left) - 1),
+                    // A hairline between wide columns (layers); none between narrow ones (steps).
+                    Math.abs(right - left) > 8
+                      ? Math.abs(right - left) - 1
+                      : Math.max(1, Math.abs(right - left) + 0.5),
                     // A layer whose values are (nearly) all equal still shows as a visible band.
                     Math.max(3, Math.abs(bottom - top)),
                   );
