@@ -14,6 +14,7 @@ const SECTIONS = [
   'init-explorer',
   'fixes',
   'theory',
+  'training',
   'notebook',
   'run',
   'verify',
@@ -31,8 +32,8 @@ const SMALL =
 async function settle(page: Page): Promise<void> {
   for (const id of SECTIONS) await page.locator(`section#${id}`).scrollIntoViewIfNeeded();
   for (const id of SECTIONS) {
-    // The benchmark runs only when asked (it is heavy): its section just has to be there.
-    if (id === 'benchmark') continue;
+    // The benchmark and training run only when asked: their sections just have to be there.
+    if (id === 'benchmark' || id === 'training') continue;
     const drawn =
       id === 'verify'
         ? page.locator('grad-verify').getByTestId('verify-backend')

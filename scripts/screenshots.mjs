@@ -54,6 +54,9 @@ async function capture(options, query, shots) {
   const page = await browser.newPage(options);
   await page.goto(`${base}/${query}`);
   await settle(page);
+  // Training starts on its button: press it, then everything else settles meanwhile.
+  const start = page.locator('grad-training button[data-action="start"]');
+  if (shots.some(([id]) => id === 'training')) await start.click();
   // Sections that wait to be seen start when scrolled to: visit them all, then let them finish.
   for (const [id] of shots) await page.locator(`section#${id}`).scrollIntoViewIfNeeded();
   await page.waitForTimeout(500);
@@ -73,6 +76,7 @@ try {
     'init-explorer',
     'fixes',
     'theory',
+    'training',
     'notebook',
     'run',
     'verify',

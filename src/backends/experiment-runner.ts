@@ -10,6 +10,8 @@ import type { JacobianSpectrum } from '../engine/jacobian.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
+import type { TrainingChunk } from './cpu/training.ts';
+import type { TrainJob } from './cpu/worker-protocol.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
 import { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
 
@@ -85,6 +87,14 @@ export class ExperimentRunner {
    */
   jacobian(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<JacobianSpectrum> {
     return this.cpu.jacobian(spec, options);
+  }
+
+  /**
+   * Trains a chunk of steps (backends/cpu/training.ts) in the CPU worker, whatever the spec's backend:
+   * training has no GPU path yet (a webgpu spec trains in f32).
+   */
+  train(job: TrainJob, options: ExperimentRunOptions = {}): Promise<TrainingChunk> {
+    return this.cpu.train(job, options);
   }
 
   /**

@@ -6,6 +6,7 @@
  *   npm run cli -- theory --activation A --sigma-w S --sigma-b B [--depth N] [--json]
  *   npm run cli -- sweep [--activation A] [--sigma-w2-min …] … [--backend B]   (JSON lines)
  *   npm run cli -- jacobian [run flags] [--sample I] [--json]
+ *   npm run cli -- train [run flags] [--task T] [--optimizer O] [--lr X] [--steps N] ... [--json]
  *
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
@@ -33,6 +34,16 @@ import {
   SWEEP_SPEC_FIELDS,
 } from '../engine/sweep.ts';
 import { meanFieldTheory, predictGradientNorms } from '../engine/theory.ts';
+import { TASK_NAMES } from '../engine/tasks.ts';
+import {
+  createTrainingState,
+  OPTIMIZER_NAMES,
+  parseSteps,
+  parseTrainingOptions,
+  TRAINING_FIELDS,
+  trainSteps,
+  type TrainingInput,
+} from '../backends/cpu/training.ts';
 
 /**
  * GPU memory a CLI run may take. WebGPU cannot tell how much the device has; a headless run on a
@@ -102,6 +113,8 @@ async function backendFor(name: BackendName): Promise<Backend> {
   return createCpuBackend(name === 'cpu64' ? 'f64' : 'f32');
 }
 
+const DEFAULT_TRAIN_STEPS = 200;
+
 const HELP = `gradlab — activation functions and the vanishing gradient, headless
 
 Usage:
@@ -121,6 +134,13 @@ Usage:
                                            singular values of the input–output Jacobian at one
                                            input (inputs, width, outputs ≤ ${JACOBIAN_MAX_SIZE})
 
+  npm run cli -- train [run flags] [--task T] [--optimizer O] [--lr X] [--steps N] [--json]
+                                           train the network on a synthetic task and record, per
+                                           step, the loss (½‖a⁽ᴸ⁾ − Y‖² / batch) and per layer the
+                                           update ratio ‖ΔW⁽ˡ⁾‖/‖W⁽ˡ⁾‖ and gradNorm ‖∂L/∂W⁽ˡ⁾‖;
+                                           on the CPU (cpu64: f64; cpu, webgpu: f32 — no GPU
+                                           training yet)
+
 In JSON output, infinite and undefined numbers are written as the strings "Infinity", "-Infinity"
 and "NaN" (a depth scale is infinite at chi1 = 1; q* is infinite where q⁽ˡ⁾ grows without bound).
 
@@ -128,6 +148,12 @@ Flags of sweep (σ² grids; default 8 × 6 points, tanh, depth 20, width 256, ba
 ${SWEEP_AXIS_FIELDS.map((f) => `  --${f.name.padEnd(18)} default ${f.default}`).join('\n')}
   ${SWEEP_SPEC_FIELDS.map((f) => `--${f}`).join(', ')} as for run;
   --backend cpu|cpu64|webgpu (default cpu64)
+
+Flags of train (besides the run flags; not --repeat):
+  --task             ${TASK_NAMES.join('|')} (default teacher; spirals sets inputs 2, outputs 1)
+  --optimizer        ${OPTIMIZER_NAMES.join('|')} (default sgd)
+${TRAINING_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}`).join('\n')}
+  --steps            steps to train, 1 to 100000 (default ${DEFAULT_TRAIN_STEPS})
 
 Flags of run:
 ${SPEC_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}${f.rule.kind === 'choice' ? ` (${f.rule.choices.join('|')})` : ''}`).join('\n')}
@@ -361,6 +387,79 @@ function jacobianCommand(flags: Record<string, string>, json: boolean): void {
   );
 }
 
+const TRAIN_OPTION_FLAGS = ['task', 'optimizer', ...TRAINING_FIELDS.map((f) => f.name)];
+
+function trainCommand(flags: Record<string, string>, json: boolean): void {
+  if ('repeat' in flags)
+    throw new UsageError('--repeat is not a flag of train: training is not timed');
+  const optionFlags: Record<string, string> = {};
+  const specFlags: Record<string, string> = {};
+  let stepsText: string | undefined;
+  for (const [name, value] of Object.entries(flags)) {
+    if (name === 'steps') stepsText = value;
+    else if (TRAIN_OPTION_FLAGS.includes(name)) optionFlags[name] = value;
+    else specFlags[name] = value;
+  }
+  const spec = parseSpec(specFlags as SpecInput);
+  const options = parseTrainingOptions(optionFlags as TrainingInput);
+  const steps = stepsText === undefined ? DEFAULT_TRAIN_STEPS : parseSteps(stepsText);
+  const { state, records } = trainSteps(createTrainingState(spec, options), steps);
+  const optimizer =
+    options.optimizer === 'adam'
+      ? {
+          name: 'adam',
+          lr: options.learningRate,
+          beta1: options.beta1,
+          beta2: options.beta2,
+          epsilon: options.epsilon,
+        }
+      : { name: 'sgd', lr: options.learningRate, momentum: options.momentum };
+  if (json) {
+    const output = {
+      spec: state.spec,
+      task: options.task,
+      optimizer,
+      precision: state.precision,
+      steps: state.step,
+      diverged: state.diverged,
+      records: records.map((r) => ({
+        step: r.step,
+        loss: r.loss,
+        updateRatio: Array.from(r.updateRatio),
+        gradNorm: Array.from(r.gradNorm),
+        nonFinite: r.nonFinite,
+      })),
+    };
+    process.stdout.write(`${toJson(output, 2)}\n`);
+    return;
+  }
+  const s = state.spec;
+  const lines = [
+    `${options.task}: ${s.activation}, ${s.init} init, ${s.depth} hidden layers × ${s.width}` +
+      `${s.residual ? ', residual' : ''}${s.batchnorm ? ', batchnorm' : ''}, batch ${s.batch}; ` +
+      `${optimizer.name} lr ${options.learningRate}; ${s.backend} (${state.precision}, on the CPU)`,
+    `${'step'.padStart(6)}  ${'loss'.padStart(11)}  ${'ratio l=1'.padStart(11)}  ${`ratio l=${state.sizes.length - 1}`.padStart(11)}  ${'grad l=1'.padStart(11)}  ${`grad l=${state.sizes.length - 1}`.padStart(11)}`,
+  ];
+  const every = Math.max(1, Math.ceil(records.length / 10));
+  const number = (v: number): string => (Number.isFinite(v) ? formatNumber(v) : String(v));
+  records.forEach((r, i) => {
+    if (i % every !== 0 && i !== records.length - 1) return;
+    const cells = [
+      r.loss,
+      r.updateRatio[0]!,
+      r.updateRatio.at(-1)!,
+      r.gradNorm[0]!,
+      r.gradNorm.at(-1)!,
+    ].map((v) => number(v).padStart(11));
+    lines.push(`${String(r.step).padStart(6)}  ${cells.join('  ')}`);
+  });
+  if (state.diverged !== null)
+    lines.push(
+      `diverged at step ${state.diverged}: the loss, a gradient or the weights were not finite`,
+    );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.help || args.command === undefined) {
@@ -417,8 +516,12 @@ async function main(argv: readonly string[]): Promise<number> {
     jacobianCommand(args.flags, args.json);
     return 0;
   }
+  if (args.command === 'train') {
+    trainCommand(args.flags, args.json);
+    return 0;
+  }
   throw new UsageError(
-    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian (see --help)`,
+    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian, train (see --help)`,
   );
 }
 

@@ -23,6 +23,7 @@ function manualExecutor() {
     },
     runProblem: () => Promise.reject(new Error('unused')),
     jacobian: () => Promise.reject(new Error('unused')),
+    train: () => Promise.reject(new Error('unused')),
   };
   return { executor, log, pending };
 }
@@ -73,6 +74,7 @@ describe('run queue', () => {
           : Promise.resolve({ result: { spec } as RunOutcome['result'] }),
       runProblem: () => Promise.reject(new Error('unused')),
       jacobian: () => Promise.reject(new Error('unused')),
+      train: () => Promise.reject(new Error('unused')),
     });
     await expect(queue.run(DEFAULT_SPEC)).rejects.toThrow('boom');
     await expect(queue.run(DEFAULT_SPEC)).resolves.toBeDefined();

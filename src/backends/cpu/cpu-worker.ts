@@ -1,11 +1,12 @@
 /// <reference lib="webworker" />
 /**
  * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
- * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts). Cancellation terminates the worker (see
+ * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts) and
+ * trains chunks of steps (training.ts). Cancellation terminates the worker (see
  * worker-runner.ts): a synchronous pass cannot be interrupted by a message, and termination frees
  * its memory at once.
  */
-import { executeJacobian, executeRequest } from './worker-jobs.ts';
+import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -19,6 +20,10 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   try {
     if (event.data.type === 'jacobian') {
       post({ type: 'spectrum', id, spectrum: executeJacobian(event.data) });
+      return;
+    }
+    if (event.data.type === 'train') {
+      post({ type: 'trained', id, chunk: executeTrain(event.data) });
       return;
     }
     const result = await executeRequest(event.data, {

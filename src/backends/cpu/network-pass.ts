@@ -251,6 +251,8 @@ function checkAbort(signal: AbortSignal | undefined): void {
 export interface PassOptions extends ComputeOptions {
   /** Called with ∂L/∂W⁽ˡ⁾ (n_out × n_in, row-major) for each layer; the buffer is reused. */
   readonly onWeightGradient?: (layer: number, weightGradient: FloatArray) => void;
+  /** Called with ∂L/∂b⁽ˡ⁾ = Σ over the batch of δ⁽ˡ⁾ (n_out values) for each layer; a new array. */
+  readonly onBiasGradient?: (layer: number, biasGradient: Float64Array) => void;
   /**
    * Filled with this pass's milliseconds per kernel (results.ts KERNEL_NAMES): performance.now()
    * differences around each kernel's loops, a few calls per layer. Progress callbacks and
@@ -402,6 +404,16 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     clock.lap('weightGradient');
     if (options.onWeightGradient) {
       options.onWeightGradient(l, dW.subarray(0, nOut * nIn));
+      clock.reset();
+    }
+    if (options.onBiasGradient) {
+      const biasGradient = new Float64Array(nOut);
+      for (let i = 0; i < nOut; i++) {
+        let sum = 0;
+        for (let b = 0; b < batch; b++) sum += delta[i * batch + b]!;
+        biasGradient[i] = sum;
+      }
+      options.onBiasGradient(l, biasGradient);
       clock.reset();
     }
     if (l > 1) {

@@ -7,8 +7,9 @@ import type { ComputeOptions } from '../../engine/backend.ts';
 import { runExperiment, runProblemOn } from '../../engine/experiment.ts';
 import { jacobianSpectrum, type JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { RunResult } from '../../engine/results.ts';
+import { createTrainingState, trainSteps, type TrainingChunk } from './training.ts';
 import { createCpuBackend } from './cpu-backend.ts';
-import type { JacobianRequest, RunRequest } from './worker-protocol.ts';
+import type { JacobianRequest, RunRequest, TrainJob } from './worker-protocol.ts';
 
 export function executeRequest(request: RunRequest, options: ComputeOptions): Promise<RunResult> {
   if (request.type === 'problem') {
@@ -22,4 +23,10 @@ export function executeRequest(request: RunRequest, options: ComputeOptions): Pr
 /** The Jacobian spectrum of a spec: synchronous, f64 whatever the spec's backend. */
 export function executeJacobian(request: JacobianRequest): JacobianSpectrum {
   return jacobianSpectrum(request.spec);
+}
+
+/** Trains a chunk of steps on the CPU (f64 for cpu64, else f32; webgpu specs train in f32). */
+export function executeTrain(job: TrainJob, options: ComputeOptions = {}): TrainingChunk {
+  const state = job.state ?? createTrainingState(job.spec, job.options);
+  return trainSteps(state, job.steps, { signal: options.signal });
 }

@@ -4,6 +4,7 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
+import type { TrainingChunk, TrainingOptions, TrainingState } from './training.ts';
 
 /** The CPU backends the worker runs. */
 export type CpuBackendName = 'cpu' | 'cpu64';
@@ -29,10 +30,27 @@ export interface JacobianRequest {
   readonly spec: RunSpec;
 }
 
-export type WorkerRequest = RunRequest | JacobianRequest;
+/**
+ * Trains `steps` steps (backends/cpu/training.ts) from `state`, or from a fresh state of `spec` and
+ * `options` when `state` is null; answered with the new state and one record per step.
+ */
+export interface TrainJob {
+  readonly spec: RunSpec;
+  readonly options: TrainingOptions;
+  readonly state: TrainingState | null;
+  readonly steps: number;
+}
+
+export interface TrainRequest extends TrainJob {
+  readonly type: 'train';
+  readonly id: number;
+}
+
+export type WorkerRequest = RunRequest | JacobianRequest | TrainRequest;
 
 export type WorkerResponse =
   | { readonly type: 'progress'; readonly id: number; readonly progress: RunProgress }
   | { readonly type: 'result'; readonly id: number; readonly result: RunResult }
   | { readonly type: 'spectrum'; readonly id: number; readonly spectrum: JacobianSpectrum }
+  | { readonly type: 'trained'; readonly id: number; readonly chunk: TrainingChunk }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

@@ -12,18 +12,21 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
+import type { TrainingChunk } from './training.ts';
 import CpuWorker from './cpu-worker.ts?worker&inline';
-import { executeJacobian, executeRequest } from './worker-jobs.ts';
+import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
 import type {
   CpuBackendName,
   JacobianRequest,
   RunRequest,
+  TrainJob,
+  TrainRequest,
   WorkerRequest,
   WorkerResponse,
 } from './worker-protocol.ts';
 
 /** A response that ends a request. */
-type WorkerAnswer = Extract<WorkerResponse, { type: 'result' | 'spectrum' }>;
+type WorkerAnswer = Extract<WorkerResponse, { type: 'result' | 'spectrum' | 'trained' }>;
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -80,6 +83,17 @@ export class CpuWorkerRunner {
       options,
       (answer) => (answer.type === 'spectrum' ? answer.spectrum : null),
       (id) => this.inPage(options, () => Promise.resolve(executeJacobian(make(id)))),
+    );
+  }
+
+  /** Trains a chunk of steps (backends/cpu/training.ts) in the worker; the state is copied there. */
+  train(job: TrainJob, options: RunOptions = {}): Promise<TrainingChunk> {
+    const make = (id: number): TrainRequest => ({ type: 'train', id, ...job });
+    return this.request(
+      make,
+      options,
+      (answer) => (answer.type === 'trained' ? answer.chunk : null),
+      (id) => this.inPage(options, () => Promise.resolve(executeTrain(make(id), options))),
     );
   }
 

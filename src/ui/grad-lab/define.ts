@@ -7,6 +7,7 @@ import '../grad-notebook/define.ts';
 import '../grad-run/define.ts';
 import '../grad-spec-form/define.ts';
 import '../grad-theory/define.ts';
+import '../grad-training/define.ts';
 import '../grad-verify/define.ts';
 import { GradLab } from './grad-lab.ts';
 

@@ -32,6 +32,7 @@ const SECTIONS = [
     tag: 'grad-theory',
     title: 'Mean-field theory: order, chaos and the phase diagram',
   },
+  { id: 'training', tag: 'grad-training', title: 'Training: who learns, and how fast' },
   { id: 'notebook', tag: 'grad-notebook', title: 'The chapter, reproduced' },
   { id: 'run', tag: 'grad-run', title: 'One run, layer by layer' },
   { id: 'verify', tag: 'grad-verify', title: 'Verify: the GPU against the f64 reference' },
@@ -174,6 +175,8 @@ export class GradLab extends LitElement {
         return html`<grad-fixes .state=${state}></grad-fixes>`;
       case 'theory':
         return html`<grad-theory .state=${state}></grad-theory>`;
+      case 'training':
+        return html`<grad-training .state=${state}></grad-training>`;
       case 'notebook':
         return html`<grad-notebook .state=${state}></grad-notebook>`;
       case 'run':

@@ -10,6 +10,8 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { Problem } from '../../engine/problem.ts';
+import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import { insideLab } from './inside-lab.ts';
 import { labRunner, type QueueOptions, type RunExecutor, type RunOutcome } from './run-queue.ts';
 
@@ -24,6 +26,11 @@ export interface TaskContext {
    * worker, f64); counts as one run toward the task's total.
    */
   jacobian(spec: RunSpec): Promise<JacobianSpectrum>;
+  /**
+   * A chunk of training steps (backends/cpu/training.ts), through the same queue (in the CPU worker);
+   * counts as one run toward the task's total.
+   */
+  train(job: TrainJob): Promise<TrainingChunk>;
   /** How many runs the task will make (for the progress bar); defaults to the runs so far. */
   setTotal(runs: number): void;
 }
@@ -141,6 +148,20 @@ export class RunController implements ReactiveController {
           this.host.requestUpdate();
         }
         return spectrum;
+      },
+      train: async (job) => {
+        const index = done;
+        if (current()) {
+          this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: training ${job.steps} step${job.steps === 1 ? '' : 's'}`;
+          this.host.requestUpdate();
+        }
+        const chunk = await this.executor().train(job, { signal: abort.signal });
+        done++;
+        if (current()) {
+          this.fraction = done / Math.max(total, done);
+          this.host.requestUpdate();
+        }
+        return chunk;
       },
     };
     const execute = async (

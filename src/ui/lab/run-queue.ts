@@ -7,6 +7,8 @@ import type { RunProgress } from '../../engine/backend.ts';
 import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
+import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import {
   ExperimentRunner,
   type ExperimentRunOptions,
@@ -22,6 +24,8 @@ export interface RunExecutor {
   ): Promise<RunOutcome>;
   /** The spec's input–output Jacobian spectrum (engine/jacobian.ts), off the main thread. */
   jacobian(spec: RunSpec, options?: ExperimentRunOptions): Promise<JacobianSpectrum>;
+  /** A chunk of training steps (backends/cpu/training.ts), in the CPU worker. */
+  train(job: TrainJob, options?: ExperimentRunOptions): Promise<TrainingChunk>;
 }
 
 export type QueueOptions = ExperimentRunOptions & {
@@ -54,6 +58,10 @@ export class RunQueue implements RunExecutor {
 
   jacobian(spec: RunSpec, options: QueueOptions = {}): Promise<JacobianSpectrum> {
     return this.enqueue(() => this.executor.jacobian(spec, options), options);
+  }
+
+  train(job: TrainJob, options: QueueOptions = {}): Promise<TrainingChunk> {
+    return this.enqueue(() => this.executor.train(job, options), options);
   }
 
   private enqueue<T>(job: () => Promise<T>, options: QueueOptions): Promise<T> {

@@ -6,6 +6,7 @@ export const WIDGET_TAGS = [
   'grad-init-explorer',
   'grad-fixes',
   'grad-theory',
+  'grad-training',
   'grad-notebook',
   'grad-run',
   'grad-verify',

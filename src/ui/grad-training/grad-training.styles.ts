@@ -1,0 +1,40 @@
+import { css } from 'lit';
+import { sectionStyles } from '../lab/section.styles.ts';
+
+/** The training section's own bits; the rest comes from sectionStyles. */
+export const gradTrainingStyles = [
+  sectionStyles,
+  css`
+    fieldset {
+      min-width: 0;
+      max-width: 100%;
+    }
+    select,
+    input {
+      max-width: 100%;
+      min-width: 0;
+    }
+    input[name='lr'],
+    input[name='steps'] {
+      width: 7rem;
+    }
+    button[aria-pressed='true'] {
+      font-weight: 600;
+      border-color: var(--grad-accent, #0b63c5);
+    }
+    .summary {
+      font-size: 0.95rem;
+      margin: 0.5rem 0;
+    }
+    .summary p {
+      margin: 0.25rem 0;
+    }
+    .progress-line {
+      font-variant-numeric: tabular-nums;
+    }
+    .diverged {
+      color: var(--grad-error, #b00020);
+      font-weight: 600;
+    }
+  `,
+];

@@ -1,0 +1,132 @@
+// The CLI's train command, run as a user runs it (a child process), against the engine here.
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../../src/engine/spec.ts';
+import {
+  createTrainingState,
+  parseTrainingOptions,
+  trainSteps,
+} from '../../src/backends/cpu/training.ts';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** node --import tsx --import ./scripts/raw-loader.mjs src/cli/main.ts …, as `npm run cli` does. */
+function cli(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/raw-loader.mjs', 'src/cli/main.ts', ...args],
+      { cwd: process.cwd(), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const SPEC_FLAGS = {
+  activation: 'tanh',
+  depth: '3',
+  width: '16',
+  inputs: '4',
+  outputs: '2',
+  batch: '8',
+  backend: 'cpu64',
+};
+const flags = (values: Record<string, string>): string[] =>
+  Object.entries(values).flatMap(([name, value]) => [`--${name}`, value]);
+
+describe('gradlab train', () => {
+  it('--json: the records trainSteps computes, with the options as given', async () => {
+    const result = await cli(
+      'train',
+      ...flags(SPEC_FLAGS),
+      ...flags({ optimizer: 'adam', lr: '0.01', beta2: '0.99', steps: '15' }),
+      '--json',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.task).toBe('teacher');
+    expect(output.optimizer).toEqual({
+      name: 'adam',
+      lr: 0.01,
+      beta1: 0.9,
+      beta2: 0.99,
+      epsilon: 1e-8,
+    });
+    expect(output.precision).toBe('f64');
+    expect(output.spec.depth).toBe(3);
+    expect(output.records).toHaveLength(15);
+    const { records } = trainSteps(
+      createTrainingState(
+        parseSpec(SPEC_FLAGS),
+        parseTrainingOptions({ optimizer: 'adam', lr: '0.01', beta2: '0.99' }),
+      ),
+      15,
+    );
+    records.forEach((r, i) => {
+      const printed = output.records[i];
+      expect(printed.step).toBe(r.step);
+      expect(printed.loss).toBe(r.loss);
+      expect(printed.updateRatio).toEqual(Array.from(r.updateRatio));
+      expect(printed.gradNorm).toEqual(Array.from(r.gradNorm));
+      expect(printed.nonFinite).toBe(false);
+    });
+  });
+
+  it('spirals: inputs 2 and outputs 1 whatever the flags; the table shows first and last layer', async () => {
+    const result = await cli('train', ...flags(SPEC_FLAGS), '--task', 'spirals', '--steps', '20');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toContain('spirals: tanh, xavier init, 3 hidden layers × 16');
+    expect(lines[1]).toMatch(/step\s+loss\s+ratio l=1\s+ratio l=4\s+grad l=1\s+grad l=4/);
+    const { records } = trainSteps(
+      createTrainingState(parseSpec(SPEC_FLAGS), parseTrainingOptions({ task: 'spirals' })),
+      20,
+    );
+    const last = lines.at(-1)!.trim().split(/\s+/);
+    expect(Number(last[0])).toBe(20);
+    expect(Number(last[1])).toBeCloseTo(records[19]!.loss, 3);
+  });
+
+  it('a diverging run prints non-finite values and exits 0', async () => {
+    const result = await cli(
+      'train',
+      ...flags({ ...SPEC_FLAGS, activation: 'relu', init: 'he', depth: '10' }),
+      ...flags({ lr: '100', steps: '30' }),
+      '--json',
+    );
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.diverged).toBe(output.records.at(-1).step);
+    expect(output.records.at(-1).nonFinite).toBe(true);
+  });
+
+  it.each([
+    [['--lr', '-1'], /^gradlab: --lr: got "-1"; allowed: a number > 0/],
+    [['--optimizer', 'sgd', '--beta1', '0.5'], /^gradlab: --beta1: applies to optimizer adam/],
+    [['--steps', '0'], /^gradlab: --steps: got "0"; allowed: an integer from 1 to 100000/],
+    [['--task', 'xor'], /^gradlab: --task: got "xor"; allowed: teacher, spirals/],
+    [['--depth', '0'], /^gradlab: --depth: /],
+    [['--repeat', '3'], /^gradlab: --repeat is not a flag of train/],
+  ])('%j exits 2 with one line naming the flag', async (args, message) => {
+    const result = await cli('train', ...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('--help documents train and its flags', async () => {
+    const result = await cli('--help');
+    expect(result.code).toBe(0);
+    for (const text of ['cli -- train', '--optimizer', '--lr', '--momentum', '--beta1', '--steps'])
+      expect(result.stdout).toContain(text);
+  });
+});
