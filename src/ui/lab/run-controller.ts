@@ -135,34 +135,29 @@ export class RunController implements ReactiveController {
       run: (spec) => execute((options) => this.executor().run(spec, options)),
       runProblem: (problem, backend) =>
         execute((options) => this.executor().runProblem(problem, backend, options)),
-      jacobian: async (spec) => {
-        const index = done;
-        if (current()) {
-          this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: Jacobian spectrum`;
-          this.host.requestUpdate();
-        }
-        const spectrum = await this.executor().jacobian(spec, { signal: abort.signal });
-        done++;
-        if (current()) {
-          this.fraction = done / Math.max(total, done);
-          this.host.requestUpdate();
-        }
-        return spectrum;
-      },
-      train: async (job) => {
-        const index = done;
-        if (current()) {
-          this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: training ${job.steps} step${job.steps === 1 ? '' : 's'}`;
-          this.host.requestUpdate();
-        }
-        const chunk = await this.executor().train(job, { signal: abort.signal });
-        done++;
-        if (current()) {
-          this.fraction = done / Math.max(total, done);
-          this.host.requestUpdate();
-        }
-        return chunk;
-      },
+      jacobian: (spec) =>
+        other('Jacobian spectrum', (signal) => this.executor().jacobian(spec, { signal })),
+      train: (job) =>
+        other(`training ${job.steps} step${job.steps === 1 ? '' : 's'}`, (signal) =>
+          this.executor().train(job, { signal }),
+        ),
+    };
+    /** A job without per-layer progress: labelled while it runs, counted when it is done. */
+    const other = async <T>(
+      what: string,
+      start: (signal: AbortSignal) => Promise<T>,
+    ): Promise<T> => {
+      if (current()) {
+        this.label = `run ${done + 1}${total ? ` of ${total}` : ''}: ${what}`;
+        this.host.requestUpdate();
+      }
+      const value = await start(abort.signal);
+      done++;
+      if (current()) {
+        this.fraction = done / Math.max(total, done);
+        this.host.requestUpdate();
+      }
+      return value;
     };
     const execute = async (
       start: (options: QueueOptions) => Promise<RunOutcome>,
