@@ -89,6 +89,17 @@ test('widgets run under a strict CSP beside a hostile stylesheet, and react to a
     timeout: 60_000,
   });
 
+  // The explorer reacts to its attributes too: 5 hidden layers, He init only.
+  const explorer = page.locator('grad-init-explorer#explorer');
+  await explorer.evaluate((el) => {
+    el.setAttribute('depth', '5');
+    el.setAttribute('inits', 'he');
+  });
+  await expect(
+    explorer.locator('grad-chart[export-name="init-explorer-he-relu-depth5"] canvas'),
+  ).toBeAttached({ timeout: 60_000 });
+  await expect(explorer.locator('div.init-run')).toHaveCount(1);
+
   // The widget far below the fold has not started; scrolled into view, it runs.
   const below = page.locator('grad-run#below');
   await expect(below.getByTestId('waiting')).toBeVisible();
