@@ -1,28 +1,7 @@
 // The CLI's theory, sweep and jacobian commands, run as a user runs them (a child process).
-import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { meanFieldTheory } from '../../src/engine/theory.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** node --import tsx --import ./scripts/raw-loader.mjs src/cli/main.ts …, as `npm run cli` does. */
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/raw-loader.mjs', 'src/cli/main.ts', ...args],
-      { cwd: process.cwd(), timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from './run-cli.ts';
 
 describe('gradlab theory', () => {
   it('ReLU at σ_w = 2: chi1 = σ_w²/2 = 2 exactly, and no finite q*', async () => {

@@ -1,5 +1,4 @@
 // The CLI's train command, run as a user runs it (a child process), against the engine here.
-import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/engine/spec.ts';
 import {
@@ -7,27 +6,7 @@ import {
   parseTrainingOptions,
   trainSteps,
 } from '../../src/backends/cpu/training.ts';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** node --import tsx --import ./scripts/raw-loader.mjs src/cli/main.ts …, as `npm run cli` does. */
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--import', './scripts/raw-loader.mjs', 'src/cli/main.ts', ...args],
-      { cwd: process.cwd(), timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from './run-cli.ts';
 
 const SPEC_FLAGS = {
   activation: 'tanh',
