@@ -433,12 +433,6 @@ export function browserName(userAgent: string, brands?: readonly BrandVersion[])
   return userAgent.trim() || 'an unknown browser';
 }
 
-/** "12.3 ms", "1234 ms", or the non-finite value as it is. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toPrecision(3)} ms`;
-}
-
 /** "2.35", "—" where there is nothing to show (elementwise kernels, too-short times). */
 export function formatRate(value: number): string {
   return Number.isFinite(value) ? value.toPrecision(3) : '—';

@@ -16,7 +16,6 @@ import {
   DEFAULT_SWEEP_FIXED_WIDTH,
   DEFAULT_SWEEP_WIDTHS,
   DEFAULT_TIMED_RUNS,
-  formatMs,
   formatRate,
   formatShare,
   formatSpeedup,
@@ -43,6 +42,7 @@ import {
   type SweepPlan,
   type WorkloadSize,
 } from './benchmark-data.ts';
+import { formatMs } from '../lab/format.ts';
 
 type SizeDraft = Record<keyof WorkloadSize, string>;
 type SweepDraft = { widths: string; depths: string; fixedDepth: string; fixedWidth: string };

@@ -19,13 +19,8 @@ import type { ChartData } from '../grad-chart/chart-data.ts';
 import { DEFAULT_LAB_STATE, type LabState } from '../lab/lab-state.ts';
 import { RunController } from '../lab/run-controller.ts';
 import { gradVerifyStyles } from './grad-verify.styles.ts';
-import {
-  describeAdapter,
-  describeBackend,
-  describeScope,
-  formatMs,
-  timingRows,
-} from './verify-text.ts';
+import { describeAdapter, describeBackend, describeScope, timingRows } from './verify-text.ts';
+import { formatMs } from '../lab/format.ts';
 
 /** The backends a reader may put under test; cpu64 is the reference. */
 export const BACKENDS_UNDER_TEST = ['webgpu', 'cpu'] as const;

@@ -66,10 +66,6 @@ export function timingRows(result: RunResult): TimingRow[] {
   return rows;
 }
 
-export function formatMs(ms: number): string {
-  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toPrecision(3)} ms`;
-}
-
 /** What a check covered: the whole batch, or k of N samples (and which). */
 export function describeScope(plan: CheckPlan, batch: number): string {
   if (plan.kind === 'subset') {
