@@ -46,6 +46,8 @@ export interface BackendInfo {
   readonly name: RunSpec['backend'];
   readonly precision: Precision;
   readonly adapter?: AdapterInfo;
+  /** CPU backends: the threads a pass is split between (1: the calling thread alone). */
+  readonly threads?: number;
 }
 
 /**

@@ -3,11 +3,15 @@
  * (Float32Array, the fast fallback). Both run the same network pass; they differ in the matmul.
  * `cpu` multiplies with the WebAssembly SIMD kernel (f32 accumulation, the error bound of a plain
  * f32 dot product) where the engine has SIMD, else with the blocked TypeScript kernel.
+ *
+ * Given a LaneTeam (lanes.ts) of several threads, a backend splits every job of a pass between
+ * them; its buffers then live in shared memory.
  */
 import type { Backend, PreparedRun } from '../../engine/backend.ts';
 import type { ProblemSource } from '../../engine/problem.ts';
 import type { KernelName, Precision } from '../../engine/results.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
+import type { LaneTeam } from './lanes.ts';
 import { matmulF32, transposeF32 } from './matmul-f32.ts';
 import { createWasmMatmul, type WasmMatmul } from './wasm/wasm-matmul.ts';
 import {
@@ -38,12 +42,34 @@ export const F32_KERNELS: PrecisionKernels = {
     transposeF32(src as Float32Array, rows, cols, dst as Float32Array),
 };
 
-export function createCpuBackend(precision: Precision): Backend {
-  const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
+/** The same kernels, allocating shared memory (for a team of threads). */
+function sharedKernels(kernels: PrecisionKernels, precision: Precision): PrecisionKernels {
+  const bytes = precision === 'f64' ? 8 : 4;
   return {
-    info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision },
+    ...kernels,
+    alloc: (length) => {
+      const buffer = new SharedArrayBuffer(bytes * length);
+      return precision === 'f64' ? new Float64Array(buffer) : new Float32Array(buffer);
+    },
+  };
+}
+
+export interface CpuBackendOptions {
+  /** Threads to split each pass between; null or a team of one runs on this thread alone. */
+  readonly team?: LaneTeam | null;
+  /** How many of the team's threads to use (default: all). */
+  readonly threads?: number;
+}
+
+export function createCpuBackend(precision: Precision, options: CpuBackendOptions = {}): Backend {
+  const threads = Math.min(options.threads ?? Infinity, options.team?.size ?? 1);
+  const team = options.team && threads > 1 ? options.team : null;
+  const base = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
+  const kernels = team ? sharedKernels(base, precision) : base;
+  return {
+    info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision, threads: team ? threads : 1 },
     async prepare(source: ProblemSource): Promise<PreparedRun> {
-      const network = loadNetwork(source.problem(), kernels);
+      const network = loadNetwork(source.problem(), kernels, team, threads);
       let kernelsMs: Record<KernelName, number> | null = null;
       return {
         kernelTiming: { clock: 'cpu-clock' },

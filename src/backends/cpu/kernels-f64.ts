@@ -2,7 +2,7 @@
  * The f64 reference kernels: plain loops in the textbook summation order, kept simple so that
  * they are easy to trust. cpu64 checks every other backend with them.
  */
-import type { FloatArray, PrecisionKernels } from './network-pass.ts';
+import type { FloatArray, PrecisionKernels } from './pass-rows.ts';
 
 /** C = A·B by rows (i-k-j), so the inner loop runs over contiguous memory. */
 export function matmulF64(

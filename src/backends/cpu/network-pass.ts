@@ -10,237 +10,76 @@
  *   g⁽ᴸ⁾ = a⁽ᴸ⁾ − Y,   δ⁽ˡ⁾ = BN'(g⁽ˡ⁾ ⊙ φ'(ẑ⁽ˡ⁾)),   ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾a⁽ˡ⁻¹⁾ᵀ,
  *   g⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀδ⁽ˡ⁾ [+ g⁽ˡ⁾]
  */
-import { ACTIVATIONS, activationProperties } from '../../engine/activations.ts';
 import type { ComputeOptions } from '../../engine/backend.ts';
-import { hasResidual, layerActivation, type Problem } from '../../engine/problem.ts';
-import { KERNEL_NAMES, type KernelName, type LayerStatistics } from '../../engine/results.ts';
+import type { Problem } from '../../engine/problem.ts';
+import type { KernelName, LayerStatistics } from '../../engine/results.ts';
+import { FLAG, JOB, runLaneJob, type JobKind, type LaneTeam } from './lanes.ts';
+import {
+  allocatePassBuffers,
+  KernelStopwatch,
+  laneScratch,
+  PARTIAL,
+  partialWords,
+  type FloatArray,
+  type LaneScratch,
+  type PassBuffers,
+  type PrecisionKernels,
+} from './pass-rows.ts';
 
-export type FloatArray = Float32Array | Float64Array;
+export {
+  BATCHNORM_EPSILON,
+  SATURATION_THRESHOLD,
+  type FloatArray,
+  type PrecisionKernels,
+} from './pass-rows.ts';
 
-/** The kernels that differ between precisions. */
-export interface PrecisionKernels {
-  readonly alloc: (length: number) => FloatArray;
-  /** C (m×n) = A (m×k) · B (k×n), row-major; C overwritten. */
-  readonly matmul: (
-    a: FloatArray,
-    b: FloatArray,
-    c: FloatArray,
-    m: number,
-    k: number,
-    n: number,
-  ) => void;
-  /** dst (cols×rows) = srcᵀ. */
-  readonly transpose: (src: FloatArray, rows: number, cols: number, dst: FloatArray) => void;
-}
-
-/** Batch-normalization ε (Ioffe & Szegedy 2015; the value PyTorch and Keras use). */
-export const BATCHNORM_EPSILON = 1e-5;
-/** A unit is saturated on a sample when |φ'(z)| ≤ this fraction of max|φ'|. */
-export const SATURATION_THRESHOLD = 1e-3;
+/**
+ * Below this many multiply-adds, a layer's job runs on the coordinating thread alone: handing it
+ * to other threads would cost more than it saves.
+ */
+export const MIN_PARALLEL_WORK = 1 << 17;
 
 /** A problem converted to one precision, with buffers for a pass; reused across runs. */
-export interface LoadedNetwork {
+export interface LoadedNetwork extends PassBuffers {
   readonly problem: Problem;
   readonly kernels: PrecisionKernels;
-  readonly weights: FloatArray[];
-  readonly weightsT: FloatArray[];
-  readonly biases: (FloatArray | null)[];
-  readonly y: FloatArray;
-  /** a⁽⁰⁾ = X, …, a⁽ᴸ⁾. */
-  readonly activations: FloatArray[];
-  /** φ(ẑ⁽ˡ⁾) before the residual add (for dead units); aliases activations[l] without residual. */
-  readonly preResidual: FloatArray[];
-  /** φ'(ẑ⁽ˡ⁾), index l − 1. */
-  readonly derivatives: FloatArray[];
-  /** ẑ⁽ˡ⁾ for batch-normalized layers (index l − 1), else null. */
-  readonly normalized: (FloatArray | null)[];
-  readonly invStd: (Float64Array | null)[];
-  readonly scratch: {
-    delta: FloatArray;
-    grad: FloatArray;
-    gradPrev: FloatArray;
-    aT: FloatArray;
-    dW: FloatArray;
-  };
+  readonly precision: 'f32' | 'f64';
+  /** The pass's buffers alone (plain data: what the other lanes receive). */
+  readonly buffers: PassBuffers;
+  /** This thread's scratch (lane 0). */
+  readonly scratch: LaneScratch;
+  /** Threads that share the pass; null runs it on this thread alone. */
+  readonly team: LaneTeam | null;
+  /** How many of the team's lanes a pass uses. */
+  readonly threads: number;
 }
 
-function copyInto(kernels: PrecisionKernels, source: Float64Array): FloatArray {
-  const out = kernels.alloc(source.length);
-  out.set(source);
-  return out;
-}
-
-export function loadNetwork(problem: Problem, kernels: PrecisionKernels): LoadedNetwork {
-  const { sizes, spec } = problem;
-  const layers = sizes.length - 1;
-  const batch = spec.batch;
-  const weights = problem.weights.map((w) => copyInto(kernels, w));
-  const weightsT = weights.map((w, i) => {
-    const t = kernels.alloc(w.length);
-    kernels.transpose(w, sizes[i + 1]!, sizes[i]!, t);
-    return t;
-  });
-  const activations = sizes.map((n, l) =>
-    l === 0 ? copyInto(kernels, problem.x) : kernels.alloc(n * batch),
-  );
-  const preResidual = sizes
-    .slice(1)
-    .map((n, i) =>
-      hasResidual(spec, sizes, i + 1) ? kernels.alloc(n * batch) : activations[i + 1]!,
-    );
-  const batchnormAt = (l: number): boolean => spec.batchnorm && l < layers;
-  const maxUnits = Math.max(...sizes);
-  const maxWeights = Math.max(...problem.weights.map((w) => w.length));
+/**
+ * Loads a problem for passes in one precision. With a team of more than one lane, `kernels.alloc`
+ * must allocate shared memory (a SharedArrayBuffer) so that the other lanes see the buffers.
+ */
+export function loadNetwork(
+  problem: Problem,
+  kernels: PrecisionKernels,
+  team: LaneTeam | null = null,
+  threads = team?.size ?? 1,
+): LoadedNetwork {
+  const precision = kernels.alloc(0) instanceof Float64Array ? 'f64' : 'f32';
+  const threaded = team !== null && team.size > 1 && threads > 1;
+  const alloc64 = threaded
+    ? (length: number) => new Float64Array(new SharedArrayBuffer(8 * length))
+    : (length: number) => new Float64Array(length);
+  const buffers = allocatePassBuffers(problem, kernels, alloc64, threaded ? team.size : 1);
   return {
+    ...buffers,
+    buffers,
     problem,
     kernels,
-    weights,
-    weightsT,
-    biases: problem.biases.map((b) => (b ? copyInto(kernels, b) : null)),
-    y: copyInto(kernels, problem.y),
-    activations,
-    preResidual,
-    derivatives: sizes.slice(1).map((n) => kernels.alloc(n * batch)),
-    normalized: sizes
-      .slice(1)
-      .map((n, i) => (batchnormAt(i + 1) ? kernels.alloc(n * batch) : null)),
-    invStd: sizes.slice(1).map((n, i) => (batchnormAt(i + 1) ? new Float64Array(n) : null)),
-    scratch: {
-      delta: kernels.alloc(maxUnits * batch),
-      grad: kernels.alloc(maxUnits * batch),
-      gradPrev: kernels.alloc(maxUnits * batch),
-      aT: kernels.alloc(maxUnits * batch),
-      dW: kernels.alloc(maxWeights),
-    },
+    precision,
+    scratch: laneScratch(buffers, kernels),
+    team: threaded ? team : null,
+    threads: threaded ? Math.min(threads, team.size) : 1,
   };
-}
-
-function sumOfSquares(values: FloatArray, length: number): number {
-  let sum = 0;
-  for (let i = 0; i < length; i++) {
-    const v = values[i]!;
-    sum += v * v;
-  }
-  return sum;
-}
-
-/** Per-unit batch normalization of z in place into zHat; records 1/√(var + ε) per unit. */
-function batchNormalize(
-  z: FloatArray,
-  zHat: FloatArray,
-  invStd: Float64Array,
-  units: number,
-  batch: number,
-): void {
-  for (let i = 0; i < units; i++) {
-    const row = i * batch;
-    let mean = 0;
-    for (let b = 0; b < batch; b++) mean += z[row + b]!;
-    mean /= batch;
-    let variance = 0;
-    for (let b = 0; b < batch; b++) variance += (z[row + b]! - mean) ** 2;
-    variance /= batch;
-    const inv = 1 / Math.sqrt(variance + BATCHNORM_EPSILON);
-    invStd[i] = inv;
-    for (let b = 0; b < batch; b++) zHat[row + b] = (z[row + b]! - mean) * inv;
-  }
-}
-
-/** δ = (1/s)(d − mean(d) − ẑ·mean(d ⊙ ẑ)) per unit: the gradient through batch normalization. */
-function batchNormBackward(
-  d: FloatArray,
-  zHat: FloatArray,
-  invStd: Float64Array,
-  out: FloatArray,
-  units: number,
-  batch: number,
-): void {
-  for (let i = 0; i < units; i++) {
-    const row = i * batch;
-    let meanD = 0;
-    let meanDZ = 0;
-    for (let b = 0; b < batch; b++) {
-      meanD += d[row + b]!;
-      meanDZ += d[row + b]! * zHat[row + b]!;
-    }
-    meanD /= batch;
-    meanDZ /= batch;
-    const inv = invStd[i]!;
-    for (let b = 0; b < batch; b++)
-      out[row + b] = inv * (d[row + b]! - meanD - zHat[row + b]! * meanDZ);
-  }
-}
-
-interface StatsArrays {
-  gradNorm: Float64Array;
-  weightGradNorm: Float64Array;
-  activationMean: Float64Array;
-  activationStd: Float64Array;
-  deadFraction: Float64Array;
-  saturatedFraction: Float64Array;
-  histMin: Float64Array;
-  histMax: Float64Array;
-  counts: Uint32Array;
-  nonFinite: Uint32Array;
-}
-
-/** Mean, std and histogram of a⁽ˡ⁾ (index i = l − 1). */
-function activationStatistics(
-  a: FloatArray,
-  length: number,
-  i: number,
-  bins: number,
-  out: StatsArrays,
-): void {
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let nonFinite = 0;
-  for (let j = 0; j < length; j++) {
-    const v = a[j]!;
-    sum += v;
-    // v − v is 0 exactly when v is finite (NaN for ±∞ and NaN); cheaper than Number.isFinite.
-    if (v - v === 0) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    } else nonFinite++;
-  }
-  const mean = sum / length;
-  out.activationMean[i] = mean;
-  out.nonFinite[i] = nonFinite;
-  const allNonFinite = nonFinite === length;
-  out.histMin[i] = allNonFinite ? NaN : min;
-  out.histMax[i] = allNonFinite ? NaN : max;
-  // The GPU's binning rule, in the array's own precision so that both agree bin for bin: halves
-  // keep max − min from overflowing, and ranges below 2⁻⁶⁴ (or empty) put everything in bin 0.
-  const f32 = a instanceof Float32Array;
-  const halfWidth = f32 ? Math.fround(max / 2 - min / 2) : max / 2 - min / 2;
-  const scale =
-    allNonFinite || !(halfWidth >= 2 ** -64)
-      ? 0
-      : f32
-        ? Math.fround(bins / halfWidth)
-        : bins / halfWidth;
-  const halfMin = min / 2;
-  const counts = out.counts.subarray(i * bins, (i + 1) * bins);
-  const lastBin = bins - 1;
-  // Second pass: centered squares (two-pass variance) and the histogram together.
-  let squares = 0;
-  for (let j = 0; j < length; j++) {
-    const v = a[j]!;
-    const centered = v - mean;
-    squares += centered * centered;
-    if (v - v !== 0 || allNonFinite) continue;
-    let bin = 0;
-    if (scale !== 0) {
-      const position = f32
-        ? Math.fround(Math.fround(v / 2 - halfMin) * scale)
-        : (v / 2 - halfMin) * scale;
-      bin = Math.min(lastBin, Math.floor(position));
-    }
-    counts[bin]!++;
-  }
-  out.activationStd[i] = Math.sqrt(squares / length);
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -255,128 +94,103 @@ export interface PassOptions extends ComputeOptions {
   readonly onBiasGradient?: (layer: number, biasGradient: Float64Array) => void;
   /**
    * Filled with this pass's milliseconds per kernel (results.ts KERNEL_NAMES): performance.now()
-   * differences around each kernel's loops, a few calls per layer. Progress callbacks and
-   * onWeightGradient are not counted, so the kernels add up to at most the whole pass.
+   * differences around each kernel's loops, a few calls per layer, on the coordinating thread.
+   * With threads, the time it waits for the others counts toward the job's main kernel (forward,
+   * weightGradient, backward or reductions). Progress callbacks and the gradient hooks are not
+   * counted, so the kernels add up to at most the whole pass.
    */
   readonly kernelsMs?: Record<KernelName, number>;
 }
 
-/** Attributes the time since the last lap (or reset) to a kernel. */
-class KernelStopwatch {
-  private mark = performance.now();
-  constructor(readonly ms: Record<KernelName, number>) {
-    for (const name of KERNEL_NAMES) ms[name] = 0;
-  }
-  /** Starts timing afresh: what happened since the last lap is not counted. */
-  reset(): void {
-    this.mark = performance.now();
-  }
-  lap(kernel: KernelName): void {
-    const now = performance.now();
-    this.ms[kernel] += now - this.mark;
-    this.mark = now;
+/** Runs one forward + backward pass over a loaded network and returns its statistics. */
+export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): LayerStatistics {
+  const { team } = net;
+  if (team) team.enter(net.buffers, net.precision, net.threads);
+  try {
+    return pass(net, options);
+  } finally {
+    team?.leave();
   }
 }
 
-/** f and f′ of the fused activation pass. */
-const pair = new Float64Array(2);
-
-/** Runs one forward + backward pass over a loaded network and returns its statistics. */
-export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): LayerStatistics {
-  const { problem, kernels, weights, weightsT, activations, derivatives, scratch } = net;
-  const { spec, sizes } = problem;
+function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
+  const { sizes, spec, stats, partials } = net;
   const batch = spec.batch;
   const layers = sizes.length - 1;
   const bins = spec.bins;
   const { signal, onProgress } = options;
   const clock = new KernelStopwatch(options.kernelsMs ?? ({} as Record<KernelName, number>));
-  const stats: StatsArrays = {
-    gradNorm: new Float64Array(layers),
-    weightGradNorm: new Float64Array(layers),
-    activationMean: new Float64Array(layers),
-    activationStd: new Float64Array(layers),
-    deadFraction: new Float64Array(layers),
-    saturatedFraction: new Float64Array(layers),
-    histMin: new Float64Array(layers),
-    histMax: new Float64Array(layers),
-    counts: new Uint32Array(layers * bins),
-    nonFinite: new Uint32Array(layers),
+  const words = partialWords(layers, bins);
+  const teamSize = net.threads;
+  /** Runs a job over `work` multiply-adds; returns how many lanes' partial slots it filled. */
+  const job = (kind: JobKind, layer: number, flags: number, work: number, wait: KernelName) => {
+    if (net.team && work >= MIN_PARALLEL_WORK) {
+      net.team.run(net, net.scratch, kind, layer, flags, clock, wait);
+      return teamSize;
+    }
+    runLaneJob(net, net.scratch, kind, layer, flags, 0, 1, clock);
+    return 1;
   };
+  stats.counts.fill(0);
 
   // Forward.
   for (let l = 1; l <= layers; l++) {
     checkAbort(signal);
-    const nIn = sizes[l - 1]!;
     const nOut = sizes[l]!;
     const length = nOut * batch;
-    const aPrev = activations[l - 1]!;
-    const a = activations[l]!;
-    const h = net.preResidual[l - 1]!;
-    const df = derivatives[l - 1]!;
-    clock.reset();
-    // z goes into h's buffer first; φ is applied in place below.
-    kernels.matmul(weights[l - 1]!, aPrev, h, nOut, nIn, batch);
-    const bias = net.biases[l - 1];
-    if (bias) {
-      for (let i = 0; i < nOut; i++) {
-        const bi = bias[i]!;
-        for (let b = 0; b < batch; b++) h[i * batch + b]! += bi;
-      }
-    }
-    clock.lap('forward');
-    let zHat: FloatArray = h;
-    const normalized = net.normalized[l - 1];
-    if (normalized) {
-      batchNormalize(h, normalized, net.invStd[l - 1]!, nOut, batch);
-      zHat = normalized;
-      clock.lap('batchnorm');
-    }
-    // Fused activation and derivative, with the saturation count.
-    const { name, alpha } = layerActivation(spec, l, layers);
-    const { forward, derivative, forwardAndDerivative } = ACTIVATIONS[name];
-    const threshold = SATURATION_THRESHOLD * activationProperties(name, alpha).maxAbsDerivative;
+    const lanes = job(JOB.forward, l, 0, nOut * sizes[l - 1]! * batch, 'forward');
     let saturated = 0;
-    for (let j = 0; j < length; j++) {
-      const z = zHat[j]!;
-      if (forwardAndDerivative) {
-        forwardAndDerivative(z, alpha, pair);
-        h[j] = pair[0]!;
-        df[j] = pair[1]!;
-      } else {
-        df[j] = derivative(z, alpha);
-        h[j] = forward(z, alpha);
-      }
-      // The stored (precision-rounded) derivative is what backprop uses, and what the GPU counts.
-      if (Math.abs(df[j]!) <= threshold) saturated++;
-    }
-    clock.lap('activation');
     let dead = 0;
-    for (let i = 0; i < nOut; i++) {
-      let allZero = true;
-      for (let b = 0; b < batch && allZero; b++) allZero = h[i * batch + b] === 0;
-      if (allZero) dead++;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    let nonFinite = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      const at = lane * words;
+      saturated += partials[at + PARTIAL.saturated]!;
+      dead += partials[at + PARTIAL.dead]!;
+      sum += partials[at + PARTIAL.sum]!;
+      min = Math.min(min, partials[at + PARTIAL.min]!);
+      max = Math.max(max, partials[at + PARTIAL.max]!);
+      nonFinite += partials[at + PARTIAL.nonFinite]!;
     }
-    clock.lap('reductions');
-    if (h !== a) {
-      for (let j = 0; j < length; j++) a[j] = h[j]! + aPrev[j]!;
-      clock.lap('activation');
-    }
-    stats.deadFraction[l - 1] = dead / nOut;
-    stats.saturatedFraction[l - 1] = saturated / length;
-    activationStatistics(a, length, l - 1, bins, stats);
-    clock.lap('reductions');
+    const i = l - 1;
+    stats.deadFraction[i] = dead / nOut;
+    stats.saturatedFraction[i] = saturated / length;
+    stats.activationMean[i] = sum / length;
+    stats.nonFinite[i] = nonFinite;
+    const allNonFinite = nonFinite === length;
+    stats.histMin[i] = allNonFinite ? NaN : min;
+    stats.histMax[i] = allNonFinite ? NaN : max;
     onProgress?.({ phase: 'forward', done: l, total: layers });
   }
+  // Second statistics pass (centered squares and histograms) of every layer at once.
+  clock.reset();
+  const statisticsLanes = net.team ? teamSize : 1;
+  partials.fill(0, 0, statisticsLanes * words);
+  const units = sizes.slice(1).reduce((total, n) => total + n, 0);
+  const filled = job(JOB.statistics, 0, 0, units * batch * 8, 'reductions');
+  for (let i = 0; i < layers; i++) {
+    const base = i * (1 + bins);
+    let squares = 0;
+    for (let lane = 0; lane < filled; lane++) {
+      const at = lane * words + base;
+      squares += partials[at]!;
+      for (let bin = 0; bin < bins; bin++) stats.counts[i * bins + bin]! += partials[at + 1 + bin]!;
+    }
+    stats.activationStd[i] = Math.sqrt(squares / (sizes[i + 1]! * batch));
+  }
+  clock.lap('reductions');
 
   // Backward. g⁽ᴸ⁾ = a⁽ᴸ⁾ − Y.
-  let { grad, gradPrev } = scratch;
-  const { delta, aT, dW } = scratch;
-  const output = activations[layers]!;
+  let parity = 0;
+  const output = net.activations[layers]!;
   clock.reset();
   let loss = 0;
+  const gradL = net.grads[parity]!;
   for (let j = 0; j < sizes[layers]! * batch; j++) {
     const diff = output[j]! - net.y[j]!;
-    grad[j] = diff;
+    gradL[j] = diff;
     loss += diff * diff;
   }
   loss *= 0.5;
@@ -385,62 +199,46 @@ export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): L
     checkAbort(signal);
     const nIn = sizes[l - 1]!;
     const nOut = sizes[l]!;
-    const length = nOut * batch;
-    const df = derivatives[l - 1]!;
-    const normalized = net.normalized[l - 1];
-    clock.reset();
-    for (let j = 0; j < length; j++) delta[j] = grad[j]! * df[j]!;
-    clock.lap('activation');
-    if (normalized) {
-      batchNormBackward(delta, normalized, net.invStd[l - 1]!, delta, nOut, batch);
-      clock.lap('batchnorm');
+    const withBias = options.onBiasGradient ? FLAG.withBias : 0;
+    const flags = parity | withBias;
+    const lanes = job(JOB.delta, l, flags, nOut * nIn * batch, 'weightGradient');
+    let gradSquares = 0;
+    let weightGradSquares = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      gradSquares += partials[lane * words + PARTIAL.gradSquares]!;
+      weightGradSquares += partials[lane * words + PARTIAL.weightGradSquares]!;
     }
-    stats.gradNorm[l - 1] = Math.sqrt(sumOfSquares(delta, length));
-    clock.lap('reductions');
-    // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full (as training would) for its norm.
-    kernels.transpose(activations[l - 1]!, nIn, batch, aT);
-    kernels.matmul(delta, aT, dW, nOut, batch, nIn);
-    stats.weightGradNorm[l - 1] = Math.sqrt(sumOfSquares(dW, nOut * nIn));
-    clock.lap('weightGradient');
+    stats.gradNorm[l - 1] = Math.sqrt(gradSquares);
+    stats.weightGradNorm[l - 1] = Math.sqrt(weightGradSquares);
     if (options.onWeightGradient) {
-      options.onWeightGradient(l, dW.subarray(0, nOut * nIn));
+      options.onWeightGradient(l, net.dW.subarray(0, nOut * nIn));
       clock.reset();
     }
     if (options.onBiasGradient) {
-      const biasGradient = new Float64Array(nOut);
-      for (let i = 0; i < nOut; i++) {
-        let sum = 0;
-        for (let b = 0; b < batch; b++) sum += delta[i * batch + b]!;
-        biasGradient[i] = sum;
-      }
-      options.onBiasGradient(l, biasGradient);
+      options.onBiasGradient(l, net.biasGradient.slice(0, nOut));
       clock.reset();
     }
     if (l > 1) {
-      kernels.matmul(weightsT[l - 1]!, delta, gradPrev, nIn, nOut, batch);
-      if (hasResidual(spec, sizes, l)) {
-        for (let j = 0; j < nIn * batch; j++) gradPrev[j]! += grad[j]!;
-      }
-      [grad, gradPrev] = [gradPrev, grad];
-      clock.lap('backward');
+      job(JOB.grad, l, parity, nOut * nIn * batch, 'backward');
+      parity = 1 - parity;
     }
     onProgress?.({ phase: 'backward', done: layers - l + 1, total: layers });
   }
 
   return {
     layerCount: layers,
-    gradNorm: stats.gradNorm,
-    weightGradNorm: stats.weightGradNorm,
-    activationMean: stats.activationMean,
-    activationStd: stats.activationStd,
-    deadFraction: stats.deadFraction,
-    saturatedFraction: stats.saturatedFraction,
+    gradNorm: stats.gradNorm.slice(),
+    weightGradNorm: stats.weightGradNorm.slice(),
+    activationMean: stats.activationMean.slice(),
+    activationStd: stats.activationStd.slice(),
+    deadFraction: stats.deadFraction.slice(),
+    saturatedFraction: stats.saturatedFraction.slice(),
     histograms: {
       bins,
-      min: stats.histMin,
-      max: stats.histMax,
-      counts: stats.counts,
-      nonFinite: stats.nonFinite,
+      min: stats.histMin.slice(),
+      max: stats.histMax.slice(),
+      counts: Uint32Array.from(stats.counts),
+      nonFinite: Uint32Array.from(stats.nonFinite),
     },
     loss,
   };

@@ -1,0 +1,265 @@
+/**
+ * Threads for the CPU backend: a team of lanes that share a pass's buffers (SharedArrayBuffer)
+ * and split each row job of pass-rows.ts between them. Lane 0 is the thread that runs the pass
+ * (the coordinator); lanes 1 … n − 1 are workers (Node worker_threads, or Web Workers on a
+ * cross-origin-isolated page), reached through a LanePort each.
+ *
+ * Protocol, over one Int32Array in shared memory (CONTROL):
+ * - the coordinator posts `attach` (the buffers; once per network) and `enter` (the current
+ *   generation) to every lane, then for each job writes kind/layer/flags, zeroes `done`, bumps
+ *   `generation` and notifies; it runs its own share, then waits until `done` = n − 1;
+ * - a lane that entered waits for `generation` to change (spinning briefly, then Atomics.wait),
+ *   runs its share, increments `done` and notifies; a LEAVE job sends it back to its event loop.
+ * Atomics operations order the plain reads and writes of the shared buffers around them.
+ */
+import {
+  deltaRows,
+  forwardRows,
+  gradRows,
+  KernelStopwatch,
+  laneRows,
+  partialWords,
+  statisticsRows,
+  type LaneScratch,
+  type PassBuffers,
+  type PrecisionKernels,
+} from './pass-rows.ts';
+import type { KernelName } from '../../engine/results.ts';
+
+export const JOB = { leave: 0, forward: 1, statistics: 2, delta: 3, grad: 4 } as const;
+export type JobKind = (typeof JOB)[keyof typeof JOB];
+
+/** Job flags: which of the two gradient buffers holds g⁽ˡ⁾, and whether ∂L/∂b is wanted. */
+export const FLAG = { gradParity: 1, withBias: 2 } as const;
+
+const CONTROL = {
+  generation: 0,
+  kind: 1,
+  layer: 2,
+  flags: 3,
+  done: 4,
+  failed: 5,
+  lanes: 6,
+} as const;
+const CONTROL_WORDS = 8;
+/** Polls before blocking: a job of a wide layer takes tens of microseconds. */
+const SPINS = 20_000;
+
+/** Messages from the coordinator to a lane. */
+export type LaneMessage =
+  | { readonly type: 'hello'; readonly lane: number; readonly control: Int32Array }
+  | {
+      readonly type: 'attach';
+      readonly buffers: PassBuffers;
+      readonly precision: 'f32' | 'f64';
+    }
+  | { readonly type: 'enter'; readonly generation: number };
+
+/** A lane's answer to `hello`, once it can serve jobs. */
+export const LANE_READY = 'gradlab-lane-ready';
+
+/** How the coordinator reaches one lane: a worker, or a MessagePort to one. */
+export interface LanePort {
+  postMessage(message: LaneMessage): void;
+}
+
+/** How long a team waits for its lanes to answer before it runs on one thread. */
+export const LANE_START_TIMEOUT_MS = 10_000;
+
+/** Runs lane `lane` of `lanes`'s share of a job. */
+export function runLaneJob(
+  net: PassBuffers,
+  scratch: LaneScratch,
+  kind: JobKind,
+  layer: number,
+  flags: number,
+  lane: number,
+  lanes: number,
+  clock: KernelStopwatch,
+): void {
+  const words = partialWords(net.sizes.length - 1, net.spec.bins);
+  const partial = net.partials.subarray(lane * words, (lane + 1) * words);
+  const { sizes } = net;
+  const grad = net.grads[flags & FLAG.gradParity]!;
+  switch (kind) {
+    case JOB.forward: {
+      const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
+      forwardRows(net, scratch, layer, r0, r1, clock, partial);
+      return;
+    }
+    case JOB.statistics:
+      for (let l = 1; l < sizes.length; l++) {
+        const [r0, r1] = laneRows(sizes[l]!, lane, lanes);
+        statisticsRows(net, l, r0, r1, partial);
+      }
+      return;
+    case JOB.delta: {
+      const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
+      const withBias = (flags & FLAG.withBias) !== 0;
+      deltaRows(net, scratch, layer, grad, withBias, r0, r1, clock, partial);
+      return;
+    }
+    case JOB.grad: {
+      const [r0, r1] = laneRows(sizes[layer - 1]!, lane, lanes);
+      const gradPrev = net.grads[1 - (flags & FLAG.gradParity)]!;
+      gradRows(net, scratch, layer, grad, gradPrev, r0, r1, clock);
+      return;
+    }
+  }
+}
+
+function waitWhileEqual(control: Int32Array, index: number, value: number): void {
+  for (let spin = 0; spin < SPINS; spin++) if (Atomics.load(control, index) !== value) return;
+  while (Atomics.load(control, index) === value) Atomics.wait(control, index, value);
+}
+
+/**
+ * The coordinator's side of a team. Owns the lanes' ports; `dispose` ends them.
+ */
+export class LaneTeam {
+  private readonly control = new Int32Array(
+    new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+  );
+  /** The buffers each helper lane holds. */
+  private readonly attached: (PassBuffers | null)[];
+  /** Lanes taking part in the current pass, this thread included. */
+  private active = 1;
+  /** Jobs handed to other lanes so far (tests check that threads were used). */
+  dispatched = 0;
+
+  /**
+   * @param ports one per helper lane (lanes 1 … n − 1); each must answer `hello` with LANE_READY,
+   *   which the environment's factory awaits (see `ready`)
+   * @param dispose ends the helper threads
+   */
+  constructor(
+    private readonly ports: readonly LanePort[],
+    readonly dispose: () => void = () => {},
+  ) {
+    this.attached = ports.map(() => null);
+    ports.forEach((port, i) =>
+      port.postMessage({ type: 'hello', lane: i + 1, control: this.control }),
+    );
+  }
+
+  /** Lanes in the team, the coordinator included. */
+  get size(): number {
+    return this.ports.length + 1;
+  }
+
+  /**
+   * Lets the first `lanes` lanes (this thread included) serve jobs on these buffers until
+   * `leave`; hands the buffers to those that do not hold them yet.
+   */
+  enter(buffers: PassBuffers, precision: 'f32' | 'f64', lanes = this.size): void {
+    this.active = Math.max(1, Math.min(lanes, this.size));
+    const generation = Atomics.load(this.control, CONTROL.generation);
+    for (let i = 0; i < this.active - 1; i++) {
+      const port = this.ports[i]!;
+      if (this.attached[i] !== buffers) {
+        port.postMessage({ type: 'attach', buffers, precision });
+        this.attached[i] = buffers;
+      }
+      port.postMessage({ type: 'enter', generation });
+    }
+  }
+
+  /** Lanes taking part in the current pass. */
+  get lanes(): number {
+    return this.active;
+  }
+
+  /** Runs a job on every active lane, this thread's share included; returns when all are done. */
+  run(
+    net: PassBuffers,
+    scratch: LaneScratch,
+    kind: JobKind,
+    layer: number,
+    flags: number,
+    clock: KernelStopwatch,
+    waitKernel: KernelName,
+  ): void {
+    this.dispatched++;
+    this.post(kind, layer, flags);
+    runLaneJob(net, scratch, kind, layer, flags, 0, this.active, clock);
+    clock.reset();
+    const helpers = this.active - 1;
+    for (;;) {
+      const done = Atomics.load(this.control, CONTROL.done);
+      if (done >= helpers) break;
+      waitWhileEqual(this.control, CONTROL.done, done);
+    }
+    // Time spent waiting for the other lanes counts toward the job's main kernel.
+    clock.lap(waitKernel);
+    if (Atomics.load(this.control, CONTROL.failed) !== 0)
+      throw new Error('a CPU thread failed during the pass (see the console)');
+  }
+
+  /** Sends the lanes back to their event loops (after a pass, or when it fails). */
+  leave(): void {
+    this.post(JOB.leave, 0, 0);
+  }
+
+  private post(kind: JobKind, layer: number, flags: number): void {
+    const control = this.control;
+    Atomics.store(control, CONTROL.lanes, this.active);
+    Atomics.store(control, CONTROL.kind, kind);
+    Atomics.store(control, CONTROL.layer, layer);
+    Atomics.store(control, CONTROL.flags, flags);
+    Atomics.store(control, CONTROL.done, 0);
+    Atomics.add(control, CONTROL.generation, 1);
+    Atomics.notify(control, CONTROL.generation);
+  }
+}
+
+/**
+ * The lane's side: give it every LaneMessage in order. `kernels` are this thread's (its own wasm
+ * matmul instance); `kernelsFor` picks them by precision.
+ */
+export function createLaneServer(
+  kernelsFor: (precision: 'f32' | 'f64') => PrecisionKernels,
+  answer: (ready: typeof LANE_READY) => void,
+): {
+  handle(message: LaneMessage): void;
+} {
+  let lane = 0;
+  let control: Int32Array | null = null;
+  let net: PassBuffers | null = null;
+  let scratch: LaneScratch | null = null;
+  const clock = new KernelStopwatch({} as Record<KernelName, number>);
+  return {
+    handle(message) {
+      if (message.type === 'hello') {
+        lane = message.lane;
+        control = message.control;
+        answer(LANE_READY);
+        return;
+      }
+      if (message.type === 'attach') {
+        net = message.buffers;
+        const kernels = kernelsFor(message.precision);
+        scratch = { aT: kernels.alloc(Math.max(...net.sizes) * net.spec.batch), kernels };
+        return;
+      }
+      if (!control || !net || !scratch) throw new Error('a CPU lane entered before it was set up');
+      let seen = message.generation;
+      for (;;) {
+        waitWhileEqual(control, CONTROL.generation, seen);
+        seen = Atomics.load(control, CONTROL.generation);
+        const kind = Atomics.load(control, CONTROL.kind) as JobKind;
+        if (kind === JOB.leave) return;
+        const layer = Atomics.load(control, CONTROL.layer);
+        const flags = Atomics.load(control, CONTROL.flags);
+        const lanes = Atomics.load(control, CONTROL.lanes);
+        try {
+          runLaneJob(net, scratch, kind, layer, flags, lane, lanes, clock);
+        } catch (error) {
+          console.error('gradlab CPU lane', lane, error);
+          Atomics.store(control, CONTROL.failed, 1);
+        }
+        Atomics.add(control, CONTROL.done, 1);
+        Atomics.notify(control, CONTROL.done);
+      }
+    },
+  };
+}

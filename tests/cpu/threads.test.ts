@@ -1,0 +1,112 @@
+/**
+ * The CPU backend split between threads (lanes.ts, node/node-lanes.ts) computes what it computes
+ * on one thread: the same products entry by entry (each row is one lane's, with the same
+ * arithmetic), and the same statistics up to the order of partial sums.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import { createNodeLaneTeam, parseThreads } from '../../src/backends/cpu/node/node-lanes.ts';
+import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';
+import { problemFromSpec } from '../../src/engine/problem.ts';
+import type { LayerStatistics } from '../../src/engine/results.ts';
+import { parseSpec, type RunSpec } from '../../src/engine/spec.ts';
+
+const teams: LaneTeam[] = [];
+afterAll(() => teams.forEach((team) => team.dispose()));
+
+let shared: LaneTeam;
+beforeAll(async () => {
+  shared = await createNodeLaneTeam(3);
+  teams.push(shared);
+});
+
+async function statistics(spec: RunSpec, threads: number): Promise<LayerStatistics> {
+  const backend = createCpuBackend('f32', { team: shared, threads });
+  const prepared = await backend.prepare(problemFromSpec(spec));
+  const first = await prepared.compute();
+  const second = await prepared.compute();
+  prepared.dispose();
+  // A prepared run gives the same answer every time.
+  expect(Array.from(second.gradNorm)).toEqual(Array.from(first.gradNorm));
+  return second;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!Number.isFinite(e)) expect(a).toBe(e);
+    else expect(Math.abs(a - e)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(e)));
+  }
+}
+
+const CASES: Record<string, Partial<Record<string, string | number | boolean>>> = {
+  'tanh, wide': { activation: 'tanh', depth: 6, width: 96, inputs: 80, outputs: 24, batch: 48 },
+  'relu + He, residual': {
+    activation: 'relu',
+    init: 'he',
+    depth: 5,
+    width: 96,
+    inputs: 96,
+    outputs: 96,
+    batch: 40,
+    residual: true,
+  },
+  'sigmoid, batchnorm': {
+    activation: 'sigmoid',
+    depth: 4,
+    width: 128,
+    inputs: 64,
+    outputs: 10,
+    batch: 33,
+    batchnorm: true,
+  },
+};
+
+describe('CPU passes split between threads', () => {
+  for (const [name, fields] of Object.entries(CASES)) {
+    test(`${name}: 2 and 3 threads equal 1 thread`, async () => {
+      const spec = parseSpec({ ...fields, backend: 'cpu' });
+      const one = await statistics(spec, 1);
+      for (const threads of [2, 3]) {
+        const before = shared.dispatched;
+        const many = await statistics(spec, threads);
+        expect(shared.dispatched).toBeGreaterThan(before);
+        // Products are computed row by row with the same arithmetic: norms differ only by the
+        // order in which f64 partial sums are added.
+        expectClose(many.gradNorm, one.gradNorm, 1e-12);
+        expectClose(many.weightGradNorm, one.weightGradNorm, 1e-12);
+        expectClose(many.activationMean, one.activationMean, 1e-12);
+        expectClose(many.activationStd, one.activationStd, 1e-12);
+        expect(Array.from(many.deadFraction)).toEqual(Array.from(one.deadFraction));
+        expect(Array.from(many.saturatedFraction)).toEqual(Array.from(one.saturatedFraction));
+        expect(Array.from(many.histograms.min)).toEqual(Array.from(one.histograms.min));
+        expect(Array.from(many.histograms.max)).toEqual(Array.from(one.histograms.max));
+        expect(Array.from(many.histograms.counts)).toEqual(Array.from(one.histograms.counts));
+        expect(many.loss).toBe(one.loss);
+      }
+    });
+  }
+
+  test('the backend reports its threads', () => {
+    expect(createCpuBackend('f32', { team: shared }).info.threads).toBe(3);
+    expect(createCpuBackend('f32', { team: shared, threads: 2 }).info.threads).toBe(2);
+    expect(createCpuBackend('f32', { team: shared, threads: 1 }).info.threads).toBe(1);
+    expect(createCpuBackend('f32').info.threads).toBe(1);
+  });
+
+  test('a small network runs on one thread even with a team', async () => {
+    const before = shared.dispatched;
+    const spec = parseSpec({ depth: 3, width: 8, inputs: 8, outputs: 2, batch: 4 });
+    const result = await statistics(spec, 3);
+    expect(shared.dispatched).toBe(before);
+    expect(result.gradNorm.length).toBe(4);
+  });
+
+  test('thread counts are checked by name', () => {
+    expect(parseThreads('4')).toBe(4);
+    expect(() => parseThreads('0')).toThrow(/threads: got "0"; allowed: an integer from 1 to 64/);
+    expect(() => parseThreads('2.5', '--threads')).toThrow(/--threads: got "2.5"/);
+  });
+});
