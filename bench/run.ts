@@ -19,6 +19,7 @@ import { relativeError } from '../src/engine/tolerance.ts';
 import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
 import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
 import { runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
+import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
 
 interface Row {
   name: string;
@@ -172,6 +173,24 @@ async function main(): Promise<void> {
       gpuReport = { error: error instanceof Error ? error.message : String(error) };
     }
   }
+  // TensorFlow.js webgpu (bench/tfjs-webgpu.ts): a row in the main table, and its time next to
+  // gradlab's WebGPU whole pass on the GPU section's workload.
+  const { peer: tfjsWebGpuPeer, ...tfjsWebGpu } = await runTfjsWebGpuBench({
+    enabled: gpu,
+    problem: peerProblem,
+    spec,
+    repeat,
+    gpu: gpuReport,
+    log,
+  });
+  if (tfjsWebGpuPeer) {
+    rows.push({
+      name: `TensorFlow.js ${tfjsWebGpuPeer.backend}`,
+      medianMs: tfjsWebGpuPeer.medianMs,
+      runsMs: tfjsWebGpuPeer.runsMs,
+      maxGradNormError: maxError(tfjsWebGpuPeer.gradNorms, reference!),
+    });
+  }
   const record = {
     date: new Date().toISOString(),
     machine,
@@ -180,6 +199,7 @@ async function main(): Promise<void> {
     rows,
     ratios,
     gpu: gpuReport,
+    tfjsWebGpu,
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
@@ -196,6 +216,7 @@ async function main(): Promise<void> {
       (row) =>
         `| ${row.name} | ${row.medianMs.toFixed(1)} | ${(row.medianMs / gradlabF32.medianMs).toFixed(2)}× | ${row.maxGradNormError.toExponential(1)} |`,
     ),
+    ...tfjsWebGpuMarkdown(tfjsWebGpu),
     '',
     `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}×), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}×).`,
     '',

@@ -8,16 +8,21 @@
  * δ⁽ˡ⁾ = g⁽ˡ⁾ ⊙ φ'(z⁽ˡ⁾) (φ' = 1 at the linear output), ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾a⁽ˡ⁻¹⁾ᵀ,
  * g⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀδ⁽ˡ⁾.
  *
- * Loading: the three packages ship no `exports` map and no `"type": "module"`, so Node resolves
- * them to their CommonJS bundles (`main`), while bundlers pick the ESM `module` build. Requiring
- * all three through createRequire makes Node, tsx and vitest load the same single copy of
- * tfjs-core that the backends register themselves with.
+ * Loading: the packages ship no `exports` map and no `"type": "module"`, so Node resolves them to
+ * their CommonJS bundles (`main`), while bundlers pick the ESM `module` build. Requiring them all
+ * through createRequire makes Node, tsx and vitest load the same single copy of tfjs-core that the
+ * backends register themselves with. The webgpu backend needs navigator.gpu before it loads, so
+ * bench/tfjs-webgpu.ts loads it (setupTfjsWebGpu) and then runs this peer with backend 'webgpu'.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
 import { median } from '../src/engine/experiment.ts';
+import type { Problem } from '../src/engine/problem.ts';
+
+/** The TF.js backends the peer runs on ('webgpu' only once bench/tfjs-webgpu.ts has loaded it). */
+export type TfjsBackendName = 'cpu' | 'wasm' | 'webgpu';
 
 export interface PeerProblem {
   sizes: number[];
@@ -31,8 +36,43 @@ export interface PeerProblem {
   activation: 'tanh' | 'sigmoid' | 'relu';
 }
 
+const PEER_ACTIVATIONS: readonly string[] = ['tanh', 'sigmoid', 'relu'];
+
+/**
+ * gradlab's problem (f64 weights and data) as the peer's f32 one, so both sides start from the
+ * same numbers. The peer has no biases: a problem with nonzero biases is refused, not ignored.
+ */
+export function peerProblemFrom(problem: Problem): PeerProblem {
+  const { activation, batch } = problem.spec;
+  if (!PEER_ACTIVATIONS.includes(activation)) {
+    throw new Error(
+      `peerProblemFrom: activation '${activation}' has no TF.js peer; allowed: ${PEER_ACTIVATIONS.join(', ')}`,
+    );
+  }
+  if (problem.biases.some((b) => b !== null && b.some((v) => v !== 0))) {
+    throw new Error('peerProblemFrom: biases must be zero (bias std 0); the peer has no biases');
+  }
+  const { residual, batchnorm, outputActivation } = problem.spec;
+  if (residual || batchnorm || outputActivation !== 'linear') {
+    throw new Error(
+      'peerProblemFrom: the peer is a plain network: residual and batchnorm must be off and the output activation linear',
+    );
+  }
+  return {
+    sizes: [...problem.sizes],
+    weights: problem.weights.map((w) => Float32Array.from(w)),
+    x: Float32Array.from(problem.x),
+    y: Float32Array.from(problem.y),
+    batch,
+    activation: activation as PeerProblem['activation'],
+  };
+}
+
 export interface PeerResult {
-  /** E.g. 'tfjs-cpu' or 'tfjs-wasm (SIMD, 1 thread)', plus a note when transposes are 'flags'. */
+  /**
+   * E.g. 'tfjs-cpu', 'tfjs-wasm (SIMD, 1 thread)' or 'tfjs-webgpu', plus a note when transposes
+   * are 'flags'.
+   */
   backend: string;
   /** ‖δ⁽ˡ⁾‖_F, index l − 1. */
   gradNorms: number[];
@@ -89,20 +129,26 @@ function loadTfjs(): Tfjs {
 
 /**
  * Loads TF.js, switches it to `backend` and describes that backend (SIMD and thread count for
- * wasm). Shared with bench/matmul.ts.
+ * wasm). Shared with bench/matmul.ts and bench/tfjs-webgpu.ts.
  */
 export async function setupTfjs(
-  backend: 'cpu' | 'wasm',
+  backend: TfjsBackendName,
 ): Promise<{ tf: typeof TfCore; description: string }> {
   const tfjs = loadTfjs();
   return { tf: tfjs.tf, description: await useBackend(tfjs, backend) };
 }
 
-async function useBackend(tfjs: Tfjs, backend: 'cpu' | 'wasm'): Promise<string> {
+async function useBackend(tfjs: Tfjs, backend: TfjsBackendName): Promise<string> {
   const { tf, wasm } = tfjs;
+  if (backend === 'webgpu' && !tf.findBackendFactory('webgpu')) {
+    throw new Error(
+      "TF.js backend 'webgpu' is not registered: load it with setupTfjsWebGpu() (bench/tfjs-webgpu.ts)",
+    );
+  }
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed`);
   await tf.ready();
   if (backend === 'cpu') return 'tfjs-cpu';
+  if (backend === 'webgpu') return 'tfjs-webgpu';
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   // tfjs-backend-wasm 4.x disables its threaded build under Node (tfjs issue #3830).
   const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))
@@ -148,11 +194,13 @@ function activationOps(
 
 /**
  * Runs the experiment `repeat + 1` times on TF.js's `backend`; the first run warms up (kernel
- * setup, wasm compilation, JIT) and is not timed. Each timed run covers forward, backward, all
- * per-layer statistics and the single readback, i.e. what a user waits for.
+ * setup, wasm compilation, shader compilation, JIT) and is not timed. Each timed run covers
+ * forward, backward, all per-layer statistics and the single readback, i.e. what a user waits for.
+ * On webgpu the ops only record and submit GPU work; awaiting the readback (`data()`: a queue
+ * flush, then mapAsync) is what makes the timing include the GPU's work.
  */
 export async function runTfjsPeer(
-  backend: 'cpu' | 'wasm',
+  backend: TfjsBackendName,
   problem: PeerProblem,
   repeat: number,
   options: PeerOptions = {},
@@ -236,7 +284,7 @@ export async function runTfjsPeer(
     for (let run = 0; run <= repeat; run++) {
       const start = performance.now();
       const packed = pass();
-      stats = (await packed.data()) as Float32Array; // the one readback
+      stats = (await packed.data()) as Float32Array; // the one readback: waits for the device
       const elapsed = performance.now() - start;
       packed.dispose();
       if (run > 0) runsMs.push(elapsed);

@@ -4,7 +4,14 @@
  * same forward and backward pass, written independently of both.
  */
 import { describe, it, expect } from 'vitest';
-import { runTfjsPeer, setupTfjs, type PeerProblem } from '../../bench/tfjs-peer.ts';
+import {
+  peerProblemFrom,
+  runTfjsPeer,
+  setupTfjs,
+  type PeerProblem,
+} from '../../bench/tfjs-peer.ts';
+import { problemFromSpec } from '../../src/engine/problem.ts';
+import { parseSpec } from '../../src/engine/spec.ts';
 import { makeRandom } from '../matrices.ts';
 
 function makeProblem(
@@ -163,5 +170,31 @@ describe('runTfjsPeer', () => {
     await runTfjsPeer('wasm', makeProblem([5, 7, 3], 4, 'tanh', 7), 1);
     await runTfjsPeer('cpu', makeProblem([5, 7, 3], 4, 'relu', 8), 1, { transposes: 'flags' });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('peerProblemFrom', () => {
+  const base = { depth: 2, width: 5, inputs: 3, outputs: 2, batch: 4 };
+
+  it("rounds gradlab's problem to f32, layer by layer", () => {
+    const problem = problemFromSpec(parseSpec({ ...base, activation: 'relu' })).problem();
+    const peer = peerProblemFrom(problem);
+    expect(peer.sizes).toEqual([3, 5, 5, 2]);
+    expect(peer.batch).toBe(4);
+    expect(peer.activation).toBe('relu');
+    expect(peer.weights.map((w) => w.length)).toEqual([15, 25, 10]);
+    peer.weights.forEach((w, l) => expect(w).toEqual(Float32Array.from(problem.weights[l]!)));
+    expect(peer.x).toEqual(Float32Array.from(problem.x));
+    expect(peer.y).toEqual(Float32Array.from(problem.y));
+  });
+
+  it.each([
+    [{ activation: 'gelu' }, /activation 'gelu' has no TF.js peer; allowed: tanh, sigmoid, relu/],
+    [{ activation: 'tanh', sigmaB: 0.1 }, /biases must be zero/],
+    [{ activation: 'tanh', residual: true }, /residual and batchnorm must be off/],
+    [{ activation: 'tanh', outputActivation: 'same' }, /output activation linear/],
+  ] as const)('refuses %o, saying why', (fields, message) => {
+    const problem = problemFromSpec(parseSpec({ ...base, ...fields })).problem();
+    expect(() => peerProblemFrom(problem)).toThrow(message);
   });
 });
