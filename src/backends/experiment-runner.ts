@@ -2,7 +2,7 @@
  * How the page runs experiments: cpu and cpu64 in a Web Worker, webgpu on the page's GPU device.
  * When WebGPU is missing or fails (no adapter, a lost device, a shader that does not compile, out
  * of memory), the run is redone on the CPU and the outcome says so; a spec the device cannot hold
- * is reported as the SpecError it is, naming the limit.
+ * is reported as the SpecError it is, naming the limit. Training follows the same rules.
  */
 import type { RunProgress } from '../engine/backend.ts';
 import { runExperiment, runProblemOn } from '../engine/experiment.ts';
@@ -10,9 +10,11 @@ import type { JacobianSpectrum } from '../engine/jacobian.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
-import type { TrainingChunk } from './cpu/training.ts';
+import { createTrainingState, type TrainingChunk } from './cpu/training.ts';
 import type { TrainJob } from './cpu/worker-protocol.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
+import { isSoftwareAdapter } from './webgpu/adapter.ts';
+import { trainStepsOnGpu } from './webgpu/training-gpu.ts';
 import { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
 
 export interface RunOutcome {
@@ -24,6 +26,8 @@ export interface RunOutcome {
 export interface ExperimentRunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
+  /** cpu runs: how many CPU threads to use (default: all this page has; see cpuThreadPlan). */
+  readonly threads?: number;
 }
 
 type GpuBackend = Awaited<ReturnType<typeof createWebGpuBackend>>;
@@ -54,11 +58,13 @@ export class ExperimentRunner {
 
   async run(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<RunOutcome> {
     if (spec.backend !== 'webgpu') return this.onCpu(await this.cpu.run(spec, options));
-    return this.onGpu(
+    const { value: result, fallback } = await this.onGpu(
       async (gpu) => runExperiment(spec, gpu, options),
       () => this.cpu.run({ ...spec, backend: 'cpu' }, options),
       options.signal,
+      'this run',
     );
+    return fallback ? { result, fallback } : { result };
   }
 
   /**
@@ -74,11 +80,13 @@ export class ExperimentRunner {
   ): Promise<RunOutcome> {
     if (backend !== 'webgpu')
       return this.onCpu(await this.cpu.runProblem(problem, backend, options));
-    return this.onGpu(
+    const { value: result, fallback } = await this.onGpu(
       (gpu) => runProblemOn(problem, gpu, options),
       () => this.cpu.runProblem(problem, 'cpu', options),
       options.signal,
+      'this run',
     );
+    return fallback ? { result, fallback } : { result };
   }
 
   /**
@@ -90,33 +98,50 @@ export class ExperimentRunner {
   }
 
   /**
-   * Trains a chunk of steps (backends/cpu/training.ts) in the CPU worker, whatever the spec's backend:
-   * training has no GPU path yet (a webgpu spec trains in f32).
+   * Trains a chunk of steps: a webgpu spec on the page's GPU device (webgpu/training-gpu.ts), with
+   * the same CPU fallback as run() (the chunk's `fallback` says why; the state, plain data, trains
+   * on in f32 in the worker); cpu and cpu64 in the CPU worker (backends/cpu/training.ts). The
+   * returned state's `backend` names the backend that trained it.
    */
-  train(job: TrainJob, options: ExperimentRunOptions = {}): Promise<TrainingChunk> {
-    return this.cpu.train(job, options);
+  async train(job: TrainJob, options: ExperimentRunOptions = {}): Promise<TrainingChunk> {
+    if (job.spec.backend !== 'webgpu') return this.cpu.train(job, options);
+    const { value: chunk, fallback } = await this.onGpu(
+      (gpu) =>
+        trainStepsOnGpu(job.state ?? createTrainingState(job.spec, job.options), job.steps, {
+          device: gpu.device,
+          runner: gpu.runner,
+          signal: options.signal,
+          software: gpu.info.adapter ? isSoftwareAdapter(gpu.info.adapter) : undefined,
+        }),
+      () => this.cpu.train(job, options),
+      options.signal,
+      'training',
+    );
+    return fallback ? { ...chunk, fallback } : chunk;
   }
 
   /**
-   * Runs on the GPU; when WebGPU is missing or fails, runs `onCpu` instead and says why. A spec
-   * the device cannot hold (SpecError) and a cancellation are passed on as they are.
+   * Runs on the GPU; when WebGPU is missing or fails, runs `onCpu` instead and says why (`what`
+   * names the work in that message). A spec the device cannot hold (SpecError) and a
+   * cancellation are passed on as they are.
    */
-  private async onGpu(
-    onGpu: (gpu: GpuBackend) => Promise<RunResult>,
-    onCpu: () => Promise<RunResult>,
+  private async onGpu<T>(
+    onGpu: (gpu: GpuBackend) => Promise<T>,
+    onCpu: () => Promise<T>,
     signal: AbortSignal | undefined,
-  ): Promise<RunOutcome> {
+    what: string,
+  ): Promise<{ value: T; fallback?: string }> {
     try {
-      return { result: await onGpu(await this.gpuBackend()) };
+      return { value: await onGpu(await this.gpuBackend()) };
     } catch (error) {
       if (error instanceof SpecError || signal?.aborted) throw error;
       this.releaseGpu();
       const reason = error instanceof Error ? error.message : String(error);
-      const result = await onCpu();
+      const value = await onCpu();
       const inPage = this.cpu.inPageReason ? ` ${capitalize(this.cpu.inPageReason)}.` : '';
       return {
-        result,
-        fallback: `WebGPU failed (${reason}), so this run used the CPU backend (f32).${inPage}`,
+        value,
+        fallback: `WebGPU failed (${reason}), so ${what} used the CPU backend (f32).${inPage}`,
       };
     }
   }

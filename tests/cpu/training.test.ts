@@ -212,13 +212,16 @@ describe('divergence and plain data', () => {
     expect(state.step).toBe(3);
   });
 
-  it('webgpu specs train on the CPU in f32; spirals forces inputs 2 and outputs 1', () => {
+  it('webgpu specs train in f32 and keep their backend; spirals forces inputs 2 and outputs 1', () => {
     const state = createTrainingState(
       parseSpec({ ...SMALL, backend: 'webgpu' }),
       parseTrainingOptions({ task: 'spirals' }),
     );
     expect(state.precision).toBe('f32');
-    expect(state.spec.backend).toBe('cpu');
+    expect(state.spec.backend).toBe('webgpu');
+    expect(state.backend).toBe('webgpu');
+    // Trained on the CPU (the GPU's fallback), the state says so.
+    expect(trainSteps(state, 1).state.backend).toBe('cpu');
     expect(state.sizes).toEqual([2, 32, 32, 32, 1]);
     expect(state.targets.every((t) => t === 1 || t === -1)).toBe(true);
   });

@@ -13,14 +13,16 @@
  * Everything in a TrainingState is plain data (typed arrays, numbers, strings), so it can be
  * posted to and from a worker by structured clone; training proceeds in chunks of steps.
  *
- * GPU training is not implemented: a webgpu spec trains on the CPU in f32 (`backend: 'cpu'`).
+ * The GPU twin is src/backends/webgpu/training-gpu.ts (trainStepsOnGpu): the same state, records
+ * and data order, in f32 on the device. A state records which backend computed its latest steps
+ * (`backend`), so it can move between the two: this module trains any state on the CPU.
  */
 import { F32_KERNELS } from './cpu-backend.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
 import { loadNetwork, runNetworkPass, type FloatArray } from './network-pass.ts';
 import { buildProblem, layerSizes, type Problem } from '../../engine/problem.ts';
 import type { Precision } from '../../engine/results.ts';
-import { SpecError, type RunSpec } from '../../engine/spec.ts';
+import { SpecError, type BackendName, type RunSpec } from '../../engine/spec.ts';
 import { TASK_NAMES, taskSpec, trainingSet, type TaskName } from '../../engine/tasks.ts';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
@@ -194,8 +196,13 @@ export function parseSteps(raw: string | number, field = 'steps'): number {
  * the precision, indexed [W⁽¹⁾ … W⁽ᴸ⁾, b⁽¹⁾ … b⁽ᴸ⁾]; empty where the optimizer keeps none.
  */
 export interface TrainingState {
-  /** The spec trained: the task's sizes (spirals: inputs 2, outputs 1); backend cpu or cpu64. */
+  /** The spec trained: the task's sizes (spirals: inputs 2, outputs 1), its backend as asked. */
   readonly spec: RunSpec;
+  /**
+   * The backend that computed the latest steps: cpu (f32) or cpu64 (f64) for trainSteps, webgpu
+   * for trainStepsOnGpu; a fresh state names the spec's backend, the one it is meant for.
+   */
+  readonly backend: BackendName;
   readonly options: TrainingOptions;
   readonly precision: Precision;
   readonly sizes: readonly number[];
@@ -230,9 +237,11 @@ export interface TrainingRecord {
 export interface TrainingChunk {
   readonly state: TrainingState;
   readonly records: TrainingRecord[];
+  /** Why a chunk meant for the GPU was trained on the CPU instead, when it was (for the page). */
+  readonly fallback?: string;
 }
 
-/** How a spec is trained: cpu64 in f64; cpu, and webgpu (no GPU training yet), in f32. */
+/** How a spec is trained: cpu64 in f64; cpu, and webgpu (on the GPU or its CPU fallback), in f32. */
 export function trainingPrecision(spec: RunSpec): Precision {
   return spec.backend === 'cpu64' ? 'f64' : 'f32';
 }
@@ -240,10 +249,7 @@ export function trainingPrecision(spec: RunSpec): Precision {
 /** A fresh state: the spec's initial weights (zero biases where σ_b = 0) and the task's data. */
 export function createTrainingState(spec: RunSpec, options: TrainingOptions): TrainingState {
   const precision = trainingPrecision(spec);
-  const trained: RunSpec = {
-    ...taskSpec(spec, options.task),
-    backend: precision === 'f64' ? 'cpu64' : 'cpu',
-  };
+  const trained: RunSpec = taskSpec(spec, options.task);
   const problem = buildProblem({ ...trained, batch: 1 });
   const sizes = layerSizes(trained);
   const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
@@ -261,6 +267,7 @@ export function createTrainingState(spec: RunSpec, options: TrainingOptions): Tr
   const data = trainingSet(trained, options.task);
   return {
     spec: trained,
+    backend: trained.backend,
     options,
     precision,
     sizes,
@@ -440,6 +447,7 @@ export function trainSteps(
   return {
     state: {
       ...next,
+      backend: precision === 'f64' ? 'cpu64' : 'cpu',
       weights: weights.map((w) => w.slice()),
       biases: biases.map((b) => b.slice()),
       step,
