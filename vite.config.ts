@@ -1,6 +1,32 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
+
+/**
+ * Cross-origin isolation for the lab: with these headers the page may share memory between
+ * threads (SharedArrayBuffer), and the CPU backend splits its passes between Web Workers. The
+ * test pages under /e2e/pages/ stand for a third-party blog and are served without them.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+const isolate: Connect.NextHandleFunction = (request, response, next) => {
+  if (!request.url?.startsWith('/e2e/pages/')) {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
+  }
+  next();
+};
+
+function crossOriginIsolation(): Plugin {
+  return {
+    name: 'gradlab-cross-origin-isolation',
+    configureServer: (server) => void server.middlewares.use(isolate),
+    configurePreviewServer: (server) => void server.middlewares.use(isolate),
+  };
+}
 
 export default defineConfig({
+  plugins: [crossOriginIsolation()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },

@@ -10,6 +10,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { format, resolveConfig } from 'prettier';
 import { createCpuBackend, f32MatmulKind } from '../src/backends/cpu/cpu-backend.ts';
+import {
+  availableThreads,
+  createNodeLaneTeam,
+  parseThreads,
+} from '../src/backends/cpu/node/node-lanes.ts';
 import { problemFromSpec } from '../src/engine/problem.ts';
 import { median, medianIndex } from '../src/engine/experiment.ts';
 import { KERNEL_NAMES, type KernelTimes } from '../src/engine/results.ts';
@@ -23,6 +28,8 @@ import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
 
 interface Row {
   name: string;
+  /** gradlab cpu: the threads the pass was split between. */
+  threads?: number;
   medianMs: number;
   runsMs: number[];
   /** gradlab only: milliseconds per kernel in the median run. */
@@ -40,6 +47,8 @@ interface BenchArgs {
   gpuFull: boolean;
   /** Write the record to docs/benchmarks.json and its tables into docs/benchmarks.md. */
   write: boolean;
+  /** gradlab cpu runs with 1 … maxThreads threads. */
+  maxThreads: number;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
@@ -48,6 +57,7 @@ function parseArgs(argv: readonly string[]): BenchArgs {
   let gpu = true;
   let gpuFull = false;
   let write = false;
+  let maxThreads = availableThreads();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
@@ -62,13 +72,15 @@ function parseArgs(argv: readonly string[]): BenchArgs {
         );
       }
       repeat = value;
+    } else if (arg === '--threads') {
+      maxThreads = parseThreads(argv[++i] ?? '', '--threads');
     } else {
       throw new Error(
-        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --write, --repeat N, --no-gpu, --gpu-full`,
+        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --write, --repeat N, --threads N, --no-gpu, --gpu-full`,
       );
     }
   }
-  return { json, repeat, gpu, gpuFull, write };
+  return { json, repeat, gpu, gpuFull, write, maxThreads };
 }
 
 function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
@@ -79,7 +91,7 @@ function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): numb
 }
 
 async function main(): Promise<void> {
-  const { json, repeat, gpu, gpuFull, write } = parseArgs(process.argv.slice(2));
+  const { json, repeat, gpu, gpuFull, write, maxThreads } = parseArgs(process.argv.slice(2));
   if (gpu) {
     const status = rerunWithGpuEnvironment();
     if (status !== null) {
@@ -103,11 +115,19 @@ async function main(): Promise<void> {
   };
 
   const rows: Row[] = [];
-  // cpu64 first: it is the reference every other result is checked against.
+  // cpu64 first: it is the reference every other result is checked against. Then cpu (f32) on
+  // 1, 2, … maxThreads threads (one team of worker threads; a run uses the first t of them).
+  const team = maxThreads > 1 ? await createNodeLaneTeam(maxThreads) : null;
   let reference: Float64Array | null = null;
-  for (const precision of ['f64', 'f32'] as const) {
-    const backend = createCpuBackend(precision);
-    log(`running gradlab ${backend.info.name}…`);
+  const runs: { precision: 'f64' | 'f32'; threads: number }[] = [{ precision: 'f64', threads: 1 }];
+  for (let threads = 1; threads <= maxThreads; threads++) runs.push({ precision: 'f32', threads });
+  for (const { precision, threads } of runs) {
+    const backend = createCpuBackend(precision, { team, threads });
+    const name =
+      precision === 'f32'
+        ? `gradlab cpu (f32, ${threads} thread${threads > 1 ? 's' : ''})`
+        : `gradlab cpu64 (f64)`;
+    log(`running ${name}…`);
     const prepared = await backend.prepare(source);
     await prepared.compute(); // warm-up, as for the peers
     const runsMs: number[] = [];
@@ -123,13 +143,15 @@ async function main(): Promise<void> {
     const kernelsMs = kernelRuns[medianIndex(runsMs)] ?? undefined;
     reference ??= gradNorm;
     rows.push({
-      name: `gradlab ${backend.info.name} (${precision})`,
+      name,
+      ...(precision === 'f32' ? { threads } : {}),
       medianMs: median(runsMs),
       runsMs,
       ...(kernelsMs ? { kernelsMs } : {}),
       maxGradNormError: maxError(gradNorm!, reference!),
     });
   }
+  team?.dispose();
 
   const peerProblem = {
     sizes: [...problem.sizes],
@@ -152,8 +174,11 @@ async function main(): Promise<void> {
     });
   }
 
-  const gradlabF32 = rows.find((row) => row.name.startsWith('gradlab cpu '))!;
-  const [tfCpu, tfWasm] = rows.slice(2);
+  const threadRows = rows.filter((row) => row.threads !== undefined);
+  const gradlabF32 = threadRows[0]!;
+  const gradlabThreaded = threadRows[threadRows.length - 1]!;
+  const tfCpu = rows.find((row) => row.name.includes('tfjs-cpu'))!;
+  const tfWasm = rows.find((row) => row.name.includes('tfjs-wasm'))!;
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
@@ -161,8 +186,11 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.arch()}`,
   };
   const ratios = {
-    vsTfjsCpu: tfCpu!.medianMs / gradlabF32.medianMs,
-    vsTfjsWasm: tfWasm!.medianMs / gradlabF32.medianMs,
+    vsTfjsCpu: tfCpu.medianMs / gradlabF32.medianMs,
+    vsTfjsWasm: tfWasm.medianMs / gradlabF32.medianMs,
+    threads: maxThreads,
+    threadedVsTfjsWasm: tfWasm.medianMs / gradlabThreaded.medianMs,
+    threadSpeedup: gradlabF32.medianMs / gradlabThreaded.medianMs,
   };
   let gpuReport: GpuBenchReport | { error: string } | null = null;
   if (gpu) {
@@ -208,9 +236,9 @@ async function main(): Promise<void> {
   const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
     `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up.`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). One thread each; gradlab cpu multiplies with its ${f32MatmulKind()} kernel.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and multiplies with its ${f32MatmulKind()} kernel.`,
     '',
-    '| implementation | median ms | gradlab cpu is … faster | max rel. error of ‖δ‖ vs cpu64 |',
+    '| implementation | median ms | gradlab cpu (1 thread) is … faster | max rel. error of ‖δ‖ vs cpu64 |',
     '|---|---:|---:|---:|',
     ...rows.map(
       (row) =>
@@ -218,7 +246,16 @@ async function main(): Promise<void> {
     ),
     ...tfjsWebGpuMarkdown(tfjsWebGpu),
     '',
-    `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}×), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}×).`,
+    `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}× on one thread), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}× on one thread); multi-threaded, aim for 2× its wasm backend (now ${ratios.threadedVsTfjsWasm.toFixed(2)}× on ${maxThreads} thread${maxThreads > 1 ? 's' : ''}).`,
+    '',
+    'gradlab cpu (f32) from 1 to N threads:',
+    '',
+    '| threads | median ms | speed-up over 1 thread | parallel efficiency |',
+    '|---:|---:|---:|---:|',
+    ...threadRows.map((row) => {
+      const speedup = gradlabF32.medianMs / row.medianMs;
+      return `| ${row.threads} | ${row.medianMs.toFixed(1)} | ${speedup.toFixed(2)}× | ${((100 * speedup) / row.threads!).toFixed(0)}% |`;
+    }),
     '',
     'Where gradlab spends a pass (milliseconds per kernel in the median run, and GFLOP/s of the products):',
     '',

@@ -100,6 +100,26 @@ test('webgpu (software emulation), cpu and cpu64: timings, kernels, errors, swee
     expect(Number.isFinite(row.firstMs) && row.firstMs >= 0).toBe(true);
   }
   await expect(cpu64.row).toContainText('the reference');
+  // The lab is cross-origin isolated, so the cpu backend splits passes between Web Workers: as
+  // many threads as the browser reports cores (at most 8), and a 1 … N scaling table.
+  const { isolated, cores } = await page.evaluate(() => ({
+    isolated: globalThis.crossOriginIsolated,
+    cores: navigator.hardwareConcurrency,
+  }));
+  expect(isolated).toBe(true);
+  const threads = Math.min(cores, 8);
+  await expect(section.getByTestId('threads')).toContainText(
+    `cpu ran on ${threads} thread${threads === 1 ? '' : 's'}`,
+  );
+  if (threads > 1) {
+    const scaling = section.getByTestId('thread-scaling');
+    await expect(scaling.locator('tbody tr')).toHaveCount(threads, { timeout: 120_000 });
+    const rows = await scaling
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-threads'))));
+    expect(rows).toEqual(Array.from({ length: threads }, (_, i) => i + 1));
+    await expect(scaling.locator('tbody tr').first()).toContainText('1.00×');
+  }
   // The errors against cpu64 are within the f32 tolerance, and cpu's is the engine's.
   const { rel } = TOLERANCES.f32Statistics;
   expect(Number(gpu.error)).toBeLessThanOrEqual(rel);

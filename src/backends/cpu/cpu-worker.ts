@@ -2,12 +2,15 @@
 /**
  * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
  * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts) and
- * trains chunks of steps (training.ts). Cancellation terminates the worker (see
+ * trains chunks of steps (training.ts). On a cross-origin-isolated page the same script also
+ * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the worker (see
  * worker-runner.ts): a synchronous pass cannot be interrupted by a message, and termination frees
  * its memory at once.
  */
+import { browserLaneTeam, serveLane } from './browser-lanes.ts';
+import type { LaneTeam } from './lanes.ts';
 import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
-import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+import type { LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -15,7 +18,18 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+/** The helper lanes this worker coordinates, once the page has set them up. */
+let team: Promise<LaneTeam | null> = Promise.resolve(null);
+
+scope.onmessage = async (event: MessageEvent<WorkerRequest | LaneSetup>) => {
+  if (event.data.type === 'lanes') {
+    team = browserLaneTeam(event.data.ports);
+    return;
+  }
+  if (event.data.type === 'lane') {
+    serveLane(event.data.port);
+    return;
+  }
   const { id } = event.data;
   try {
     if (event.data.type === 'jacobian') {
@@ -26,9 +40,11 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       post({ type: 'trained', id, chunk: executeTrain(event.data) });
       return;
     }
-    const result = await executeRequest(event.data, {
-      onProgress: (progress) => post({ type: 'progress', id, progress }),
-    });
+    const result = await executeRequest(
+      event.data,
+      { onProgress: (progress) => post({ type: 'progress', id, progress }) },
+      await team,
+    );
     post({ type: 'result', id, result });
   } catch (error) {
     post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });

@@ -9,15 +9,26 @@ import { jacobianSpectrum, type JacobianSpectrum } from '../../engine/jacobian.t
 import type { RunResult } from '../../engine/results.ts';
 import { createTrainingState, trainSteps, type TrainingChunk } from './training.ts';
 import { createCpuBackend } from './cpu-backend.ts';
+import type { LaneTeam } from './lanes.ts';
 import type { JacobianRequest, RunRequest, TrainJob } from './worker-protocol.ts';
 
-export function executeRequest(request: RunRequest, options: ComputeOptions): Promise<RunResult> {
-  if (request.type === 'problem') {
-    const backend = createCpuBackend(request.backend === 'cpu64' ? 'f64' : 'f32');
-    return runProblemOn(request.problem, backend, options);
-  }
-  const backend = createCpuBackend(request.spec.backend === 'cpu64' ? 'f64' : 'f32');
-  return runExperiment(request.spec, backend, options);
+/**
+ * Runs a request on cpu (f32, split between the team's threads when there is a team) or cpu64
+ * (the reference: always one thread, the simplest path).
+ */
+export function executeRequest(
+  request: RunRequest,
+  options: ComputeOptions,
+  team: LaneTeam | null = null,
+): Promise<RunResult> {
+  const name = request.type === 'problem' ? request.backend : request.spec.backend;
+  const backend =
+    name === 'cpu64'
+      ? createCpuBackend('f64')
+      : createCpuBackend('f32', { team, threads: request.threads });
+  return request.type === 'problem'
+    ? runProblemOn(request.problem, backend, options)
+    : runExperiment(request.spec, backend, options);
 }
 
 /** The Jacobian spectrum of a spec: synchronous, f64 whatever the spec's backend. */

@@ -10,7 +10,7 @@ import type { TrainingChunk, TrainingOptions, TrainingState } from './training.t
 export type CpuBackendName = 'cpu' | 'cpu64';
 
 /** A request that makes one run (a RunResult). */
-export type RunRequest =
+export type RunRequest = (
   | { readonly type: 'run'; readonly id: number; readonly spec: RunSpec }
   /**
    * A problem built by hand. Its typed arrays are copied by structured clone, not transferred, so
@@ -21,7 +21,11 @@ export type RunRequest =
       readonly id: number;
       readonly problem: Problem;
       readonly backend: CpuBackendName;
-    };
+    }
+) & {
+  /** cpu: how many of the worker's threads to use (default: all); cpu64 uses one. */
+  readonly threads?: number;
+};
 
 /** The singular values of a spec's input–output Jacobian (jacobian.ts), always in f64. */
 export interface JacobianRequest {
@@ -47,6 +51,14 @@ export interface TrainRequest extends TrainJob {
 }
 
 export type WorkerRequest = RunRequest | JacobianRequest | TrainRequest;
+
+/**
+ * Threads (lanes.ts), set up by the page once per worker on a cross-origin-isolated page: the
+ * coordinating worker gets one port per helper lane; each helper worker gets its end.
+ */
+export type LaneSetup =
+  | { readonly type: 'lanes'; readonly ports: readonly MessagePort[] }
+  | { readonly type: 'lane'; readonly port: MessagePort };
 
 export type WorkerResponse =
   | { readonly type: 'progress'; readonly id: number; readonly progress: RunProgress }

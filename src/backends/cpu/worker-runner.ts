@@ -13,11 +13,13 @@ import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from './training.ts';
+import { browserThreadPlan, type ThreadPlan } from './browser-lanes.ts';
 import CpuWorker from './cpu-worker.ts?worker&inline';
 import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
 import type {
   CpuBackendName,
   JacobianRequest,
+  LaneSetup,
   RunRequest,
   TrainJob,
   TrainRequest,
@@ -31,23 +33,48 @@ type WorkerAnswer = Extract<WorkerResponse, { type: 'result' | 'spectrum' | 'tra
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
+  /** cpu runs: how many CPU threads to use (default: all of threadPlan's). */
+  readonly threads?: number;
 }
 
 export class CpuWorkerRunner {
   private worker: Worker | null = null;
+  /** Helper workers: the CPU backend's other threads (browser-lanes.ts). */
+  private lanes: Worker[] = [];
   private nextId = 1;
   /** Set once a worker could not be started: then every run happens on the page. */
   inPageReason: string | null = null;
+  /** How many threads the CPU backend uses on this page, and why. */
+  readonly threadPlan: ThreadPlan = browserThreadPlan();
 
   private ensureWorker(): Worker | null {
     if (this.inPageReason !== null) return null;
     try {
-      this.worker ??= new CpuWorker({ name: 'gradlab-cpu' });
+      this.worker ??= this.startWorkers();
       return this.worker;
     } catch (error) {
       this.workerBlocked(error instanceof Error ? error.message : String(error));
       return null;
     }
+  }
+
+  /** The coordinating worker, and its helper lanes where the page can share memory. */
+  private startWorkers(): Worker {
+    const worker = new CpuWorker({ name: 'gradlab-cpu' });
+    const ports: MessagePort[] = [];
+    for (let i = 1; i < this.threadPlan.threads; i++) {
+      const lane = new CpuWorker({ name: `gradlab-cpu-lane-${i}` });
+      const channel = new MessageChannel();
+      const setup: LaneSetup = { type: 'lane', port: channel.port2 };
+      lane.postMessage(setup, [channel.port2]);
+      ports.push(channel.port1);
+      this.lanes.push(lane);
+    }
+    if (ports.length > 0) {
+      const setup: LaneSetup = { type: 'lanes', ports };
+      worker.postMessage(setup, ports);
+    }
+    return worker;
   }
 
   private workerBlocked(detail: string): void {
@@ -60,7 +87,7 @@ export class CpuWorkerRunner {
   run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
     if (spec.backend === 'webgpu')
       return Promise.reject(new Error('CpuWorkerRunner runs cpu and cpu64 only'));
-    return this.runRequest((id) => ({ type: 'run', id, spec }), options);
+    return this.runRequest((id) => ({ type: 'run', id, spec, threads: options.threads }), options);
   }
 
   /** Runs a problem built by hand; its arrays are copied to the worker, so it stays usable here. */
@@ -69,7 +96,10 @@ export class CpuWorkerRunner {
     backend: CpuBackendName,
     options: RunOptions = {},
   ): Promise<RunResult> {
-    return this.runRequest((id) => ({ type: 'problem', id, problem, backend }), options);
+    return this.runRequest(
+      (id) => ({ type: 'problem', id, problem, backend, threads: options.threads }),
+      options,
+    );
   }
 
   /**
@@ -183,5 +213,7 @@ export class CpuWorkerRunner {
   dispose(): void {
     this.worker?.terminate();
     this.worker = null;
+    for (const lane of this.lanes) lane.terminate();
+    this.lanes = [];
   }
 }

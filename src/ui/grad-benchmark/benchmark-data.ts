@@ -445,3 +445,34 @@ export function formatShare(share: number): string {
 export function formatSpeedup(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toPrecision(3)}×` : '—';
 }
+
+/** The cpu backend's workload on 1, 2, … N threads. */
+export interface ThreadRun {
+  /** Threads asked for. */
+  readonly threads: number;
+  readonly result: RunResult;
+}
+
+export interface ThreadScalingRow {
+  /** Threads the pass actually ran on (from the result). */
+  readonly threads: number;
+  readonly steadyMs: number;
+  /** The one-thread steady state over this one's. */
+  readonly speedup: number;
+  /** speedup / threads: 1 is perfect scaling. */
+  readonly efficiency: number;
+}
+
+/** Steady-state time, speed-up and efficiency per thread count (NaN without a one-thread run). */
+export function threadScaling(runs: readonly ThreadRun[]): ThreadScalingRow[] {
+  const rows = runs.map((run) => ({
+    threads: run.result.backend.threads ?? 1,
+    steadyMs: steadyStateMs(run.result.timings.computeRunsMs),
+  }));
+  const one = rows.find((row) => row.threads === 1)?.steadyMs ?? NaN;
+  return rows.map((row) => ({
+    ...row,
+    speedup: one / row.steadyMs,
+    efficiency: one / row.steadyMs / row.threads,
+  }));
+}

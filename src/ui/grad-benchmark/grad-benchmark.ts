@@ -34,14 +34,18 @@ import {
   sweepGrid,
   sweepSpec,
   SWEEP_TIMED_RUNS,
+  threadScaling,
   workloadSpec,
   type BackendRun,
   type BackendSummary,
   type BrandVersion,
   type SweepMeasurement,
   type SweepPlan,
+  type ThreadRun,
   type WorkloadSize,
 } from './benchmark-data.ts';
+import { browserThreadPlan } from '../../backends/cpu/browser-lanes.ts';
+import { MIN_PARALLEL_WORK } from '../../backends/cpu/network-pass.ts';
 import { formatMs } from '../lab/format.ts';
 
 type SizeDraft = Record<keyof WorkloadSize, string>;
@@ -85,6 +89,7 @@ export class GradBenchmark extends LitElement {
     size: { state: true },
     sizeError: { state: true },
     backendRuns: { state: true },
+    threadRuns: { state: true },
     sweepDraft: { state: true },
     sweepError: { state: true },
     sweepBackends: { state: true },
@@ -99,6 +104,8 @@ export class GradBenchmark extends LitElement {
   declare sizeError: SpecError | null;
   /** The last benchmark, one entry per backend (filled as they finish). */
   declare backendRuns: readonly BackendRun[];
+  /** The cpu workload on 1 … N threads, after the backends (only where N > 1). */
+  declare threadRuns: readonly ThreadRun[];
   declare sweepDraft: SweepDraft;
   declare sweepError: SpecError | null;
   declare sweepBackends: ReadonlySet<BackendName>;
@@ -117,6 +124,7 @@ export class GradBenchmark extends LitElement {
     this.size = this.sizeFrom(DEFAULT_LAB_STATE.spec);
     this.sizeError = null;
     this.backendRuns = [];
+    this.threadRuns = [];
     this.sweepDraft = {
       widths: DEFAULT_SWEEP_WIDTHS.join(', '),
       depths: DEFAULT_SWEEP_DEPTHS.join(', '),
@@ -148,7 +156,10 @@ export class GradBenchmark extends LitElement {
     this.stateKey = key;
     this.size = { ...this.sizeFrom(this.state.spec), repeat: this.size.repeat };
     this.sizeError = null;
-    if (!first) this.backendRuns = [];
+    if (!first) {
+      this.backendRuns = [];
+      this.threadRuns = [];
+    }
   }
 
   /** The summary rows of the last benchmark. */
@@ -185,8 +196,14 @@ export class GradBenchmark extends LitElement {
       throw error;
     }
     this.backendRuns = [];
+    this.threadRuns = [];
+    // Where the page has several CPU threads, the cpu workload again on 1 … N − 1 of them (the
+    // cpu row above used all N): the scaling table.
+    const maxThreads = browserThreadPlan().threads;
+    const cpuSpec = specs.find((spec) => spec.backend === 'cpu');
+    const scaling = cpuSpec && maxThreads > 1 ? maxThreads - 1 : 0;
     await this.benchRuns.start(async (context) => {
-      context.setTotal(specs.length);
+      context.setTotal(specs.length + scaling);
       const done: BackendRun[] = [];
       for (const spec of specs) {
         const result = await context.run(spec);
@@ -198,6 +215,15 @@ export class GradBenchmark extends LitElement {
           fallback: fellBack ? (this.benchRuns.fallback ?? 'WebGPU was unavailable') : null,
         });
         this.backendRuns = [...done];
+      }
+      const cpuRun = done.find((run) => run.requested === 'cpu');
+      if (!cpuSpec || !cpuRun || scaling === 0) return;
+      const threadRuns: ThreadRun[] = [{ threads: maxThreads, result: cpuRun.result }];
+      for (let threads = maxThreads - 1; threads >= 1; threads--) {
+        const result = await context.run(cpuSpec, { threads });
+        if (context.signal.aborted) return;
+        threadRuns.unshift({ threads, result });
+        this.threadRuns = [...threadRuns];
       }
     });
   }
@@ -339,7 +365,10 @@ export class GradBenchmark extends LitElement {
     const nav = globalThis.navigator as
       (Navigator & { userAgentData?: { brands?: readonly BrandVersion[] } }) | undefined;
     const browser = nav ? browserName(nav.userAgent, nav.userAgentData?.brands) : 'no browser';
-    const threads = nav?.hardwareConcurrency;
+    const cores = nav?.hardwareConcurrency;
+    const plan = browserThreadPlan();
+    const cpu = summaries.find((summary) => summary.requested === 'cpu');
+    const used = cpu?.result.backend.threads;
     const gpu = summaries.find((summary) => summary.requested === 'webgpu');
     const adapter = gpu ? describeAdapter(gpu.result) : null;
     let adapterText: unknown;
@@ -364,8 +393,12 @@ export class GradBenchmark extends LitElement {
       <dd data-testid="adapter">${adapterText}</dd>
       <dt>CPU threads</dt>
       <dd data-testid="threads">
-        ${threads ?? 'unknown'} (navigator.hardwareConcurrency); cpu and cpu64 run on one of them,
-        in a Web Worker
+        ${cores ?? 'unknown'} (navigator.hardwareConcurrency). cpu
+        ${used === undefined ? 'runs' : 'ran'} on ${used ?? plan.threads}
+        thread${(used ?? plan.threads) === 1 ? '' : 's'}${
+          used === undefined || used === plan.threads ? ` (${plan.reason})` : ''
+        };
+        cpu64, the reference, on one; all in Web Workers
       </dd>
     </dl>`;
   }
@@ -569,7 +602,43 @@ export class GradBenchmark extends LitElement {
         : nothing
     }
     ${summaries.length ? this.renderSummary(summaries) : nothing}
+    ${this.threadRuns.length ? this.renderThreadScaling() : nothing}
     ${summaries.length ? this.renderKernels(summaries) : nothing}`;
+  }
+
+  private renderThreadScaling(): unknown {
+    const rows = threadScaling(this.threadRuns);
+    return html`<div class="table-wrap" tabindex="0" role="region" aria-label="cpu thread scaling">
+      <table data-testid="thread-scaling" part="thread-scaling">
+        <caption>
+          cpu (f32) from 1 to ${browserThreadPlan().threads} threads: the same workload, steady
+          state. Each layer's rows are split between the threads; layers under
+          ${MIN_PARALLEL_WORK.toLocaleString('en')} multiply-adds stay on one (handing them out
+          would cost more than it saves).
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">threads</th>
+            <th scope="col">steady state</th>
+            <th scope="col">speed-up over 1 thread</th>
+            <th scope="col">parallel efficiency</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (row) =>
+              html`<tr data-threads=${row.threads}>
+                <th scope="row">${row.threads}</th>
+                <td data-ms=${row.steadyMs}>${formatMs(row.steadyMs)}</td>
+                <td>${formatSpeedup(row.speedup)}</td>
+                <td>
+                  ${Number.isFinite(row.efficiency) ? `${Math.round(100 * row.efficiency)}%` : '—'}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
   }
 
   private renderSweep(running: boolean): unknown {

@@ -18,7 +18,8 @@ import { labRunner, type QueueOptions, type RunExecutor, type RunOutcome } from 
 export interface TaskContext {
   readonly signal: AbortSignal;
   /** Runs one spec through the shared queue; progress counts toward the task's total. */
-  run(spec: RunSpec): Promise<RunResult>;
+  /** Runs a spec; `threads` limits a cpu run to that many CPU threads (the benchmark's scaling). */
+  run(spec: RunSpec, options?: { readonly threads?: number }): Promise<RunResult>;
   /** Runs a problem built by hand (see ExperimentRunner.runProblem) through the same queue. */
   runProblem(problem: Problem, backend: BackendName): Promise<RunResult>;
   /**
@@ -132,7 +133,8 @@ export class RunController implements ReactiveController {
       setTotal: (runs) => {
         total = runs;
       },
-      run: (spec) => execute((options) => this.executor().run(spec, options)),
+      run: (spec, extra) =>
+        execute((options) => this.executor().run(spec, { ...options, ...extra })),
       runProblem: (problem, backend) =>
         execute((options) => this.executor().runProblem(problem, backend, options)),
       jacobian: (spec) =>
