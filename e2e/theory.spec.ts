@@ -74,6 +74,18 @@ test('shows the mean-field numbers and the predicted gradient curve over the mea
   expect(theory.phase).toBe('chaotic');
   await expect(section.locator('[data-theory="phase"]')).toContainText('gradients explode');
   await expect(section.locator('[data-theory="depth-scale"]')).toContainText('layers');
+  // The correlation fixed point (2-D quadrature): chaotic, so c* < 1 and a finite ξ_c.
+  expect(theory.cStar).toBeLessThan(1);
+  expectClose(Number(await theoryValue(section, 'c-star')), theory.cStar, 1e-10);
+  expectClose(Number(await theoryValue(section, 'chi-c')), theory.chiC, 1e-10);
+  expectClose(
+    Number(await theoryValue(section, 'correlation-scale')),
+    theory.depthScales.correlation,
+    1e-9,
+  );
+  await expect(section.locator('[data-theory="correlation-scale"]')).toContainText(
+    `c* = ${formatNumber(theory.cStar)}`,
+  );
 
   // Measured ‖δ⁽ˡ⁾‖ as the engine computes it, and the prediction scaled to its output layer.
   const columns = await drawn(section, 'gradient-overlay');

@@ -12,12 +12,14 @@
  */
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
 import { createWebGpuBackend } from '../backends/webgpu/webgpu-backend.ts';
+import { trainStepsOnGpu } from '../backends/webgpu/training-gpu.ts';
+import { isSoftwareAdapter } from '../backends/webgpu/adapter.ts';
 import { nodeGpu, rerunWithGpuEnvironment } from './node-webgpu.ts';
 import type { Backend } from '../engine/backend.ts';
 import { runExperiment } from '../engine/experiment.ts';
 import { jacobianSpectrum, JACOBIAN_MAX_SIZE } from '../engine/jacobian.ts';
 import { runNotebook } from '../engine/notebook.ts';
-import { layerRecords, type RunResult } from '../engine/results.ts';
+import { layerRecords, type AdapterInfo, type RunResult } from '../engine/results.ts';
 import {
   parseSpec,
   SPEC_FIELDS,
@@ -42,6 +44,7 @@ import {
   parseTrainingOptions,
   TRAINING_FIELDS,
   trainSteps,
+  type TrainingChunk,
   type TrainingInput,
 } from '../backends/cpu/training.ts';
 
@@ -125,8 +128,10 @@ Usage:
   npm run cli -- theory --activation A [--alpha X] --sigma-w S --sigma-b B [--depth N]
                  [--input-mean-square M] [--json]
                                            mean-field theory: q*, chi1 = σ_w²·E[φ'(√q* z)²] and the
-                                           gradient depth scale 1/|ln chi1| (see depthScales); with
-                                           --depth, the predicted ‖δ⁽ˡ⁾‖/‖δ⁽ᴸ⁾‖ per layer
+                                           gradient depth scale 1/|ln chi1| (see depthScales); the
+                                           correlation fixed point cStar, chiC and its depth scale
+                                           correlationDepthScale = −1/ln chiC; with --depth, the
+                                           predicted ‖δ⁽ˡ⁾‖/‖δ⁽ᴸ⁾‖ per layer
   npm run -s cli -- sweep [flags]          the (σ_w², σ_b²) phase diagram: one JSON line per grid
                                            point as it is measured, then a summary line with the
                                            theoretical chi1 = 1 line
@@ -138,8 +143,8 @@ Usage:
                                            train the network on a synthetic task and record, per
                                            step, the loss (½‖a⁽ᴸ⁾ − Y‖² / batch) and per layer the
                                            update ratio ‖ΔW⁽ˡ⁾‖/‖W⁽ˡ⁾‖ and gradNorm ‖∂L/∂W⁽ˡ⁾‖;
-                                           on the CPU (cpu64: f64; cpu, webgpu: f32 — no GPU
-                                           training yet)
+                                           on the CPU (cpu64: f64; cpu: f32) or the GPU (webgpu:
+                                           f32, through Dawn; no adapter is an error, as for run)
 
 In JSON output, infinite and undefined numbers are written as the strings "Infinity", "-Infinity"
 and "NaN" (a depth scale is infinite at chi1 = 1; q* is infinite where q⁽ˡ⁾ grows without bound).
@@ -266,6 +271,9 @@ function theoryCommand(flags: Record<string, string>, json: boolean): void {
     phase: theory.phase,
     depthScale: theory.depthScale,
     depthScales: theory.depthScales,
+    cStar: theory.cStar,
+    chiC: theory.chiC,
+    correlationDepthScale: theory.depthScales.correlation,
     ...(prediction
       ? {
           layers: Array.from({ length: prediction.layers }, (_, i) => ({
@@ -286,7 +294,8 @@ function theoryCommand(flags: Record<string, string>, json: boolean): void {
     `${theory.activation}${theory.alpha ? ` (α = ${theory.alpha})` : ''}, σ_w = ${theory.sigmaW}, σ_b = ${theory.sigmaB}`,
     `q⁽¹⁾ ${number(theory.fixedPoint.qFirst)} → q* ${number(theory.qStar)} (${theory.fixedPoint.kind})`,
     `chi1 ${number(theory.chi1)}: ${theory.phase}; gradients ${theory.depthScales.gradientTrend} toward the input`,
-    `depth scales (layers): gradient ${number(theory.depthScales.gradient)}, variance ${number(theory.depthScales.variance)}, correlation ${theory.depthScales.correlation === null ? 'not computed in the chaotic phase' : number(theory.depthScales.correlation)}`,
+    `depth scales (layers): gradient ${number(theory.depthScales.gradient)}, variance ${number(theory.depthScales.variance)}, correlation ${number(theory.depthScales.correlation)}`,
+    `correlation fixed point c* ${number(theory.cStar)}, chiC ${number(theory.chiC)}`,
   ];
   if (prediction) {
     lines.push('layer  q            ‖δ⁽ˡ⁾‖/‖δ⁽ᴸ⁾‖  chi1^((L−l)/2)');
@@ -389,7 +398,7 @@ function jacobianCommand(flags: Record<string, string>, json: boolean): void {
 
 const TRAIN_OPTION_FLAGS = ['task', 'optimizer', ...TRAINING_FIELDS.map((f) => f.name)];
 
-function trainCommand(flags: Record<string, string>, json: boolean): void {
+async function trainCommand(flags: Record<string, string>, json: boolean): Promise<number> {
   if ('repeat' in flags)
     throw new UsageError('--repeat is not a flag of train: training is not timed');
   const optionFlags: Record<string, string> = {};
@@ -403,7 +412,29 @@ function trainCommand(flags: Record<string, string>, json: boolean): void {
   const spec = parseSpec(specFlags as SpecInput);
   const options = parseTrainingOptions(optionFlags as TrainingInput);
   const steps = stepsText === undefined ? DEFAULT_TRAIN_STEPS : parseSteps(stepsText);
-  const { state, records } = trainSteps(createTrainingState(spec, options), steps);
+  const start = createTrainingState(spec, options);
+  let adapter: AdapterInfo | undefined;
+  let chunk: TrainingChunk;
+  if (spec.backend === 'webgpu') {
+    // After every flag is checked, so bad input fails the same way whatever the backend.
+    const status = rerunWithGpuEnvironment();
+    if (status !== null) return status;
+    const gpu = await createWebGpuBackend({
+      gpu: await nodeGpu(),
+      memoryBudgetBytes: GPU_MEMORY_BUDGET,
+    });
+    adapter = gpu.info.adapter;
+    try {
+      chunk = await trainStepsOnGpu(start, steps, {
+        device: gpu.device,
+        runner: gpu.runner,
+        software: adapter ? isSoftwareAdapter(adapter) : undefined,
+      });
+    } finally {
+      gpu.device.destroy();
+    }
+  } else chunk = trainSteps(start, steps);
+  const { state, records } = chunk;
   const optimizer =
     options.optimizer === 'adam'
       ? {
@@ -419,6 +450,8 @@ function trainCommand(flags: Record<string, string>, json: boolean): void {
       spec: state.spec,
       task: options.task,
       optimizer,
+      backend: state.backend,
+      ...(adapter ? { adapter } : {}),
       precision: state.precision,
       steps: state.step,
       diverged: state.diverged,
@@ -431,13 +464,13 @@ function trainCommand(flags: Record<string, string>, json: boolean): void {
       })),
     };
     process.stdout.write(`${toJson(output, 2)}\n`);
-    return;
+    return 0;
   }
   const s = state.spec;
   const lines = [
     `${options.task}: ${s.activation}, ${s.init} init, ${s.depth} hidden layers × ${s.width}` +
       `${s.residual ? ', residual' : ''}${s.batchnorm ? ', batchnorm' : ''}, batch ${s.batch}; ` +
-      `${optimizer.name} lr ${options.learningRate}; ${s.backend} (${state.precision}, on the CPU)`,
+      `${optimizer.name} lr ${options.learningRate}; ${state.backend} (${state.precision}, on the ${state.backend === 'webgpu' ? 'GPU' : 'CPU'})`,
     `${'step'.padStart(6)}  ${'loss'.padStart(11)}  ${'ratio l=1'.padStart(11)}  ${`ratio l=${state.sizes.length - 1}`.padStart(11)}  ${'grad l=1'.padStart(11)}  ${`grad l=${state.sizes.length - 1}`.padStart(11)}`,
   ];
   const every = Math.max(1, Math.ceil(records.length / 10));
@@ -458,6 +491,7 @@ function trainCommand(flags: Record<string, string>, json: boolean): void {
       `diverged at step ${state.diverged}: the loss, a gradient or the weights were not finite`,
     );
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -516,10 +550,7 @@ async function main(argv: readonly string[]): Promise<number> {
     jacobianCommand(args.flags, args.json);
     return 0;
   }
-  if (args.command === 'train') {
-    trainCommand(args.flags, args.json);
-    return 0;
-  }
+  if (args.command === 'train') return trainCommand(args.flags, args.json);
   throw new UsageError(
     `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian, train (see --help)`,
   );

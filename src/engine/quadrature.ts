@@ -182,3 +182,219 @@ export function gaussianExpectation(
 ): number {
   return gaussianRule(featureScale, order).expect(f);
 }
+
+/**
+ * Smallest first panel of the 2-D rule, radially and in angle. Where an integrand's feature is
+ * narrower (q ≳ 1e30, reached only in the q → ∞ limits of theory.ts), the first panel leaves it
+ * unresolved; that panel carries at most ~1e-15 of the total, so the error stays at rounding
+ * level, while grading down to the feature itself would cost ~2 panels per factor of 4.
+ */
+export const MIN_PANEL_WIDTH = 1e-15;
+
+/**
+ * Default Gauss–Legendre nodes per panel of the 2-D rule: 16 reach ~1e-16 on the closed forms of
+ * tests/engine/correlation.test.ts (12 reach ~1e-15, 8 ~1e-9), with ~45 000 nodes at q ≤ 1.
+ */
+export const DEFAULT_BIVARIATE_ORDER = 16;
+
+/** Composite Gauss–Legendre on [0, length], panels doubling from both ends toward the middle. */
+function gradedFromBothEnds(
+  length: number,
+  first: number,
+  order: number,
+): { fromStart: number[]; fromEnd: number[]; weights: number[] } {
+  const legendre = gaussLegendre(order);
+  const fromStart: number[] = [];
+  const fromEnd: number[] = [];
+  const weights: number[] = [];
+  if (!(length > 0)) return { fromStart, fromEnd, weights };
+  const half = 0.5 * length;
+  // Panels [e_k, e_{k+1}] measured from one end: 0, h, 2h, 4h, … clipped at the middle.
+  const edges = [0];
+  for (let edge = Math.min(first, half); edge < half; edge *= 2) edges.push(edge);
+  edges.push(half);
+  for (let p = 0; p + 1 < edges.length; p++) {
+    const lo = edges[p]!;
+    const hi = edges[p + 1]!;
+    const centre = 0.5 * (lo + hi);
+    const halfWidth = 0.5 * (hi - lo);
+    for (let i = 0; i < order; i++) {
+      const offset = centre + halfWidth * legendre.nodes[i]!;
+      const weight = halfWidth * legendre.weights[i]!;
+      // The node near the start, and its mirror near the end; each offset is kept exactly from
+      // its own end, the other as length − offset.
+      fromStart.push(offset);
+      fromEnd.push(length - offset);
+      weights.push(weight);
+      fromStart.push(length - offset);
+      fromEnd.push(offset);
+      weights.push(weight);
+    }
+  }
+  return { fromStart, fromEnd, weights };
+}
+
+/**
+ * A rule for E[f(x₁, x₂)] with (x₁, x₂) standard bivariate normal with correlation c (unit
+ * variances), for integrands with kinks or jumps where x₁ = 0 or x₂ = 0: the 2-D counterpart of
+ * gaussianRule, for the correlation map of the mean-field theory (correlation.ts).
+ *
+ * Polar coordinates make both kinks breakpoints of a tensor-product rule: with z₁ = r·cos θ,
+ * z₂ = r·sin θ and ψ = θ + π/2,
+ *   x₁ = z₁ = r·sin ψ,   x₂ = c·z₁ + √(1 − c²)·z₂ = r·sin(ψ − ψ_c),   ψ_c = arccos c ∈ [0, π],
+ * so x₁ = 0 on the rays ψ ∈ {0, π} and x₂ = 0 on ψ ∈ {ψ_c, ψ_c + π}, whatever c is, and the
+ * density is e^{−r²/2}·r dr dψ/(2π). The angle is split at those four rays into arcs
+ * [0, ψ_c], [ψ_c, π] and their mirror images ψ + π (where x₁, x₂ change sign); each arc gets
+ * panels graded geometrically from both ends (first width min(1, featureScale)/12: at radius
+ * r ≤ 12 an activation φ(√q·x) turns over within an angle ~1/(√q·r) of the ray where x = 0, and
+ * its complex singularities lie straight above the ray, the geometry of gaussianRule's argument).
+ * The radius gets gaussianRule's panels [0, s], [s, 2s], … up to 12 with s = min(1, featureScale);
+ * on each arc the integrand is analytic in r for every activation in the table (a product of
+ * linear pieces for ReLU-like ones, r²-homogeneous).
+ *
+ * sin ψ and sin(ψ − ψ_c) are computed from each node's distance to the nearer end of its arc,
+ * so they are exact zeros at the rays and keep full relative accuracy next to them, also when
+ * c → ±1 and two rays nearly meet.
+ *
+ * Both factors are self-normalized (Σ radial weights = 1, Σ angular weights = 1), so constants
+ * are integrated to rounding (~1e-15, the sum of ~45 000 terms). Accuracy (tests/engine/correlation.test.ts): ~1e-15 against the
+ * closed forms E[x₁x₂] = c, the arc-cosine kernels of Cho & Saul for ReLU and step, and
+ * E[erf(a x₁)erf(a x₂)] = (2/π)·arcsin(2a²c/(1 + 2a²)), with geometric convergence in `order`.
+ */
+export class BivariateGaussianRule {
+  constructor(
+    readonly correlation: number,
+    /** Radii and their weights (Σ = 1). */
+    readonly radii: Float64Array,
+    readonly radialWeights: Float64Array,
+    /** Per angular node: x₁/r = sin ψ, x₂/r = sin(ψ − ψ_c), and its weight (Σ = 1). */
+    readonly firstDirection: Float64Array,
+    readonly secondDirection: Float64Array,
+    readonly angularWeights: Float64Array,
+  ) {}
+
+  /** Nodes in the tensor product: radial × angular. */
+  get size(): number {
+    return this.radii.length * this.angularWeights.length;
+  }
+
+  /** E[f(x₁, x₂)]. */
+  expect(f: (x1: number, x2: number) => number): number {
+    return this.expectMany(1, (x1, x2, out) => {
+      out[0] = f(x1, x2);
+    })[0]!;
+  }
+
+  /**
+   * Several expectations in one pass: `evaluate(x1, x2, out)` writes f_1 … f_k to out[0 … k−1];
+   * the result holds E[f_1] … E[f_k].
+   */
+  expectMany(
+    count: number,
+    evaluate: (x1: number, x2: number, out: Float64Array) => void,
+  ): Float64Array {
+    const { radii, radialWeights, firstDirection, secondDirection, angularWeights } = this;
+    const values = new Float64Array(count);
+    const ring = new Float64Array(count);
+    const total = new Float64Array(count);
+    for (let i = 0; i < radii.length; i++) {
+      const r = radii[i]!;
+      ring.fill(0);
+      for (let j = 0; j < angularWeights.length; j++) {
+        evaluate(r * firstDirection[j]!, r * secondDirection[j]!, values);
+        const w = angularWeights[j]!;
+        for (let k = 0; k < count; k++) ring[k]! += w * values[k]!;
+      }
+      const w = radialWeights[i]!;
+      for (let k = 0; k < count; k++) total[k]! += w * ring[k]!;
+    }
+    return total;
+  }
+}
+
+/**
+ * The 2-D rule for correlation c ∈ [−1, 1] and integrands varying on the length `featureScale`
+ * near the kink lines (1/√q for activations evaluated at √q·x). See BivariateGaussianRule.
+ *
+ * @param order Gauss–Legendre nodes per panel, radially and in angle.
+ */
+export function bivariateGaussianRule(
+  correlation: number,
+  featureScale = 1,
+  order = DEFAULT_BIVARIATE_ORDER,
+): BivariateGaussianRule {
+  if (!(Math.abs(correlation) <= 1))
+    throw new RangeError(`correlation must be a number from −1 to 1, got ${correlation}`);
+  if (!(featureScale > 0) || !Number.isFinite(featureScale))
+    throw new RangeError(`featureScale must be a finite number > 0, got ${featureScale}`);
+  const scale = Math.max(Math.min(1, featureScale), MIN_PANEL_WIDTH);
+  // Radial factor: ∫ r e^{−r²/2} dr over 0 … 12, panels as in gaussianRule.
+  const legendre = gaussLegendre(order);
+  const edges = [0];
+  for (let edge = scale; edge < GAUSSIAN_CUTOFF; edge *= 2) edges.push(edge);
+  edges.push(GAUSSIAN_CUTOFF);
+  const radii = new Float64Array((edges.length - 1) * order);
+  const radialWeights = new Float64Array(radii.length);
+  let radialSum = 0;
+  for (let p = 0; p + 1 < edges.length; p++) {
+    const centre = 0.5 * (edges[p]! + edges[p + 1]!);
+    const halfWidth = 0.5 * (edges[p + 1]! - edges[p]!);
+    for (let i = 0; i < order; i++) {
+      const r = centre + halfWidth * legendre.nodes[i]!;
+      const w = halfWidth * legendre.weights[i]! * r * Math.exp(-0.5 * r * r);
+      radii[p * order + i] = r;
+      radialWeights[p * order + i] = w;
+      radialSum += w;
+    }
+  }
+  for (let i = 0; i < radialWeights.length; i++) radialWeights[i]! /= radialSum;
+
+  // Angular factor: ψ_c = arccos c from √(1 − c²) = √((1 − c)(1 + c)), accurate near c = ±1.
+  const psiC = Math.atan2(Math.sqrt((1 - correlation) * (1 + correlation)), correlation);
+  const firstAngle = Math.min(1, featureScale) / GAUSSIAN_CUTOFF;
+  const angularFirst = Math.max(firstAngle, MIN_PANEL_WIDTH);
+  // Arc [0, ψ_c]: sin ψ = sin(from start), sin(ψ − ψ_c) = −sin(to end).
+  // Arc [ψ_c, π]: sin ψ = sin(π − ψ) = sin(to end), sin(ψ − ψ_c) = sin(from start).
+  const lower = gradedFromBothEnds(psiC, angularFirst, order);
+  const upper = gradedFromBothEnds(Math.PI - psiC, angularFirst, order);
+  const half = lower.weights.length + upper.weights.length;
+  const firstDirection = new Float64Array(2 * half);
+  const secondDirection = new Float64Array(2 * half);
+  const angularWeights = new Float64Array(2 * half);
+  let angularSum = 0;
+  const put = (index: number, first: number, second: number, weight: number): void => {
+    // ψ and its mirror ψ + π, where both directions change sign.
+    firstDirection[index] = first;
+    secondDirection[index] = second;
+    angularWeights[index] = weight;
+    firstDirection[index + half] = -first;
+    secondDirection[index + half] = -second;
+    angularWeights[index + half] = weight;
+    angularSum += 2 * weight;
+  };
+  lower.weights.forEach((w, i) =>
+    put(i, Math.sin(lower.fromStart[i]!), -Math.sin(lower.fromEnd[i]!), w),
+  );
+  upper.weights.forEach((w, i) =>
+    put(lower.weights.length + i, Math.sin(upper.fromEnd[i]!), Math.sin(upper.fromStart[i]!), w),
+  );
+  for (let j = 0; j < angularWeights.length; j++) angularWeights[j]! /= angularSum;
+  return new BivariateGaussianRule(
+    correlation,
+    radii,
+    radialWeights,
+    firstDirection,
+    secondDirection,
+    angularWeights,
+  );
+}
+
+/** E[f(x₁, x₂)] for standard normals with correlation c, by bivariateGaussianRule. */
+export function bivariateGaussianExpectation(
+  f: (x1: number, x2: number) => number,
+  correlation: number,
+  featureScale = 1,
+  order = DEFAULT_BIVARIATE_ORDER,
+): number {
+  return bivariateGaussianRule(correlation, featureScale, order).expect(f);
+}

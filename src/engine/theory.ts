@@ -6,7 +6,8 @@
  * - Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli 2016, "Exponential expressivity in deep neural
  *   networks through transient chaos", eq. 3 (the variance map) and eq. 7 (χ₁).
  * - Schoenholz, Gilmer, Ganguli & Sohl-Dickstein 2017, "Deep information propagation", eq. 5
- *   (ξ_q), eq. 9 (ξ_c = −1/ln χ_c, with χ_c = χ₁ at c* = 1 in the ordered phase) and §5
+ *   (ξ_q), eqs. 8–9 (χ_c and ξ_c = −1/ln χ_c at the correlation fixed point c*: c* = 1 and
+ *   χ_c = χ₁ in the ordered phase, c* < 1 in the chaotic phase; correlation.ts) and §5
  *   (gradients: ‖δ⁽ˡ⁾‖² ∝ exp(−(L−l)/ξ_∇), ξ_∇⁻¹ = −ln χ₁).
  *
  * With h⁽ˡ⁾ = W⁽ˡ⁾φ(h⁽ˡ⁻¹⁾) + b⁽ˡ⁾ and q⁽ˡ⁾ the variance of a pre-activation of layer l:
@@ -16,10 +17,17 @@
  * Backpropagation multiplies ‖δ‖² by σ_w²·E[φ′(√q⁽ˡ⁾ z)²] per layer (the weights' factor σ_w² is
  * independent of the layer widths for this init), so ‖δ⁽ˡ⁾‖ ∝ χ₁^{(L−l)/2} once q⁽ˡ⁾ ≈ q*.
  *
- * Expectations use the composite quadrature of quadrature.ts; activations come from the one table
- * in activations.ts.
+ * Expectations use the composite quadrature of quadrature.ts (1-D, and 2-D for the correlation
+ * map); activations come from the one table in activations.ts.
  */
 import { ACTIVATIONS, resolveAlpha, type ActivationName } from './activations.ts';
+import {
+  activationJump,
+  chaoticCorrelation,
+  correlationMap,
+  type CorrelationLayer,
+  type CorrelationMapPoint,
+} from './correlation.ts';
 import { INITS } from './inits.ts';
 import { gaussianRule } from './quadrature.ts';
 import { SpecError, type RunSpec } from './spec.ts';
@@ -92,12 +100,13 @@ export interface DepthScales {
   readonly gradient: number;
   readonly gradientTrend: 'vanishing' | 'critical' | 'exploding' | 'zero';
   /**
-   * ξ_c = −1/ln χ_c, the depth over which correlations between two inputs reach their fixed
-   * point (Schoenholz et al. eq. 9). In the ordered phase c* = 1 and χ_c = χ₁, so ξ_c = ξ_∇;
-   * Infinity at criticality. In the chaotic phase χ_c is taken at c* < 1, which this module does
-   * not compute: null there.
+   * ξ_c = −1/ln χ_c, the depth over which the correlation between two inputs' pre-activations
+   * reaches its fixed point c*: |c⁽ˡ⁾ − c*| shrinks by e every ξ_c layers (Schoenholz et al.
+   * eq. 9). Ordered phase: c* = 1 and χ_c = χ₁, so ξ_c = ξ_∇. Chaotic phase: c* < 1 and
+   * χ_c = C′(c*) < 1, a finite ξ_c. Infinity where χ_c = 1: at criticality, and where q⁽ˡ⁾ → 0 or
+   * ∞ (see MeanFieldTheory.chiC). 0 when χ_c = 0 (step).
    */
-  readonly correlation: number | null;
+  readonly correlation: number;
   /**
    * ξ_q = −1/ln|V′(q*)|: the depth over which q⁽ˡ⁾ reaches q* (Schoenholz et al. eq. 5). Infinity
    * when |V′(q*)| = 1 (every q fixed); NaN when q diverges.
@@ -125,6 +134,20 @@ export interface MeanFieldTheory {
    */
   readonly depthScale: number;
   readonly depthScales: DepthScales;
+  /**
+   * c*, the stable fixed point of the correlation map C(c) = (σ_w²·E[φ(u₁)φ(u₂)] + σ_b²)/q*
+   * (correlation.ts): 1 in the ordered phase and at criticality, in [0, 1) in the chaotic phase.
+   * Also < 1 for step, which passes no gradient (χ₁ = 0) but whose jump makes C′(1) infinite.
+   */
+  readonly cStar: number;
+  /**
+   * χ_c = C′(c*) = σ_w²·E[φ′(u₁)φ′(u₂)] at c*: χ₁ in the ordered phase, < 1 in the chaotic phase.
+   * Where q* is not finite the map is taken in its limit, normalized by the next layer's variance
+   * (C(c) = (σ_w²·E[φ(u₁)φ(u₂)] + σ_b²)/V(q), q → 0⁺ or ∞, as for χ₁): there every activation in
+   * the table is, to leading order, linear (q → 0⁺) or positively homogeneous (q → ∞, ReLU-like),
+   * so C′(1) = 1, c* = 1 and χ_c = 1: correlations approach 1 more slowly than any exponential.
+   */
+  readonly chiC: number;
 }
 
 /** χ₁ within this of 1 counts as critical: the quadrature's own accuracy is ~1e-15. */
@@ -309,7 +332,68 @@ function phaseOf(chi1: number): Phase {
   return chi1 < 1 ? 'ordered' : 'chaotic';
 }
 
-/** Everything at once: q*, χ₁, the phase and the depth scales. */
+/**
+ * χ₁ alone, without the correlation fixed point's 2-D quadrature (which meanFieldTheory adds):
+ * for scans over (σ_w, σ_b) such as the critical line.
+ */
+export function meanFieldChi1(params: MeanFieldParams): number {
+  return gradientFactor(params, fixedPoint(params).qStar);
+}
+
+/**
+ * The layer whose correlation map the theory solves: at q = q*, divided by q* (Schoenholz et al.
+ * eq. 3). Where q* is 0 or ∞ the limit q → 0⁺ or ∞ (evaluated at 1e-200 or 1e40, as χ₁ is),
+ * divided by V(q), the next layer's variance, so that C(1) = 1 stays true.
+ */
+export function correlationLayer(
+  params: MeanFieldParams,
+  fixed: FixedPoint = fixedPoint(params),
+): CorrelationLayer {
+  const { sigmaW2, sigmaB2, alpha } = resolved(params);
+  const base = { activation: params.activation, alpha, sigmaW2, sigmaB2 };
+  if (fixed.kind === 'finite') return { ...base, q: fixed.qStar, nextVariance: fixed.qStar };
+  const q = fixed.kind === 'zero' ? Q_LIMIT_SMALL : Q_LIMIT_LARGE;
+  return { ...base, q, nextVariance: varianceMap(params, q) };
+}
+
+/** C(c) and C′(c), the correlation map of correlationLayer(params), at c ∈ [−1, 1]. */
+export function correlationMapOf(params: MeanFieldParams, c: number): CorrelationMapPoint {
+  if (!(Math.abs(c) <= 1))
+    throw new SpecError('correlation', `got ${c}; allowed: a number from −1 to 1`);
+  return correlationMap(correlationLayer(params), c);
+}
+
+/** c* and χ_c (see MeanFieldTheory.cStar, chiC). */
+function correlationFixedPoint(
+  params: MeanFieldParams,
+  fixed: FixedPoint,
+  chi1: number,
+): { cStar: number; chiC: number } {
+  const layer = correlationLayer(params, fixed);
+  // C′(1) = σ_w²·q·E[φ′(√q z)²]/V(q), from the 1-D moments: χ₁ itself at a finite q*, and
+  // infinite for a φ with a jump (step), whose φ′ has a δ there (correlation.ts).
+  const slopeAtOne =
+    activationJump(params.activation, layer.alpha) !== 0
+      ? Infinity
+      : fixed.kind === 'finite'
+        ? chi1
+        : (layer.sigmaW2 *
+            layer.q *
+            activationMoments(params.activation, layer.alpha, layer.q).derivativeMeanSquare) /
+          layer.nextVariance;
+  if (slopeAtOne <= 1 + CRITICAL_TOLERANCE) return { cStar: 1, chiC: slopeAtOne };
+  const { cStar, chiC } = chaoticCorrelation(layer);
+  return { cStar, chiC };
+}
+
+/** −1/ln χ for a contraction rate χ ∈ [0, 1]: Infinity within CRITICAL_TOLERANCE of 1, 0 at 0. */
+function contractionDepth(rate: number): number {
+  if (Math.abs(rate - 1) <= CRITICAL_TOLERANCE) return Infinity;
+  if (rate === 0) return 0;
+  return -1 / Math.log(rate);
+}
+
+/** Everything at once: q*, χ₁, the phase, c*, χ_c and the depth scales. */
 export function meanFieldTheory(params: MeanFieldParams): MeanFieldTheory {
   const { alpha } = resolved(params);
   const fixed = fixedPoint(params);
@@ -325,6 +409,7 @@ export function meanFieldTheory(params: MeanFieldParams): MeanFieldTheory {
         : phase === 'ordered'
           ? 'vanishing'
           : 'exploding';
+  const { cStar, chiC } = correlationFixedPoint(params, fixed, chi1);
   const slope = Math.abs(fixed.slope);
   const variance =
     fixed.kind === 'divergent'
@@ -345,9 +430,12 @@ export function meanFieldTheory(params: MeanFieldParams): MeanFieldTheory {
     depthScales: {
       gradient,
       gradientTrend,
-      correlation: phase === 'chaotic' ? null : gradient,
+      // In the ordered phase χ_c = χ₁: the same number as ξ_∇ to the bit.
+      correlation: cStar === 1 && chiC === chi1 ? gradient : contractionDepth(chiC),
       variance,
     },
+    cStar,
+    chiC,
   };
 }
 
@@ -373,7 +461,7 @@ export interface GradientPrediction {
 export function predictGradientNorms(params: MeanFieldParams, depth: number): GradientPrediction {
   const layers = depth + 1;
   const variances = varianceSequence(params, depth);
-  const chi1 = meanFieldTheory(params).chi1;
+  const chi1 = meanFieldChi1(params);
   const atFixedPoint = new Float64Array(layers);
   const layerwise = new Float64Array(layers);
   atFixedPoint[layers - 1] = 1;
@@ -439,7 +527,7 @@ export function criticalSigmaW2(
     throw new RangeError(`σ_b² must be a finite number ≥ 0, got ${sigmaB2}`);
   const sigmaB = Math.sqrt(sigmaB2);
   const excess = (sigmaW2: number): number =>
-    meanFieldTheory({ activation, alpha, sigmaW: Math.sqrt(sigmaW2), sigmaB }).chi1 - 1;
+    meanFieldChi1({ activation, alpha, sigmaW: Math.sqrt(sigmaW2), sigmaB }) - 1;
   let previous = sigmaW2Min;
   let previousExcess = excess(previous);
   if (previousExcess === 0) return previous;

@@ -47,6 +47,11 @@ describe('gradlab theory', () => {
     expect(output.qStar).toBe(engine.qStar);
     expect(output.chi1).toBe(engine.chi1);
     expect(output.depthScale).toBe(engine.depthScale);
+    // The chaotic phase's correlation fixed point and its depth scale (engine/correlation.ts).
+    expect(output.cStar).toBe(engine.cStar);
+    expect(output.cStar).toBeLessThan(1);
+    expect(output.chiC).toBe(engine.chiC);
+    expect(output.correlationDepthScale).toBe(engine.depthScales.correlation);
     expect(output.layers).toHaveLength(5);
     expect(output.layers[4]).toMatchObject({ layer: 5, q: null, gradNormRatio: 1 });
     const atCritical = JSON.parse(critical.stdout);

@@ -6,6 +6,7 @@ import {
   parseTrainingOptions,
   trainSteps,
 } from '../../src/backends/cpu/training.ts';
+import { isCi } from '../../scripts/gpu-env.mjs';
 import { cli } from './run-cli.ts';
 
 const SPEC_FLAGS = {
@@ -94,6 +95,10 @@ describe('gradlab train', () => {
     [['--task', 'xor'], /^gradlab: --task: got "xor"; allowed: teacher, spirals/],
     [['--depth', '0'], /^gradlab: --depth: /],
     [['--repeat', '3'], /^gradlab: --repeat is not a flag of train/],
+    // Checked before any GPU work: the same message whatever the backend.
+    [['--backend', 'webgpu', '--lr', '-1'], /^gradlab: --lr: got "-1"; allowed: a number > 0/],
+    [['--backend', 'webgpu', '--steps', 'x'], /^gradlab: --steps: got "x"; allowed: an integer/],
+    [['--backend', 'gpu'], /^gradlab: --backend: /],
   ])('%j exits 2 with one line naming the flag', async (args, message) => {
     const result = await cli('train', ...args);
     expect(result.code).toBe(2);
@@ -101,6 +106,45 @@ describe('gradlab train', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
   });
+
+  it('--backend webgpu trains on the GPU: the records CPU f32 training computes, within f32 rounding', async (context) => {
+    const gpuFlags = { ...SPEC_FLAGS, depth: '1', width: '8', batch: '4', backend: 'webgpu' };
+    const result = await cli(
+      'train',
+      ...flags(gpuFlags),
+      ...flags({ optimizer: 'sgd', lr: '0.05', momentum: '0.9', steps: '4' }),
+      '--json',
+    );
+    if (result.code === 1 && /no adapter|not available/.test(result.stderr)) {
+      // SwiftShader is always there in CI (npm test sets it up): there this is a failure.
+      if (isCi()) throw new Error(`no WebGPU adapter in CI: ${result.stderr}`);
+      return context.skip('no WebGPU adapter');
+    }
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.backend).toBe('webgpu');
+    expect(output.precision).toBe('f32');
+    expect(output.spec.backend).toBe('webgpu');
+    expect(typeof output.adapter.architecture).toBe('string');
+    const { records } = trainSteps(
+      createTrainingState(
+        parseSpec(gpuFlags),
+        parseTrainingOptions({ optimizer: 'sgd', lr: '0.05', momentum: '0.9' }),
+      ),
+      4,
+    );
+    expect(output.records).toHaveLength(4);
+    // f32 on both sides, sums in a different order: see tests/gpu/training-gpu.test.ts.
+    const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-4 * b + 1e-9);
+    records.forEach((r, i) => {
+      const printed = output.records[i];
+      expect(printed.step).toBe(r.step);
+      close(printed.loss, r.loss);
+      r.gradNorm.forEach((g, l) => close(printed.gradNorm[l], g));
+      r.updateRatio.forEach((u, l) => close(printed.updateRatio[l], u));
+    });
+  }, 120_000);
 
   it('--help documents train and its flags', async () => {
     const result = await cli('--help');

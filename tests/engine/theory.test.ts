@@ -157,7 +157,12 @@ describe('tanh', () => {
     expect(theory.qStar).toBeGreaterThan(0.1);
     expect(theory.chi1).toBeGreaterThan(1);
     expect(theory.depthScales.gradientTrend).toBe('exploding');
-    expect(theory.depthScales.correlation).toBeNull();
+    // Odd φ and no bias: C(0) = 0, so independent inputs stay uncorrelated: c* = 0.
+    expect(Math.abs(theory.cStar)).toBeLessThan(1e-14);
+    expect(theory.chiC).toBeLessThan(1);
+    expect(relative(theory.depthScales.correlation, -1 / Math.log(theory.chiC))).toBeLessThan(
+      1e-15,
+    );
   });
 
   it('the critical line passes (σ_w², σ_b²) = (1.76, 0.05) (Schoenholz et al. 2017) and (1, 0)', () => {
@@ -236,16 +241,21 @@ describe('the fixed-point solver', () => {
 });
 
 describe('depth scales and phases', () => {
-  it('ordered: ξ_∇ = ξ_c = −1/ln χ₁; chaotic: ξ_∇ = 1/ln χ₁ and ξ_c not computed', () => {
+  it('ordered: ξ_∇ = ξ_c = −1/ln χ₁ (c* = 1, χ_c = χ₁); chaotic: ξ_∇ = 1/ln χ₁, ξ_c = −1/ln χ_c', () => {
     const ordered = meanFieldTheory({ activation: 'tanh', sigmaW: 1, sigmaB: 0.5 });
     expect(ordered.phase).toBe('ordered');
     expect(ordered.depthScales.gradientTrend).toBe('vanishing');
     expect(relative(ordered.depthScale, -1 / Math.log(ordered.chi1))).toBeLessThan(1e-15);
     expect(ordered.depthScales.correlation).toBe(ordered.depthScale);
+    expect(ordered.cStar).toBe(1);
+    expect(ordered.chiC).toBe(ordered.chi1);
     const chaotic = meanFieldTheory({ activation: 'tanh', sigmaW: 2, sigmaB: 0.5 });
     expect(chaotic.phase).toBe('chaotic');
     expect(relative(chaotic.depthScale, 1 / Math.log(chaotic.chi1))).toBeLessThan(1e-15);
-    expect(chaotic.depthScales.correlation).toBeNull();
+    expect(chaotic.cStar).toBeGreaterThan(0);
+    expect(chaotic.cStar).toBeLessThan(1);
+    expect(chaotic.chiC).toBeLessThan(1);
+    expect(chaotic.depthScales.correlation).toBe(-1 / Math.log(chaotic.chiC));
   });
 
   it('the step function passes no gradient: χ₁ = 0, depth scale 0', () => {

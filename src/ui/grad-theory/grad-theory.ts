@@ -11,6 +11,7 @@ import {
   countNonFinite,
   criticalCurveSteps,
   defaultSweepControls,
+  describeCorrelationScale,
   describeDepthScale,
   describeFixedPoint,
   describePhase,
@@ -352,6 +353,19 @@ export class GradTheory extends LitElement {
             ? 'undefined: q⁽ˡ⁾ diverges'
             : 'layers: every q is a fixed point',
       )}
+      ${row(
+        'c-star',
+        'c*',
+        theory.cStar,
+        theory.cStar === 1
+          ? 'fixed point of the correlation map: two inputs become fully correlated'
+          : 'fixed point of the correlation map: two inputs stay partly decorrelated (chaos)',
+      )}
+      ${row('chi-c', 'χ_c', theory.chiC, 'σ_w²·E[φ′(u₁)φ′(u₂)] at c*, by 2-D quadrature')}
+      <dt>depth scale ξ_c</dt>
+      <dd data-theory="correlation-scale" data-value=${String(scales.correlation)}>
+        ${describeCorrelationScale(theory)}
+      </dd>
     </dl>`;
   }
 

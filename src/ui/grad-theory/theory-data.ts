@@ -26,6 +26,7 @@ import {
 import {
   effectiveSigmaW,
   meanFieldParamsOf,
+  meanFieldChi1,
   meanFieldTheory,
   predictGradientNorms,
   varianceMap,
@@ -128,6 +129,18 @@ export function describePhase(theory: MeanFieldTheory): string {
     case 'critical':
       return 'critical (χ₁ = 1 to within 1e-12): gradients keep their size through depth';
   }
+}
+
+/** The correlation depth scale ξ_c with its unit and meaning. */
+export function describeCorrelationScale(theory: MeanFieldTheory): string {
+  const xi = theory.depthScales.correlation;
+  const target = theory.cStar === 1 ? '1' : `c* = ${formatNumber(theory.cStar)}`;
+  if (xi === Infinity)
+    return theory.phase === 'critical'
+      ? '∞ layers: at criticality correlations approach 1 more slowly than exponentially'
+      : `∞ layers: q⁽ˡ⁾ → ${theory.fixedPoint.kind === 'zero' ? '0' : '∞'}, where the correlation map's slope at 1 is 1, so correlations approach 1 more slowly than exponentially`;
+  if (xi === 0) return `0 layers: correlations jump to ${target} in one layer`;
+  return `${formatNumber(xi)} layers: every ξ_c layers the distance of two inputs' correlation from ${target} shrinks by a factor e`;
 }
 
 /** Where q⁽ˡ⁾ goes, in words. */
@@ -441,7 +454,7 @@ export function criticalSigmaB2(
   if (!(range.max > range.min)) return null;
   const sigmaW = Math.sqrt(sigmaW2);
   const excess = (sigmaB2: number): number =>
-    meanFieldTheory({ activation, alpha, sigmaW, sigmaB: Math.sqrt(sigmaB2) }).chi1 - 1;
+    meanFieldChi1({ activation, alpha, sigmaW, sigmaB: Math.sqrt(sigmaB2) }) - 1;
   // χ₁ − 1 at the ends and three interior points: the first sign change is refined. For tanh-like
   // activations χ₁ falls monotonically with σ_b² (a larger q* saturates φ′), so one root at most.
   const scan = [0, 0.25, 0.5, 0.75, 1].map((t) => range.min + t * (range.max - range.min));
