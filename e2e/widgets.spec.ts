@@ -100,6 +100,10 @@ test('widgets run under a strict CSP beside a hostile stylesheet, and react to a
   ).toBeAttached({ timeout: 60_000 });
   await expect(explorer.locator('div.init-run')).toHaveCount(1);
 
+  // A blog is not cross-origin isolated: the CPU backend runs on one thread there
+  // (browserThreadPlan, tests/cpu/threads.test.ts), unlike in the lab (e2e/benchmark.spec.ts).
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+
   // The widget far below the fold has not started; scrolled into view, it runs.
   const below = page.locator('grad-run#below');
   await expect(below.getByTestId('waiting')).toBeVisible();

@@ -3,7 +3,8 @@
  * on one thread: the same products entry by entry (each row is one lane's, with the same
  * arithmetic), and the same statistics up to the order of partial sums.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { browserThreadPlan } from '../../src/backends/cpu/browser-lanes.ts';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { createNodeLaneTeam, parseThreads } from '../../src/backends/cpu/node/node-lanes.ts';
 import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';
@@ -108,5 +109,30 @@ describe('CPU passes split between threads', () => {
     expect(parseThreads('4')).toBe(4);
     expect(() => parseThreads('0')).toThrow(/threads: got "0"; allowed: an integer from 1 to 64/);
     expect(() => parseThreads('2.5', '--threads')).toThrow(/--threads: got "2.5"/);
+  });
+});
+
+describe('browserThreadPlan', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  test('one thread, and why, on a page that is not cross-origin isolated', () => {
+    vi.stubGlobal('crossOriginIsolated', false);
+    vi.stubGlobal('navigator', { hardwareConcurrency: 8 });
+    const plan = browserThreadPlan();
+    expect(plan.threads).toBe(1);
+    expect(plan.reason).toMatch(/not cross-origin isolated.*Cross-Origin-Embedder-Policy/);
+  });
+
+  test('every core up to 8 on an isolated page', () => {
+    vi.stubGlobal('crossOriginIsolated', true);
+    vi.stubGlobal('navigator', { hardwareConcurrency: 4 });
+    expect(browserThreadPlan()).toEqual({ threads: 4, reason: 'the browser reports 4 cores' });
+    vi.stubGlobal('navigator', { hardwareConcurrency: 32 });
+    expect(browserThreadPlan()).toEqual({
+      threads: 8,
+      reason: 'the browser reports 32 cores; the lab uses at most 8',
+    });
+    vi.stubGlobal('navigator', { hardwareConcurrency: 1 });
+    expect(browserThreadPlan().threads).toBe(1);
   });
 });
