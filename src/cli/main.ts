@@ -11,6 +11,12 @@
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
+import { MIN_PARALLEL_WORK } from '../backends/cpu/network-pass.ts';
+import {
+  availableThreads,
+  createNodeLaneTeam,
+  parseThreads,
+} from '../backends/cpu/node/node-lanes.ts';
 import { createWebGpuBackend } from '../backends/webgpu/webgpu-backend.ts';
 import { trainStepsOnGpu } from '../backends/webgpu/training-gpu.ts';
 import { isSoftwareAdapter } from '../backends/webgpu/adapter.ts';
@@ -19,12 +25,14 @@ import type { Backend } from '../engine/backend.ts';
 import { runExperiment } from '../engine/experiment.ts';
 import { jacobianSpectrum, JACOBIAN_MAX_SIZE } from '../engine/jacobian.ts';
 import { runNotebook } from '../engine/notebook.ts';
+import { layerSizes } from '../engine/problem.ts';
 import { layerRecords, type AdapterInfo, type RunResult } from '../engine/results.ts';
 import {
   parseSpec,
   SPEC_FIELDS,
   SpecError,
   type BackendName,
+  type RunSpec,
   type SpecInput,
 } from '../engine/spec.ts';
 import {
@@ -110,10 +118,38 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
   return { command: help && command?.startsWith('-') ? undefined : command, flags, json, help };
 }
 
-async function backendFor(name: BackendName): Promise<Backend> {
+/**
+ * The backend to run on. `threads` (cpu only): how many threads to split passes between; by
+ * default every core, where the network has a layer big enough to split (MIN_PARALLEL_WORK).
+ */
+async function backendFor(
+  name: BackendName,
+  threads?: { flag: string | undefined; spec: RunSpec },
+): Promise<Backend> {
+  if (threads?.flag !== undefined && name !== 'cpu')
+    throw new UsageError(`--threads applies to --backend cpu only (got --backend ${name})`);
   if (name === 'webgpu')
     return createWebGpuBackend({ gpu: await nodeGpu(), memoryBudgetBytes: GPU_MEMORY_BUDGET });
-  return createCpuBackend(name === 'cpu64' ? 'f64' : 'f32');
+  if (name === 'cpu64') return createCpuBackend('f64');
+  let count = 1;
+  if (threads?.flag !== undefined) {
+    try {
+      count = parseThreads(threads.flag, '--threads');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  } else if (threads && largestLayerWork(threads.spec) >= MIN_PARALLEL_WORK)
+    count = availableThreads();
+  return createCpuBackend('f32', { team: count > 1 ? await createNodeLaneTeam(count) : null });
+}
+
+/** Multiply-adds of the spec's largest layer product. */
+function largestLayerWork(spec: RunSpec): number {
+  const sizes = layerSizes(spec);
+  let largest = 0;
+  for (let l = 1; l < sizes.length; l++)
+    largest = Math.max(largest, sizes[l]! * sizes[l - 1]! * spec.batch);
+  return largest;
 }
 
 const DEFAULT_TRAIN_STEPS = 200;
@@ -161,6 +197,8 @@ ${TRAINING_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}`).join('\n')}
   --steps            steps to train, 1 to 100000 (default ${DEFAULT_TRAIN_STEPS})
 
 Flags of run:
+  --threads          cpu only: threads to split each pass between, 1 to 64 (default: every core,
+                     where a layer is big enough to split; this machine has ${availableThreads()})
 ${SPEC_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}${f.rule.kind === 'choice' ? ` (${f.rule.choices.join('|')})` : ''}`).join('\n')}
 `;
 
@@ -189,7 +227,7 @@ function runJson(result: RunResult): unknown {
 
 function runTable(result: RunResult): string {
   const { spec, timings } = result;
-  const header = `${spec.activation}, ${spec.init} init, ${spec.depth} hidden layers × ${spec.width} wide, batch ${spec.batch}, backend ${result.backend.name} (${result.backend.precision})`;
+  const header = `${spec.activation}, ${spec.init} init, ${spec.depth} hidden layers × ${spec.width} wide, batch ${spec.batch}, backend ${result.backend.name} (${result.backend.precision}${result.backend.threads && result.backend.threads > 1 ? `, ${result.backend.threads} threads` : ''})`;
   const columns = ['layer', 'gradNorm', 'weightGradNorm', 'mean', 'std', 'dead', 'saturated'];
   const rows = layerRecords(result.stats).map((r) => [
     String(r.layer),
@@ -501,12 +539,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return args.command === undefined && !args.help ? 2 : 0;
   }
   if (args.command === 'run') {
-    const spec = parseSpec(args.flags as SpecInput);
+    const { threads, ...specFlags } = args.flags;
+    const spec = parseSpec(specFlags as SpecInput);
     if (spec.backend === 'webgpu') {
       const status = rerunWithGpuEnvironment();
       if (status !== null) return status;
     }
-    const result = await runExperiment(spec, await backendFor(spec.backend));
+    const backend = await backendFor(spec.backend, { flag: threads, spec });
+    const result = await runExperiment(spec, backend);
     process.stdout.write(
       `${args.json ? JSON.stringify(runJson(result), null, 2) : runTable(result)}\n`,
     );

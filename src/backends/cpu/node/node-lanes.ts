@@ -82,5 +82,11 @@ export async function createNodeLaneTeam(threads: number): Promise<LaneTeam> {
   } finally {
     clearTimeout(timer);
   }
+  // A 'message' listener refs a worker again: drop it, so that idle lanes never keep the
+  // process alive.
+  for (const worker of workers) {
+    worker.removeAllListeners('message');
+    worker.unref();
+  }
   return team;
 }
