@@ -1,15 +1,24 @@
 /**
  * The training section: a small run in the cpu64 worker, whose loss curve and heat-maps must
  * equal trainSteps run here in Node; Pause stops, Step advances exactly one step, Reset clears.
+ * The comparison mode: several networks in lockstep, each equal to trainSteps from the same
+ * shared training set, heat-maps on one colour scale, Pause/Step/Reset acting on all of them.
  */
-import { expect, test, type Locator } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { parseSpec } from '../src/engine/spec.ts';
 import {
   createTrainingState,
   parseTrainingOptions,
   trainSteps,
+  type TrainingRecord,
 } from '../src/backends/cpu/training.ts';
 import type { ChartData } from '../src/ui/grad-chart/chart-data.ts';
+import {
+  comparisonPlan,
+  comparisonStates,
+  sharedColorRange,
+} from '../src/ui/grad-training/training-compare.ts';
 import { collectConsoleErrors } from './watch.ts';
 
 const QUERY = {
@@ -22,24 +31,29 @@ const QUERY = {
   backend: 'cpu64',
 };
 
+/** The section on its own (the embed route): no other section's runs share the queue. */
+const EMBED = `/embed.html?${new URLSearchParams({ widget: 'grad-training', ...QUERY })}`;
+
 async function chartData(section: Locator, chart: string): Promise<ChartData> {
-  return section.locator(`grad-chart[data-chart="${chart}"]`).evaluate((element) => {
-    const data = (element as unknown as { data: ChartData }).data;
-    // Typed arrays come back as plain objects: make them arrays first.
-    return {
-      x: Array.from(data.x),
-      series: data.series.map((s) => ({ label: s.label, values: Array.from(s.values) })),
-      heatmap: data.heatmap && {
-        ...data.heatmap,
-        columns: data.heatmap.columns.map((c) => ({ ...c, values: Array.from(c.values) })),
-      },
-    } as ChartData;
-  });
+  return section
+    .locator(chart.includes('[') ? chart : `grad-chart[data-chart="${chart}"]`)
+    .evaluate((element) => {
+      const data = (element as unknown as { data: ChartData }).data;
+      // Typed arrays come back as plain objects: make them arrays first.
+      return {
+        x: Array.from(data.x),
+        series: data.series.map((s) => ({ label: s.label, values: Array.from(s.values) })),
+        heatmap: data.heatmap && {
+          ...data.heatmap,
+          columns: data.heatmap.columns.map((c) => ({ ...c, values: Array.from(c.values) })),
+        },
+      } as ChartData;
+    });
 }
 
 async function drawn(section: Locator, chart: string): Promise<(number | null)[][]> {
   return section
-    .locator(`grad-chart[data-chart="${chart}"]`)
+    .locator(chart.includes('[') ? chart : `grad-chart[data-chart="${chart}"]`)
     .evaluate(
       (element) => (element as unknown as { drawnColumns: (number | null)[][] }).drawnColumns,
     );
@@ -123,7 +137,9 @@ test('Pause stops training, Step advances one step, Reset clears', async ({ page
   await page.waitForTimeout(1000);
   expect(await stepShown(section)).toBe(paused);
   const recordsNow = await section.evaluate(
-    (element) => (element as unknown as { results: { records: unknown[] } }).results.records.length,
+    (element) =>
+      (element as unknown as { results: { configurations: { records: unknown[] }[] } }).results
+        .configurations[0]!.records.length,
   );
   expect(recordsNow).toBe(paused);
 
@@ -152,5 +168,245 @@ test('a preset sets the lab spec through the URL', async ({ page }) => {
   expect(params.get('activation')).toBe('relu');
   expect(params.get('init')).toBe('he');
   await expect(section.locator('input[name="lr"]')).toHaveValue('0.03');
+  expect(errors).toEqual([]);
+});
+
+/** Turns on the comparison and picks exactly `ids` (COMPARISON_CHOICES ids). */
+async function pickNetworks(section: Locator, ids: readonly string[]): Promise<void> {
+  await section.getByLabel('Compare several networks side by side').check();
+  const boxes = section.locator('input[name="config"]');
+  await expect(boxes).toHaveCount(5);
+  for (const box of await boxes.all()) {
+    const id = await box.getAttribute('value');
+    if (ids.includes(id!)) await box.check();
+    else await box.uncheck();
+  }
+}
+
+async function setSteps(section: Locator, steps: number): Promise<void> {
+  await section.locator('input[name="steps"]').fill(String(steps));
+  await section.locator('input[name="steps"]').dispatchEvent('change');
+}
+
+/** Every network's [step, number of records] as the section holds them. */
+async function networkSteps(section: Locator): Promise<[number, number][]> {
+  return section.evaluate((element) =>
+    (
+      element as unknown as {
+        results: { configurations: { state: { step: number } | null; records: unknown[] }[] };
+      }
+    ).results.configurations.map((c) => [c.state?.step ?? 0, c.records.length]),
+  );
+}
+
+function expectRecords(values: ArrayLike<number | null>, expected: readonly number[]): void {
+  expect(values).toHaveLength(expected.length);
+  expected.forEach((value, i) => expectClose(values[i], value));
+}
+
+test('compares networks side by side: each equals the engine, one colour scale, the chapter in numbers', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto(EMBED);
+  const section = page.locator('grad-training');
+  await expect(section.getByTestId('progress')).toContainText('Not started');
+  const ids = ['sigmoid', 'relu', 'residual'];
+  await pickNetworks(section, ids);
+  await setSteps(section, 30);
+  await section.locator('button[data-action="start"]').click();
+  await expect(section.getByTestId('progress')).toContainText('Step 30 of 30 for 3 networks', {
+    timeout: 60_000,
+  });
+
+  // The same networks, trained here from the same shared training set.
+  const spec = parseSpec(QUERY);
+  const options = parseTrainingOptions({ task: 'teacher', optimizer: 'sgd', lr: '0.1' });
+  const { configs } = comparisonPlan(ids, spec);
+  expect(configs.map((c) => c.id)).toEqual(ids);
+  const records: TrainingRecord[][] = comparisonStates(configs, spec, options).map(
+    (state) => trainSteps(state, 30).records,
+  );
+
+  const loss = await drawn(section, 'loss');
+  expect(loss[0]).toEqual(records[0]!.map((r) => r.step));
+  expect(loss).toHaveLength(1 + ids.length);
+  records.forEach((rs, k) =>
+    expectRecords(
+      loss[k + 1]!,
+      rs.map((r) => r.loss),
+    ),
+  );
+
+  for (const quantity of ['updateRatio', 'gradNorm'] as const) {
+    const chart = quantity === 'updateRatio' ? 'update-ratio' : 'grad-norm';
+    const range = sharedColorRange(records, quantity)!;
+    for (const [k, id] of ids.entries()) {
+      const data = await chartData(
+        section,
+        `grad-chart[data-chart="${chart}"][data-config="${id}"]`,
+      );
+      expect(Array.from(data.x)).toEqual(records[k]!.map((r) => r.step));
+      // One colour scale for every network: the range of all their values.
+      expectClose(data.heatmap!.colorRange!.min, range.min);
+      expectClose(data.heatmap!.colorRange!.max, range.max);
+      const columns = data.heatmap!.columns;
+      expect(columns).toHaveLength(30);
+      columns.forEach((column, i) =>
+        expectRecords(column.values, Array.from(records[k]![i]![quantity])),
+      );
+    }
+  }
+
+  // The table: layer 1 against the last layer at the latest step, and who trained.
+  const table = section.getByTestId('compare-table');
+  const decades: Record<string, number> = {};
+  for (const [k, id] of ids.entries()) {
+    const row = table.locator(`tr[data-config="${id}"]`);
+    await expect(row.getByTestId('trained-on')).toHaveText('cpu64 (f64)');
+    const last = records[k]!.at(-1)!.updateRatio;
+    decades[id] = Number(await row.getAttribute('data-decades'));
+    expectClose(decades[id], Math.log10(last[0]! / last[last.length - 1]!));
+    await expect(row).toContainText('none');
+  }
+  // The chapter's claim: sigmoid + Xavier's layer 1 lags orders of magnitude more than ReLU + He's.
+  expect(decades.sigmoid!).toBeLessThan(decades.relu! - 1);
+  await expect(section.locator('section.network[data-config="relu"]')).toContainText(
+    'trained on cpu64 (f64)',
+  );
+  expect(errors).toEqual([]);
+});
+
+test('comparison: Pause, Step and Reset act on every network', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto(EMBED);
+  const section = page.locator('grad-training');
+  await pickNetworks(section, ['lab', 'relu']);
+  await setSteps(section, 5000);
+  await section.locator('button[data-action="start"]').click();
+  await expect.poll(() => stepShown(section), { timeout: 60_000 }).toBeGreaterThan(0);
+  await section.locator('button[data-action="pause"]').click();
+  const resume = section.locator('button[data-action="start"]');
+  await expect(resume).toHaveText('Resume', { timeout: 60_000 });
+  await expect(resume).toBeEnabled();
+  const paused = await stepShown(section);
+  expect(paused).toBeGreaterThan(0);
+  expect(paused).toBeLessThan(5000);
+  // Both networks stopped at the same step, each with one record per step.
+  expect(await networkSteps(section)).toEqual([
+    [paused, paused],
+    [paused, paused],
+  ]);
+  await page.waitForTimeout(1000);
+  expect(await stepShown(section)).toBe(paused);
+
+  await section.locator('button[data-action="step"]').click();
+  const next = paused + 1;
+  await expect
+    .poll(() => networkSteps(section), { timeout: 60_000 })
+    .toEqual([
+      [next, next],
+      [next, next],
+    ]);
+  await expect(section.getByTestId('progress')).toContainText(`Step ${next} of 5000`);
+
+  await section.locator('button[data-action="reset"]').click();
+  await expect(section.getByTestId('progress')).toContainText('Not started');
+  await expect(section.locator('grad-chart')).toHaveCount(0);
+  expect(await networkSteps(section)).toEqual([]);
+  await expect(resume).toHaveText('Start');
+  expect(errors).toEqual([]);
+});
+
+async function phoneOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth);
+}
+
+test('comparison on a phone: stacked, nothing wider than the screen, no axe violations', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(EMBED);
+  const section = page.locator('grad-training');
+  await pickNetworks(section, ['lab', 'relu', 'batchnorm']);
+  // Fewer than two different networks is refused, naming the field.
+  await section.locator('input[name="config"][value="relu"]').uncheck();
+  await section.locator('input[name="config"][value="batchnorm"]').uncheck();
+  await expect(section.getByRole('alert')).toContainText(
+    'compare: pick at least two different networks to compare (1 picked)',
+  );
+  await expect(section.locator('button[data-action="start"]')).toBeDisabled();
+  // The lab settings are sigmoid + Xavier: picking that preset too trains it once.
+  await section.locator('input[name="config"][value="sigmoid"]').check();
+  await expect(section.getByTestId('merged')).toContainText(
+    'is the same network as the lab settings: trained once',
+  );
+  await section.locator('input[name="config"][value="sigmoid"]').uncheck();
+  await section.locator('input[name="config"][value="relu"]').check();
+  await section.locator('input[name="config"][value="batchnorm"]').check();
+  await setSteps(section, 10);
+  await section.locator('button[data-action="start"]').click();
+  await expect(section.getByTestId('progress')).toContainText('Step 10 of 10 for 3 networks', {
+    timeout: 60_000,
+  });
+  const boxes = await section
+    .locator('section.network')
+    .evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().toJSON() as DOMRect));
+  expect(boxes).toHaveLength(3);
+  // Stacked: one above the other, each within the screen.
+  for (let i = 1; i < boxes.length; i++)
+    expect(boxes[i]!.top).toBeGreaterThanOrEqual(boxes[i - 1]!.bottom - 1);
+  for (const box of boxes) expect(box.right).toBeLessThanOrEqual(375);
+  expect(await phoneOverflow(page)).toBeLessThanOrEqual(375);
+  const axe = await new AxeBuilder({ page }).include('grad-training').analyze();
+  expect(
+    axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+  ).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('comparison on webgpu: every network says it trained on the GPU, and agrees with f32 on the CPU', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  const query = { ...QUERY, backend: 'webgpu' };
+  await page.goto(`/embed.html?${new URLSearchParams({ widget: 'grad-training', ...query })}`);
+  const section = page.locator('grad-training');
+  const ids = ['sigmoid', 'relu'];
+  await pickNetworks(section, ids);
+  await setSteps(section, 8);
+  await section.locator('button[data-action="start"]').click();
+  await expect(section.getByTestId('progress')).toContainText('Step 8 of 8 for 2 networks', {
+    timeout: 60_000,
+  });
+  await expect(section.getByTestId('training-fallback')).toHaveCount(0);
+  const spec = parseSpec(query);
+  const options = parseTrainingOptions({ task: 'teacher', optimizer: 'sgd', lr: '0.1' });
+  const { configs } = comparisonPlan(ids, spec);
+  const records = comparisonStates(configs, spec, options).map((s) => trainSteps(s, 8).records);
+  const loss = await drawn(section, 'loss');
+  for (const [k, id] of ids.entries()) {
+    await expect(
+      section
+        .getByTestId('compare-table')
+        .locator(`tr[data-config="${id}"]`)
+        .getByTestId('trained-on'),
+    ).toHaveText('webgpu (f32)');
+    // f32 on another device: rounding differs in the last bits and grows a little over steps.
+    records[k]!.forEach((r, i) => {
+      expect(Math.abs(loss[k + 1]![i]! - r.loss)).toBeLessThanOrEqual(1e-3 * Math.abs(r.loss));
+    });
+    const data = await chartData(
+      section,
+      `grad-chart[data-chart="update-ratio"][data-config="${id}"]`,
+    );
+    data.heatmap!.columns.forEach((column, i) => {
+      const expected = records[k]![i]!.updateRatio;
+      Array.from(column.values).forEach((value, l) =>
+        expect(Math.abs(value - expected[l]!)).toBeLessThanOrEqual(1e-3 * Math.abs(expected[l]!)),
+      );
+    });
+  }
   expect(errors).toEqual([]);
 });

@@ -34,6 +34,12 @@ export interface ChartHeatmap {
    * on 0, symmetric in max |value|; zeros are drawn too. Implies normalize 'global'.
    */
   readonly diverging?: boolean;
+  /**
+   * The values at the two ends of the colour scale, instead of the map's own smallest and largest:
+   * heat-maps given the same range are shaded alike, so several can be compared. Values outside
+   * are clamped to the ends. With logColor, min must be > 0. Not used by a diverging map.
+   */
+  readonly colorRange?: { readonly min: number; readonly max: number };
 }
 
 export interface ChartData {

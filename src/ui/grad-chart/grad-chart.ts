@@ -360,6 +360,7 @@ export class GradChart extends LitElement {
     }
     const note = notes.filter(Boolean).join(' ');
     const heatmap = this.data?.heatmap;
+    const sharedRange = heatmap?.diverging ? undefined : heatmap?.colorRange;
     return html`<figure role="figure" aria-label=${this.chartTitle || this.yLabel}>
       ${this.chartTitle ? html`<figcaption>${this.chartTitle}</figcaption>` : nothing}
       <slot name="caption"></slot>
@@ -368,8 +369,12 @@ export class GradChart extends LitElement {
         heatmap
           ? html`<p class="scale">
               <span class="ramp" aria-hidden="true"></span>
-              Shading: ${heatmap.label}, ${heatmap.logColor ? 'log scale, ' : ''}from none to the
-              ${heatmap.normalize === 'global' ? 'largest value' : 'largest value in each column'}.
+              Shading: ${heatmap.label},
+              ${heatmap.logColor ? 'log scale, ' : ''}${
+                sharedRange
+                  ? `from ${formatExact(sharedRange.min)} to ${formatExact(sharedRange.max)}, a scale shared with other charts.`
+                  : `from none to the ${heatmap.normalize === 'global' ? 'largest value' : 'largest value in each column'}.`
+              }
             </p>`
           : nothing
       }

@@ -96,9 +96,14 @@ export function layoutHeatmap(heatmap: ChartHeatmap): HeatLayout {
   heatmap.columns.forEach((column, c) => {
     if (!Number.isFinite(column.lo) || !Number.isFinite(column.hi)) return;
     const n = column.values.length;
-    let max = heatmap.normalize === 'global' ? globalMax : 0;
-    let minPositive = heatmap.normalize === 'global' ? globalMinPositive : Infinity;
-    if (heatmap.normalize !== 'global') {
+    const range = heatmap.diverging ? undefined : heatmap.colorRange;
+    let max = range ? range.max : heatmap.normalize === 'global' ? globalMax : 0;
+    let minPositive = range
+      ? range.min
+      : heatmap.normalize === 'global'
+        ? globalMinPositive
+        : Infinity;
+    if (!range && heatmap.normalize !== 'global') {
       for (let b = 0; b < n; b++) {
         const v = column.values[b]!;
         if (Number.isFinite(v) && v > 0) {
@@ -117,7 +122,10 @@ export function layoutHeatmap(heatmap: ChartHeatmap): HeatLayout {
       else if (v <= 0 || max <= 0) continue;
       else if (heatmap.logColor && max > minPositive)
         intensity = Math.log(v / minPositive) / Math.log(max / minPositive);
+      else if (range && max > range.min) intensity = (v - range.min) / (max - range.min);
       else intensity = v / max;
+      // A shared range may be narrower than this map's values: clamp to the ends of the scale.
+      if (range && intensity !== null) intensity = Math.min(1, Math.max(0, intensity));
       const lo = degenerate ? column.lo - pad : column.lo + b * step;
       const hi = degenerate ? column.hi + pad : column.lo + (b + 1) * step;
       cells.push({ column: c, lo, hi, intensity });

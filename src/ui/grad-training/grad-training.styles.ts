@@ -32,6 +32,21 @@ export const gradTrainingStyles = [
     .progress-line {
       font-variant-numeric: tabular-nums;
     }
+    /* Networks side by side where there is room, stacked on a phone. */
+    .compare-grid {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr));
+      gap: 1rem;
+      margin-top: 1rem;
+    }
+    .network {
+      min-width: 0;
+      border-top: 1px solid var(--grad-rule, #d0d7de);
+    }
+    .network h3 {
+      font-size: 1rem;
+      margin: 0.5rem 0 0.25rem;
+    }
     .diverged {
       color: var(--grad-error, #b00020);
       font-weight: 600;

@@ -116,11 +116,13 @@ export const QUANTITY_LABELS: Record<LayerQuantity, string> = {
 
 /**
  * Layers × steps: one heat-map column per step, cell l − 1 spanning y from l − ½ to l + ½, on a
- * log colour scale shared by the whole map (so that layers can be compared).
+ * log colour scale shared by the whole map (so that layers can be compared), or by several maps
+ * when `colorRange` is given (so that networks can be compared).
  */
 export function layerHeatmapChart(
   records: readonly TrainingRecord[],
   quantity: LayerQuantity,
+  colorRange?: { readonly min: number; readonly max: number },
 ): ChartData {
   const layers = records[0]?.[quantity].length ?? 0;
   return {
@@ -131,6 +133,7 @@ export function layerHeatmapChart(
       columns: records.map((r) => ({ lo: 0.5, hi: layers + 0.5, values: r[quantity] })),
       normalize: 'global',
       logColor: true,
+      ...(colorRange ? { colorRange } : {}),
     },
   };
 }
