@@ -150,10 +150,12 @@ export class GradChart extends LitElement {
       changed.has('yMax') ||
       changed.has('xLabel') ||
       changed.has('yLabel');
+    // The plot's hooks and ranges read the heat-map layout and x values when they run, so new
+    // data of the same shape (a training heat-map one step longer) only needs setData.
     const sameSeries =
       this.plot &&
       !structural &&
-      !this.heat &&
+      this.plotHasHeat === Boolean(this.heat) &&
       this.plot.series.length === this.data.series.length + 1 &&
       this.data.series.every((s, i) => this.plot!.series[i + 1]!.label === s.label);
     if (sameSeries) {
@@ -162,6 +164,15 @@ export class GradChart extends LitElement {
     }
     this.plot?.destroy();
     this.plot = new uPlot(this.options(), this.prepared.columns as uPlot.AlignedData, target);
+    this.plotHasHeat = Boolean(this.heat);
+  }
+
+  /** Whether the plot was made with a heat-map (its draw hook and ranges). */
+  private plotHasHeat = false;
+
+  /** The x values of the current data. */
+  private get xs(): number[] {
+    return Array.from(this.data?.x ?? []);
   }
 
   private options(): uPlot.Options {
@@ -173,13 +184,14 @@ export class GradChart extends LitElement {
       style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || palette[i % 6]!;
     const axisColour = style.color;
     const bars = this.kind === 'bars';
-    const heat = this.heat;
+    const hasHeat = Boolean(this.heat);
     const xs = Array.from(data.x);
     const yScale: uPlot.Scale = this.logY ? { distr: 3 } : {};
-    if (heat || this.logY || this.yMin !== undefined || this.yMax !== undefined) {
+    if (hasHeat || this.logY || this.yMin !== undefined || this.yMax !== undefined) {
       yScale.range = (_u, min, max) => {
         let lo: number | null = min;
         let hi: number | null = max;
+        const heat = this.heat;
         if (heat) {
           lo = Math.min(lo ?? heat.yMin, heat.yMin);
           hi = Math.max(hi ?? heat.yMax, heat.yMax);
@@ -192,15 +204,13 @@ export class GradChart extends LitElement {
       time: false,
       ...(this.logX ? { distr: 3, range: (_u, min, max) => decadeRange(min, max) } : {}),
     };
-    if (bars || heat) {
+    if (bars || hasHeat) {
       xScale.range = () => {
-        const first = columnSpan(xs, 0)[0];
-        const last = columnSpan(xs, xs.length - 1)[1];
-        return [first, last];
+        const now = this.xs;
+        return [columnSpan(now, 0)[0], columnSpan(now, now.length - 1)[1]];
       };
     }
     const errorColour = style.getPropertyValue('--grad-error').trim() || '#b00020';
-    const diverging = Boolean(data.heatmap?.diverging);
     return {
       ...this.size(),
       scales: { x: xScale, y: yScale },
@@ -214,7 +224,7 @@ export class GradChart extends LitElement {
           // Layers, depths and steps are counts: no ticks between them.
           ...(xs.every(Number.isInteger) && !this.logX ? { incrs: INTEGER_STEPS } : {}),
           ...(this.logX ? { splits: decadeSplits } : {}),
-          ...(bars ? { splits: () => xs } : {}),
+          ...(bars ? { splits: () => this.xs } : {}),
         },
         {
           label: this.yLabel,
@@ -243,17 +253,21 @@ export class GradChart extends LitElement {
           };
         }),
       ],
-      hooks: heat
+      hooks: hasHeat
         ? {
             drawClear: [
               (u: uPlot) => {
+                const heat = this.heat;
+                if (!heat) return;
+                const columns = this.xs;
+                const diverging = Boolean(this.data?.heatmap?.diverging);
                 const ctx = u.ctx;
                 ctx.save();
                 ctx.beginPath();
                 ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
                 ctx.clip();
                 for (const cell of heat.cells) {
-                  const [x0, x1] = columnSpan(xs, cell.column);
+                  const [x0, x1] = columnSpan(columns, cell.column);
                   const left = u.valToPos(x0, 'x', true);
                   const right = u.valToPos(x1, 'x', true);
                   const top = u.valToPos(cell.hi, 'y', true);
