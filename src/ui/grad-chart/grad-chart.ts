@@ -249,7 +249,7 @@ export class GradChart extends LitElement {
                   paths: groupedBars(data.series.length, this.logY),
                   points: { show: false },
                 }
-              : { points: { show: data.x.length <= 60, size: 5 }, spanGaps: false }),
+              : { points: { show: () => this.xs.length <= 60, size: 5 }, spanGaps: false }),
           };
         }),
       ],
