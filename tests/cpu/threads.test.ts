@@ -90,6 +90,29 @@ describe('CPU passes split between threads', () => {
     });
   }
 
+  test('back-to-back passes over two networks never mix their buffers', async () => {
+    // Each pass re-attaches the lanes to its network; a lane must have left the previous pass
+    // before it takes a job of the next one.
+    const specs = [
+      parseSpec({ activation: 'tanh', depth: 3, width: 80, inputs: 80, outputs: 8, batch: 32 }),
+      parseSpec({ activation: 'relu', depth: 4, width: 96, inputs: 64, outputs: 8, batch: 24 }),
+    ];
+    const prepared = await Promise.all(
+      specs.map((spec) => createCpuBackend('f32', { team: shared }).prepare(problemFromSpec(spec))),
+    );
+    const expected = await Promise.all(prepared.map((run) => run.compute()));
+    const before = shared.dispatched;
+    for (let round = 0; round < 25; round++) {
+      for (let i = 0; i < prepared.length; i++) {
+        const result = await prepared[i]!.compute();
+        expect(result.loss).toBe(expected[i]!.loss);
+        expect(Array.from(result.gradNorm)).toEqual(Array.from(expected[i]!.gradNorm));
+      }
+    }
+    expect(shared.dispatched).toBeGreaterThan(before);
+    prepared.forEach((run) => run.dispose());
+  });
+
   test('the backend reports its threads', () => {
     expect(createCpuBackend('f32', { team: shared }).info.threads).toBe(3);
     expect(createCpuBackend('f32', { team: shared, threads: 2 }).info.threads).toBe(2);

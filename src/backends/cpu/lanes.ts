@@ -9,7 +9,8 @@
  *   generation) to every lane, then for each job writes kind/layer/flags, zeroes `done`, bumps
  *   `generation` and notifies; it runs its own share, then waits until `done` = n − 1;
  * - a lane that entered waits for `generation` to change (spinning briefly, then Atomics.wait),
- *   runs its share, increments `done` and notifies; a LEAVE job sends it back to its event loop.
+ *   runs its share, increments `done` and notifies; a LEAVE job sends it back to its event loop,
+ *   and the coordinator waits for every lane to count itself out before the pass returns.
  * Atomics operations order the plain reads and writes of the shared buffers around them.
  */
 import {
@@ -153,6 +154,8 @@ export class LaneTeam {
    */
   enter(buffers: PassBuffers, precision: 'f32' | 'f64', lanes = this.size): void {
     this.active = Math.max(1, Math.min(lanes, this.size));
+    // A failure belongs to the pass it happened in.
+    Atomics.store(this.control, CONTROL.failed, 0);
     const generation = Atomics.load(this.control, CONTROL.generation);
     for (let i = 0; i < this.active - 1; i++) {
       const port = this.ports[i]!;
@@ -183,21 +186,31 @@ export class LaneTeam {
     this.post(kind, layer, flags);
     runLaneJob(net, scratch, kind, layer, flags, 0, this.active, clock);
     clock.reset();
-    const helpers = this.active - 1;
-    for (;;) {
-      const done = Atomics.load(this.control, CONTROL.done);
-      if (done >= helpers) break;
-      waitWhileEqual(this.control, CONTROL.done, done);
-    }
+    this.awaitHelpers();
     // Time spent waiting for the other lanes counts toward the job's main kernel.
     clock.lap(waitKernel);
     if (Atomics.load(this.control, CONTROL.failed) !== 0)
       throw new Error('a CPU thread failed during the pass (see the console)');
   }
 
-  /** Sends the lanes back to their event loops (after a pass, or when it fails). */
+  /**
+   * Sends the lanes back to their event loops (after a pass, or when it fails) and waits until
+   * each has left: a lane still in the loop could otherwise take the next pass's first job before
+   * it has read that pass's messages (its buffers).
+   */
   leave(): void {
     this.post(JOB.leave, 0, 0);
+    this.awaitHelpers();
+  }
+
+  /** Waits until every active helper lane has counted itself done with the current job. */
+  private awaitHelpers(): void {
+    const helpers = this.active - 1;
+    for (;;) {
+      const done = Atomics.load(this.control, CONTROL.done);
+      if (done >= helpers) return;
+      waitWhileEqual(this.control, CONTROL.done, done);
+    }
   }
 
   private post(kind: JobKind, layer: number, flags: number): void {
@@ -247,7 +260,11 @@ export function createLaneServer(
         waitWhileEqual(control, CONTROL.generation, seen);
         seen = Atomics.load(control, CONTROL.generation);
         const kind = Atomics.load(control, CONTROL.kind) as JobKind;
-        if (kind === JOB.leave) return;
+        if (kind === JOB.leave) {
+          Atomics.add(control, CONTROL.done, 1);
+          Atomics.notify(control, CONTROL.done);
+          return;
+        }
         const layer = Atomics.load(control, CONTROL.layer);
         const flags = Atomics.load(control, CONTROL.flags);
         const lanes = Atomics.load(control, CONTROL.lanes);
