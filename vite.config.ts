@@ -1,4 +1,5 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { wgslPlugin } from './scripts/wgsl-source.mjs';
 
 /**
  * Cross-origin isolation for the lab: with these headers the page may share memory between
@@ -26,7 +27,7 @@ function crossOriginIsolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [crossOriginIsolation()],
+  plugins: [wgslPlugin(), crossOriginIsolation()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },

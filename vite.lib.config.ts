@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
+import { wgslPlugin } from './scripts/wgsl-source.mjs';
 
 /** `npm run build` (second step): dist/lib/gradlab.js, one self-contained ES module for embeds. */
 export default defineConfig({
+  plugins: [wgslPlugin()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

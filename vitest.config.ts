@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { applyGpuEnv } from './scripts/gpu-env.mjs';
+import { wgslPlugin } from './scripts/wgsl-source.mjs';
 
 // Set here, in the main process, so that the forked workers start with it: LD_LIBRARY_PATH (for
 // Chromium's bundled libvulkan.so.1) only takes effect in a process started after it is set.
@@ -7,6 +8,8 @@ import { applyGpuEnv } from './scripts/gpu-env.mjs';
 applyGpuEnv(process.env);
 
 export default defineConfig({
+  // Shaders load as the page loads them (comments and layout dropped).
+  plugins: [wgslPlugin()],
   test: {
     environment: 'node',
     include: ['tests/**/*.test.ts'],

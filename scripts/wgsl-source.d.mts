@@ -1,0 +1,3 @@
+import type { Plugin } from 'vite';
+export function compactWgsl(source: string): string;
+export function wgslPlugin(): Plugin;
