@@ -3,9 +3,9 @@
  * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
  * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts) and
  * trains chunks of steps (training.ts). On a cross-origin-isolated page the same script also
- * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the worker (see
- * worker-runner.ts): a synchronous pass cannot be interrupted by a message, and termination frees
- * its memory at once.
+ * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the
+ * worker (see worker-runner.ts): a synchronous pass cannot be interrupted by a message, and
+ * termination frees its memory at once.
  */
 import { browserLaneTeam, serveLane } from './browser-lanes.ts';
 import type { LaneTeam } from './lanes.ts';
