@@ -23,7 +23,7 @@ import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
 import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
 import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
-import { runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
+import { peerProblemFrom, runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
 import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
 
 interface Row {
@@ -153,14 +153,7 @@ async function main(): Promise<void> {
   }
   team?.dispose();
 
-  const peerProblem = {
-    sizes: [...problem.sizes],
-    weights: problem.weights.map((w) => Float32Array.from(w)),
-    x: Float32Array.from(problem.x),
-    y: Float32Array.from(problem.y),
-    batch: spec.batch,
-    activation: 'tanh' as const,
-  };
+  const peerProblem = peerProblemFrom(problem);
   const peers: PeerResult[] = [];
   for (const backend of ['cpu', 'wasm'] as const) {
     log(`running TensorFlow.js ${backend}…`);
