@@ -11,7 +11,7 @@
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
-import { MIN_PARALLEL_WORK } from '../backends/cpu/network-pass.ts';
+import { hasSplittableLayer } from '../backends/cpu/network-pass.ts';
 import {
   availableThreads,
   createNodeLaneTeam,
@@ -138,18 +138,9 @@ async function backendFor(
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-  } else if (threads && largestLayerWork(threads.spec) >= MIN_PARALLEL_WORK)
+  } else if (threads && hasSplittableLayer(layerSizes(threads.spec), threads.spec.batch))
     count = availableThreads();
   return createCpuBackend('f32', { team: count > 1 ? await createNodeLaneTeam(count) : null });
-}
-
-/** Multiply-adds of the spec's largest layer product. */
-function largestLayerWork(spec: RunSpec): number {
-  const sizes = layerSizes(spec);
-  let largest = 0;
-  for (let l = 1; l < sizes.length; l++)
-    largest = Math.max(largest, sizes[l]! * sizes[l - 1]! * spec.batch);
-  return largest;
 }
 
 const DEFAULT_TRAIN_STEPS = 200;

@@ -39,6 +39,13 @@ export {
  */
 export const MIN_PARALLEL_WORK = 1 << 17;
 
+/** Whether some layer's product is big enough to split between threads (MIN_PARALLEL_WORK). */
+export function hasSplittableLayer(sizes: readonly number[], batch: number): boolean {
+  for (let l = 1; l < sizes.length; l++)
+    if (sizes[l]! * sizes[l - 1]! * batch >= MIN_PARALLEL_WORK) return true;
+  return false;
+}
+
 /** A problem converted to one precision, with buffers for a pass; reused across runs. */
 export interface LoadedNetwork extends PassBuffers {
   readonly problem: Problem;
@@ -65,7 +72,12 @@ export function loadNetwork(
   threads = team?.size ?? 1,
 ): LoadedNetwork {
   const precision = kernels.alloc(0) instanceof Float64Array ? 'f64' : 'f32';
-  const threaded = team !== null && team.size > 1 && threads > 1;
+  // A network with no layer worth splitting runs on this thread without involving the team.
+  const threaded =
+    team !== null &&
+    team.size > 1 &&
+    threads > 1 &&
+    hasSplittableLayer(problem.sizes, problem.spec.batch);
   const alloc64 = threaded
     ? (length: number) => new Float64Array(new SharedArrayBuffer(8 * length))
     : (length: number) => new Float64Array(length);
