@@ -1,17 +1,57 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 
-/** `npm run build` (second step): dist/lib/gradlab.js, one self-contained ES module for embeds. */
+/**
+ * Every element's module as an entry of its own: src/ui/figures/<tag>/define.ts and
+ * src/ui/<tag>/define.ts become dist/lib/elements/<tag>.js (the package's per-element exports).
+ */
+function elementEntries(): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const folder of ['src/ui/figures', 'src/ui']) {
+    for (const tag of readdirSync(folder)) {
+      const module = `${folder}/${tag}/define.ts`;
+      if (tag.startsWith('grad-') && existsSync(module) && tag !== 'grad-chart') {
+        entries[`elements/${tag}`] = module;
+      }
+    }
+  }
+  return entries;
+}
+
+/**
+ * `npm run build` (second step): dist/lib/, the embeddable library. gradlab.js is a small loader
+ * that defines every tag and imports an element's chunk only when one is near the viewport;
+ * chunks and the CPU worker are relative, same-origin files beside it, so a site copies the
+ * folder and adds one script tag.
+ */
 export default defineConfig({
   plugins: [wgslPlugin()],
-  worker: { format: 'es' },
+  // Relative URLs for chunks and the worker: the folder works wherever a site puts it.
+  base: './',
+  worker: {
+    format: 'es',
+    rollupOptions: { output: { entryFileNames: 'workers/[name]-[hash].js' } },
+  },
   build: {
     target: 'es2022',
     outDir: 'dist/lib',
     emptyOutDir: true,
-    lib: { entry: 'src/lib/gradlab.ts', formats: ['es'], fileName: () => 'gradlab.js' },
-    minify: true,
-    // One file: the elements (loaded only where there is a DOM) and the CPU worker are inlined.
-    rollupOptions: { output: { inlineDynamicImports: true, minify: true } },
+    // GRADLAB_INSPECT=1 keeps the output readable, with each module's path as a comment.
+    minify: !process.env.GRADLAB_INSPECT,
+    lib: {
+      entry: { gradlab: 'src/lib/gradlab.ts', ...elementEntries() },
+      formats: ['es'],
+    },
+    rollupOptions: {
+      output: {
+        entryFileNames: '[name].js',
+        chunkFileNames: 'chunks/[name]-[hash].js',
+        // A module every figure needs stays out of the chunks only some need, so an element that
+        // reads no run spec (an activation plot) does not load the spec's parser with it.
+        codeSplitting: { groups: [{ name: 'spec-rules', test: /engine\/spec-rules\.ts$/ }] },
+        minify: !process.env.GRADLAB_INSPECT,
+      },
+    },
   },
 });

@@ -78,7 +78,7 @@ test('draws the depth sweep, the activation comparison and the bound as the engi
   expect(byLayer[2]![0]!).toBeLessThan(byLayer[2]![5]! * 0.05);
 
   // The other axis counts layers k below the output layer, lining the depths up there.
-  await section.getByLabel('depth sweep x axis').selectOption('from-output');
+  await section.getByLabel('depth sweep x axis').selectOption('below-output');
   await expect
     .poll(async () => (await drawn(section, 'depth-sweep'))[0])
     .toEqual([0, 1, 2, 3, 4, 5]);

@@ -3,19 +3,19 @@
  * When WebGPU is missing or fails (no adapter, a lost device, a shader that does not compile, out
  * of memory), the run is redone on the CPU and the outcome says so; a spec the device cannot hold
  * is reported as the SpecError it is, naming the limit. Training follows the same rules.
+ *
+ * The WebGPU backend (its kernels and shaders) is imported only when a webgpu run is asked for, so
+ * a page that computes on the CPU never downloads it.
  */
 import type { RunProgress } from '../engine/backend.ts';
-import { runExperiment, runProblemOn } from '../engine/experiment.ts';
 import type { JacobianSpectrum } from '../engine/jacobian.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
-import { createTrainingState, type TrainingChunk } from './cpu/training.ts';
+import type { TrainingChunk } from './cpu/training.ts';
 import type { TrainJob } from './cpu/worker-protocol.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
-import { isSoftwareAdapter } from './webgpu/adapter.ts';
-import { trainStepsOnGpu } from './webgpu/training-gpu.ts';
-import { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
+import type { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
 
 export interface RunOutcome {
   readonly result: RunResult;
@@ -38,13 +38,15 @@ export class ExperimentRunner {
 
   private gpuBackend(): Promise<GpuBackend> {
     if (this.gpu) return this.gpu;
-    const pending = createWebGpuBackend().then((backend) => {
-      void backend.device.lost.then(() => {
-        // Only this backend's loss clears it; a newer backend may have replaced it already.
-        if (this.gpu === pending) this.gpu = null;
+    const pending = import('./webgpu/webgpu-backend.ts')
+      .then(({ createWebGpuBackend }) => createWebGpuBackend())
+      .then((backend) => {
+        void backend.device.lost.then(() => {
+          // Only this backend's loss clears it; a newer backend may have replaced it already.
+          if (this.gpu === pending) this.gpu = null;
+        });
+        return backend;
       });
-      return backend;
-    });
     this.gpu = pending;
     return pending;
   }
@@ -59,7 +61,7 @@ export class ExperimentRunner {
   async run(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<RunOutcome> {
     if (spec.backend !== 'webgpu') return this.onCpu(await this.cpu.run(spec, options));
     const { value: result, fallback } = await this.onGpu(
-      async (gpu) => runExperiment(spec, gpu, options),
+      async (gpu) => (await import('../engine/experiment.ts')).runExperiment(spec, gpu, options),
       () => this.cpu.run({ ...spec, backend: 'cpu' }, options),
       options.signal,
       'this run',
@@ -81,7 +83,7 @@ export class ExperimentRunner {
     if (backend !== 'webgpu')
       return this.onCpu(await this.cpu.runProblem(problem, backend, options));
     const { value: result, fallback } = await this.onGpu(
-      (gpu) => runProblemOn(problem, gpu, options),
+      async (gpu) => (await import('../engine/experiment.ts')).runProblemOn(problem, gpu, options),
       () => this.cpu.runProblem(problem, 'cpu', options),
       options.signal,
       'this run',
@@ -106,13 +108,20 @@ export class ExperimentRunner {
   async train(job: TrainJob, options: ExperimentRunOptions = {}): Promise<TrainingChunk> {
     if (job.spec.backend !== 'webgpu') return this.cpu.train(job, options);
     const { value: chunk, fallback } = await this.onGpu(
-      (gpu) =>
-        trainStepsOnGpu(job.state ?? createTrainingState(job.spec, job.options), job.steps, {
+      async (gpu) => {
+        const [{ trainStepsOnGpu }, { createTrainingState }, { isSoftwareAdapter }] =
+          await Promise.all([
+            import('./webgpu/training-gpu.ts'),
+            import('./cpu/training.ts'),
+            import('./webgpu/adapter.ts'),
+          ]);
+        return trainStepsOnGpu(job.state ?? createTrainingState(job.spec, job.options), job.steps, {
           device: gpu.device,
           runner: gpu.runner,
           signal: options.signal,
           software: gpu.info.adapter ? isSoftwareAdapter(gpu.info.adapter) : undefined,
-        }),
+        });
+      },
       () => this.cpu.train(job, options),
       options.signal,
       'training',

@@ -5,6 +5,9 @@
  */
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName } from './activations.ts';
 import { INIT_NAMES, type InitName } from './inits.ts';
+import { ALPHA_RULE, parseFieldValue, SpecError, type Rule } from './spec-rules.ts';
+
+export { describeRule, SpecError, type Rule } from './spec-rules.ts';
 
 export const RNG_NAMES = ['philox', 'numpy'] as const;
 export type RngName = (typeof RNG_NAMES)[number];
@@ -64,40 +67,7 @@ export const DEFAULT_SPEC: RunSpec = {
   bins: 32,
 };
 
-/** A problem with one field of a spec. */
-export class SpecError extends Error {
-  constructor(
-    /** The field as users write it: the URL key, attribute and CLI flag name (kebab-case). */
-    readonly field: string,
-    /** What is wrong and what is allowed. */
-    readonly detail: string,
-  ) {
-    super(`${field}: ${detail}`);
-    this.name = 'SpecError';
-  }
-}
-
 type FieldKey = keyof RunSpec;
-
-interface IntegerRule {
-  readonly kind: 'integer';
-  readonly min: number;
-  readonly max: number;
-}
-interface NumberRule {
-  readonly kind: 'number';
-  readonly min: number;
-  readonly max: number;
-  readonly minExclusive?: boolean;
-}
-interface ChoiceRule {
-  readonly kind: 'choice';
-  readonly choices: readonly string[];
-}
-interface BooleanRule {
-  readonly kind: 'boolean';
-}
-export type Rule = IntegerRule | NumberRule | ChoiceRule | BooleanRule;
 
 export const SIZE_LIMITS = {
   depth: { min: 1, max: 1000 },
@@ -119,7 +89,7 @@ export const SPEC_FIELDS: ReadonlyArray<{ key: FieldKey; name: string; rule: Rul
     {
       key: 'alpha',
       name: 'alpha',
-      rule: { kind: 'number', min: 0, max: 10 },
+      rule: ALPHA_RULE,
       help: 'parameter of leaky_relu (default 0.01) and elu (default 1)',
     },
     {
@@ -227,59 +197,6 @@ for (const field of SPEC_FIELDS) {
   FIELD_BY_NAME.set(field.key, field);
 }
 
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const TRUE_WORDS = new Set(['', 'true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
-
-export function describeRule(rule: Rule): string {
-  switch (rule.kind) {
-    case 'integer':
-      return `an integer from ${rule.min} to ${rule.max}`;
-    case 'number':
-      return `a number ${rule.minExclusive ? '>' : '≥'} ${rule.min} and ≤ ${rule.max}`;
-    case 'choice':
-      return `one of ${rule.choices.join(', ')}`;
-    case 'boolean':
-      return 'true or false';
-  }
-}
-
-function parseValue(
-  name: string,
-  rule: Rule,
-  raw: string | number | boolean,
-): string | number | boolean {
-  const text = typeof raw === 'string' ? raw.trim() : String(raw);
-  const fail = (): never => {
-    throw new SpecError(name, `got ${JSON.stringify(text)}; allowed: ${describeRule(rule)}`);
-  };
-  switch (rule.kind) {
-    case 'integer': {
-      if (!INTEGER.test(text)) fail();
-      const value = Number(text);
-      if (!Number.isSafeInteger(value) || value < rule.min || value > rule.max) fail();
-      return value;
-    }
-    case 'number': {
-      if (!DECIMAL.test(text)) fail();
-      const value = Number(text);
-      const tooLow = rule.minExclusive ? value <= rule.min : value < rule.min;
-      if (!Number.isFinite(value) || tooLow || value > rule.max) fail();
-      return value;
-    }
-    case 'choice':
-      if (!rule.choices.includes(text)) fail();
-      return text;
-    case 'boolean': {
-      const lower = text.toLowerCase();
-      if (TRUE_WORDS.has(lower)) return true;
-      if (FALSE_WORDS.has(lower)) return false;
-      return fail();
-    }
-  }
-}
-
 /** The names a spec source may use, for help text and error messages. */
 export const SPEC_FIELD_NAMES: readonly string[] = SPEC_FIELDS.map((field) => field.name);
 
@@ -298,7 +215,7 @@ export function parseSpec(input: SpecInput, base: RunSpec = DEFAULT_SPEC): RunSp
     if (!field) {
       throw new SpecError(key, `unknown field; known fields: ${SPEC_FIELD_NAMES.join(', ')}`);
     }
-    values[field.key] = parseValue(field.name, field.rule, raw);
+    values[field.key] = parseFieldValue(field.name, field.rule, raw);
     if (field.key === 'alpha') alphaGiven = true;
   }
   const spec = values as unknown as RunSpec;

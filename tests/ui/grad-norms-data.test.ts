@@ -111,7 +111,7 @@ describe('chart data', () => {
   ];
 
   it('lines up depths at the output layer, or at layer 1 on the chapter’s axis', () => {
-    const fromOutput = depthSweepChart(sweep, 'from-output');
+    const fromOutput = depthSweepChart(sweep, 'below-output');
     expect(fromOutput.x).toEqual([0, 1, 2, 3, 4]);
     expect(fromOutput.series.map((s) => s.label)).toEqual(['2 hidden layers', '4 hidden layers']);
     expect(fromOutput.series[0]!.values).toEqual([1, 0.1, 0.01]);

@@ -3,9 +3,10 @@
  * time per runner; cancelling a run (through its AbortSignal) terminates the worker, and the next
  * run starts a fresh one.
  *
- * The worker is inlined into the bundle (a blob URL), so the embeddable library stays one file and
- * fetches nothing. Where the page's Content-Security-Policy forbids such workers, runs happen on
- * the page itself, and `inPageReason` says why.
+ * The worker is a module worker loaded from its own same-origin file beside the library (`new
+ * URL(…, import.meta.url)`), so a page's Content-Security-Policy needs only `worker-src 'self'`.
+ * Where workers are forbidden, runs happen on the page itself (the engine's code is then imported
+ * on the page, once, only for that), and `inPageReason` says why.
  */
 import type { RunProgress } from '../../engine/backend.ts';
 import type { JacobianSpectrum } from '../../engine/jacobian.ts';
@@ -14,8 +15,6 @@ import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from './training.ts';
 import { browserThreadPlan, type ThreadPlan } from './browser-lanes.ts';
-import CpuWorker from './cpu-worker.ts?worker&inline';
-import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
 import type {
   CpuBackendName,
   JacobianRequest,
@@ -26,6 +25,13 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './worker-protocol.ts';
+
+type WorkerJobs = typeof import('./worker-jobs.ts');
+
+/** The CPU worker, from its own file (Vite bundles it; the library ships it beside its chunks). */
+function startCpuWorker(name: string): Worker {
+  return new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name });
+}
 
 /** A response that ends a request. */
 type WorkerAnswer = Extract<WorkerResponse, { type: 'result' | 'spectrum' | 'trained' }>;
@@ -60,10 +66,10 @@ export class CpuWorkerRunner {
 
   /** The coordinating worker, and its helper lanes where the page can share memory. */
   private startWorkers(): Worker {
-    const worker = new CpuWorker({ name: 'gradlab-cpu' });
+    const worker = startCpuWorker('gradlab-cpu');
     const ports: MessagePort[] = [];
     for (let i = 1; i < this.threadPlan.threads; i++) {
-      const lane = new CpuWorker({ name: `gradlab-cpu-lane-${i}` });
+      const lane = startCpuWorker(`gradlab-cpu-lane-${i}`);
       const channel = new MessageChannel();
       const setup: LaneSetup = { type: 'lane', port: channel.port2 };
       lane.postMessage(setup, [channel.port2]);
@@ -81,7 +87,7 @@ export class CpuWorkerRunner {
     this.dispose();
     this.inPageReason =
       `this page does not allow gradlab's Web Worker (${detail}; a Content-Security-Policy needs ` +
-      `worker-src blob: for it), so CPU runs happen on the page and may pause it`;
+      `worker-src 'self' for it), so CPU runs happen on the page and may pause it`;
   }
 
   run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -112,7 +118,7 @@ export class CpuWorkerRunner {
       make,
       options,
       (answer) => (answer.type === 'spectrum' ? answer.spectrum : null),
-      (id) => this.inPage(options, () => Promise.resolve(executeJacobian(make(id)))),
+      (id) => this.inPage(options, async (jobs) => jobs.executeJacobian(make(id))),
     );
   }
 
@@ -123,7 +129,7 @@ export class CpuWorkerRunner {
       make,
       options,
       (answer) => (answer.type === 'trained' ? answer.chunk : null),
-      (id) => this.inPage(options, () => Promise.resolve(executeTrain(make(id), options))),
+      (id) => this.inPage(options, async (jobs) => jobs.executeTrain(make(id), options)),
     );
   }
 
@@ -132,7 +138,7 @@ export class CpuWorkerRunner {
       make,
       options,
       (answer) => (answer.type === 'result' ? answer.result : null),
-      (id) => this.inPage(options, () => executeRequest(make(id), options)),
+      (id) => this.inPage(options, (jobs) => jobs.executeRequest(make(id), options)),
     );
   }
 
@@ -201,12 +207,16 @@ export class CpuWorkerRunner {
   /** Whether any worker of this runner has ever answered (so it can start at all). */
   private everAnswered = false;
 
-  /** The same job on the page's own thread, for pages that forbid the worker. */
-  private async inPage<T>(options: RunOptions, job: () => Promise<T>): Promise<T> {
+  /**
+   * The same job on the page's own thread, for pages that forbid the worker: the engine's code is
+   * imported here, on first need, so pages whose worker runs never load it twice.
+   */
+  private async inPage<T>(options: RunOptions, job: (jobs: WorkerJobs) => Promise<T>): Promise<T> {
     if (options.signal?.aborted) throw options.signal.reason;
+    const jobs = await import('./worker-jobs.ts');
     // Let the page paint its progress bar before the synchronous pass starts.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    return job();
+    return job(jobs);
   }
 
   /** Stops any run in progress and frees the worker. */

@@ -72,6 +72,7 @@ export class GradActivations extends LitElement {
     const x = curves[0]!.x;
     const chart = (kind: 'values' | 'derivatives', title: string) =>
       html`<grad-chart
+        export
         data-overlay=${kind}
         chart-title=${title}
         x-label="x"
@@ -98,6 +99,7 @@ export class GradActivations extends LitElement {
               ${mathFormula(tex, 'block')} ${mathFormula(derivativeTex, 'block')}
             </div>
             <grad-chart
+              export
               data-activation=${name}
               chart-title=${label}
               x-label="x"

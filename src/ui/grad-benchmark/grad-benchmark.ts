@@ -562,6 +562,7 @@ export class GradBenchmark extends LitElement {
           </p>`,
       )}
       <grad-chart
+        export
         data-chart="kernels"
         kind="bars"
         log-y
@@ -712,6 +713,7 @@ export class GradBenchmark extends LitElement {
       ${
         this.sweepMeasurements.length
           ? html`<grad-chart
+              export
               data-chart="sweep"
               log-x
               log-y

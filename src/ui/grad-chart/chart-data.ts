@@ -9,6 +9,8 @@ export interface ChartSeries {
   readonly values: ArrayLike<number | null>;
   /** CSS colour; a theme colour is used when absent. */
   readonly color?: string;
+  /** Dashed (e.g. a derivative beside its function, or a bound beside measurements). */
+  readonly dashed?: boolean;
 }
 
 /** One column of a heat-map: values.length equal cells from lo to hi on the y axis, at x[i]. */

@@ -3,6 +3,7 @@
  * NaN, Infinity, -Infinity, never dropped), and its image as PNG. Pure text builders; the
  * download itself is a same-origin blob URL, so nothing leaves the page.
  */
+import type uPlot from 'uplot';
 import type { ChartData } from './chart-data.ts';
 
 export interface ChartMeta {
@@ -99,4 +100,67 @@ export function download(blob: Blob, fileName: string): void {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export interface ExportSource {
+  readonly data: ChartData;
+  /** The uPlot instance as drawn (PNG); null when nothing is drawn yet. */
+  readonly plot: uPlot | null;
+  /** The chart element: its computed style gives the PNG's colours and font. */
+  readonly host: Element;
+  readonly meta: ChartMeta;
+  /** File-name stem; derived from the title when empty. */
+  readonly stem: string;
+}
+
+/** Downloads the chart's data as CSV (and its heat-map as a second CSV) or JSON, or its image. */
+export function exportChart(format: 'csv' | 'json' | 'png', source: ExportSource): void {
+  const { data, meta } = source;
+  const stem = source.stem || fileStem(meta.title || meta.yLabel);
+  if (format === 'csv') {
+    download(new Blob([chartToCsv(data, meta)], { type: 'text/csv' }), `${stem}.csv`);
+    if (data.heatmap) {
+      download(new Blob([heatmapToCsv(data, meta)], { type: 'text/csv' }), `${stem}-heatmap.csv`);
+    }
+  } else if (format === 'json') {
+    download(new Blob([chartToJson(data, meta)], { type: 'application/json' }), `${stem}.json`);
+  } else if (source.plot) exportPng(source.plot, source.host, meta, stem);
+}
+
+/** The chart as drawn, with its title and legend, on the theme's background. */
+function exportPng(plot: uPlot, host: Element, meta: ChartMeta, stem: string): void {
+  const source = plot.ctx.canvas;
+  const ratio = source.width / plot.width;
+  const style = getComputedStyle(host);
+  const font = `${14 * ratio}px ${style.fontFamily || 'sans-serif'}`;
+  const legend = plot.series.slice(1).map((s) => String(s.label ?? ''));
+  const lineHeight = 20 * ratio;
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height + lineHeight * (2 + Math.ceil(legend.length / 3));
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle =
+    style.getPropertyValue('--grad-bg').trim() ||
+    (matchMedia('(prefers-color-scheme: dark)').matches ? '#0d1117' : '#ffffff');
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = style.color;
+  ctx.font = `600 ${font}`;
+  ctx.fillText(meta.title || meta.yLabel, 8 * ratio, lineHeight * 0.8);
+  ctx.drawImage(source, 0, lineHeight);
+  ctx.font = font;
+  legend.forEach((label, i) => {
+    const x = 8 * ratio + (i % 3) * (canvas.width / 3);
+    const y = lineHeight + source.height + lineHeight * (0.9 + Math.floor(i / 3));
+    const stroke = plot.series[i + 1]!.stroke;
+    ctx.fillStyle =
+      typeof stroke === 'function'
+        ? (stroke(plot, i + 1) as string)
+        : String(stroke ?? style.color);
+    ctx.fillRect(x, y - 10 * ratio, 14 * ratio, 4 * ratio);
+    ctx.fillStyle = style.color;
+    ctx.fillText(label, x + 20 * ratio, y);
+  });
+  canvas.toBlob((blob) => {
+    if (blob) download(blob, `${stem}.png`);
+  }, 'image/png');
 }

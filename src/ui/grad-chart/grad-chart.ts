@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import uPlot from 'uplot';
-import { groupedBars } from './bars.ts';
 import {
   formatExact,
   formatTick,
@@ -9,15 +9,13 @@ import {
   type ChartData,
   type PreparedChartData,
 } from './chart-data.ts';
-import { chartToCsv, chartToJson, download, fileStem, heatmapToCsv } from './chart-export.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
-import {
-  columnSpan,
-  divergingColour,
-  heatColour,
-  layoutHeatmap,
-  type HeatLayout,
-} from './heatmap.ts';
+import type { HeatLayout } from './heatmap.ts';
+
+type ChartLayers = typeof import('./chart-layers.ts');
+/** Heat-maps and bars (chart-layers.ts), once some chart on the page has needed them. */
+let layers: ChartLayers | null = null;
+let layersLoading: Promise<ChartLayers> | null = null;
 
 /**
  * Log axes span whole decades, computed here: uPlot's own log ticks cover 1e-32 to 1e31 only, and
@@ -49,14 +47,23 @@ const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 100
  * The one component that wraps uPlot: lines or grouped bars over columnar data, optionally on log
  * axes, optionally over a heat-map (one column of cells per x value). Values it cannot draw
  * (non-finite, or ≤ 0 on a log axis) become gaps, and a note under the chart counts them, so an
- * exploding network never shows as a blank or misleading chart. The legend reads exact values
- * under the cursor; buttons export the data as CSV and JSON and the image as PNG.
+ * exploding network never shows as a blank or misleading chart. A compact legend of swatches
+ * reads exact values under the cursor; with `export`, buttons export the data as CSV and JSON and
+ * the image as PNG.
  *
- * @summary A labelled uPlot chart with CSV, JSON and PNG export.
+ * With `aspect` (width ÷ height), the chart is framed: caption, legend, plot and notes share one
+ * box whose height is its width ÷ aspect (never under 15rem), reserved before anything is drawn,
+ * so nothing below it moves when the data arrives. Without it, the plot's height follows its
+ * width.
+ *
+ * @summary A labelled uPlot chart with a compact legend and CSV, JSON and PNG export.
  * @csspart chart - The element uPlot draws into.
+ * @csspart legend - The legend: a swatch and a label per series, values under the cursor.
  * @csspart note - The note about values that could not be drawn.
  * @csspart toolbar - The export buttons.
- * @slot caption - Shown under the title, above the chart (e.g. the formula drawn).
+ * @slot caption - Replaces the title line.
+ * @slot actions - Further buttons beside the export buttons.
+ * @slot status - Shown over the plot (progress, errors), without moving it.
  * @cssproperty --grad-series-1 - Colour of the first series (…-6 for the sixth).
  * @cssproperty --grad-fg - Axis and text colour.
  * @cssproperty --grad-bg - Background of exported images.
@@ -75,6 +82,9 @@ export class GradChart extends LitElement {
     exportName: { attribute: 'export-name' },
     yMin: { type: Number, attribute: 'y-min' },
     yMax: { type: Number, attribute: 'y-max' },
+    aspect: { type: Number },
+    exportable: { type: Boolean, attribute: 'export' },
+    cursorIndex: { state: true },
   };
 
   declare data: ChartData | null;
@@ -90,6 +100,12 @@ export class GradChart extends LitElement {
   /** A fixed y range (e.g. 0 and 1 for fractions); the data's range where unset. */
   declare yMin: number | undefined;
   declare yMax: number | undefined;
+  /** Width ÷ height of the framed chart; unframed (height from width) when unset. */
+  declare aspect: number | undefined;
+  /** Whether the CSV, JSON and PNG buttons are shown. */
+  declare exportable: boolean;
+  /** The data index under the cursor, or null: the legend shows its values. */
+  declare cursorIndex: number | null;
 
   private plot: uPlot | null = null;
   private prepared: PreparedChartData | null = null;
@@ -106,6 +122,8 @@ export class GradChart extends LitElement {
     this.logX = false;
     this.kind = 'line';
     this.exportName = '';
+    this.exportable = false;
+    this.cursorIndex = null;
   }
 
   /** The columns last drawn ([xs, ...ys], gaps as null): for tests, exports and readers. */
@@ -117,6 +135,13 @@ export class GradChart extends LitElement {
     super.connectedCallback();
     this.resizeObserver = new ResizeObserver(() => this.plot?.setSize(this.size()));
     this.resizeObserver.observe(this);
+    // A framed chart takes its plot's height from the box that CSS gives it.
+    const area = this.renderRoot.querySelector?.('[part=chart]');
+    if (area) this.resizeObserver.observe(area);
+  }
+
+  protected override firstUpdated(): void {
+    this.resizeObserver?.observe(this.renderRoot.querySelector('[part=chart]')!);
   }
 
   override disconnectedCallback(): void {
@@ -128,20 +153,42 @@ export class GradChart extends LitElement {
   }
 
   private size(): { width: number; height: number } {
+    if (this.aspect) {
+      const box = this.renderRoot.querySelector('[part=chart]')?.getBoundingClientRect();
+      return {
+        width: Math.max(120, Math.floor(box?.width || this.getBoundingClientRect().width || 480)),
+        height: Math.max(80, Math.floor(box?.height || 0) || 200),
+      };
+    }
     const width = Math.max(200, Math.floor(this.getBoundingClientRect().width) || 480);
     return { width, height: Math.round(Math.min(360, Math.max(200, width * 0.45))) };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!layers && (this.kind === 'bars' || this.data?.heatmap)) {
+      // Drawn once the heat-map and bar code has arrived (a moment, once per page).
+      layersLoading ??= import('./chart-layers.ts').then((module) => (layers = module));
+      void layersLoading.then(() => this.requestUpdate('data'));
+    }
     if (changed.has('data') || changed.has('logY') || changed.has('logX')) {
       this.prepared = this.data ? prepareChartData(this.data, this.logY, this.logX) : null;
-      this.heat = this.data?.heatmap ? layoutHeatmap(this.data.heatmap) : null;
+      if (this.cursorIndex !== null && this.cursorIndex >= (this.data?.x.length ?? 0)) {
+        this.cursorIndex = null;
+      }
+      this.heat = this.data?.heatmap && layers ? layers.layoutHeatmap(this.data.heatmap) : null;
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     const target = this.renderRoot.querySelector<HTMLElement>('[part=chart]');
-    if (!target || !this.data || !this.prepared) return;
+    const waiting = !layers && (this.kind === 'bars' || Boolean(this.data?.heatmap));
+    if (!target || !this.data || !this.prepared || waiting) {
+      // No data (any more): nothing drawn, rather than the last data's chart.
+      this.plot?.destroy();
+      this.plot = null;
+      return;
+    }
+    if (changed.has('aspect') && this.plot) this.plot.setSize(this.size());
     const structural =
       changed.has('logY') ||
       changed.has('logX') ||
@@ -175,13 +222,18 @@ export class GradChart extends LitElement {
     return Array.from(this.data?.x ?? []);
   }
 
+  /** The colour of series i: its own, an author's --grad-series-N, or the theme's palette. */
+  private seriesColour(i: number, style: CSSStyleDeclaration): string {
+    const own = this.data?.series[i]?.color;
+    if (own) return own;
+    const palette = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_SERIES : LIGHT_SERIES;
+    return style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || palette[i % 6]!;
+  }
+
   private options(): uPlot.Options {
     const data = this.data!;
     const style = getComputedStyle(this);
-    // An author's --grad-series-N (inherited from the page) wins over the theme's palette.
-    const palette = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_SERIES : LIGHT_SERIES;
-    const colour = (i: number) =>
-      style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || palette[i % 6]!;
+    const colour = (i: number) => this.seriesColour(i, style);
     const axisColour = style.color;
     const bars = this.kind === 'bars';
     const hasHeat = Boolean(this.heat);
@@ -207,14 +259,15 @@ export class GradChart extends LitElement {
     if (bars || hasHeat) {
       xScale.range = () => {
         const now = this.xs;
-        return [columnSpan(now, 0)[0], columnSpan(now, now.length - 1)[1]];
+        return [layers!.columnSpan(now, 0)[0], layers!.columnSpan(now, now.length - 1)[1]];
       };
     }
     const errorColour = style.getPropertyValue('--grad-error').trim() || '#b00020';
     return {
       ...this.size(),
       scales: { x: xScale, y: yScale },
-      legend: { live: true },
+      // The legend is this element's own (compact swatches, values under the cursor).
+      legend: { show: false },
       cursor: { points: { show: !bars } },
       axes: [
         {
@@ -237,7 +290,7 @@ export class GradChart extends LitElement {
       series: [
         { label: this.xLabel || 'x', value: (_u: uPlot, v: number | null) => formatExact(v) },
         ...data.series.map((s, i) => {
-          const stroke = s.color ?? colour(i);
+          const stroke = colour(i);
           return {
             label: s.label,
             stroke,
@@ -246,125 +299,119 @@ export class GradChart extends LitElement {
             ...(bars
               ? {
                   fill: stroke,
-                  paths: groupedBars(data.series.length, this.logY),
+                  paths: layers!.groupedBars(data.series.length, this.logY),
                   points: { show: false },
                 }
-              : { points: { show: () => this.xs.length <= 60, size: 5 }, spanGaps: false }),
+              : {
+                  points: { show: () => this.xs.length <= 60, size: 5 },
+                  spanGaps: false,
+                  ...(s.dashed ? { dash: [6, 4] } : {}),
+                }),
           };
         }),
       ],
-      hooks: hasHeat
-        ? {
-            drawClear: [
-              (u: uPlot) => {
-                const heat = this.heat;
-                if (!heat) return;
-                const columns = this.xs;
-                const diverging = Boolean(this.data?.heatmap?.diverging);
-                const ctx = u.ctx;
-                ctx.save();
-                ctx.beginPath();
-                ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-                ctx.clip();
-                for (const cell of heat.cells) {
-                  const [x0, x1] = columnSpan(columns, cell.column);
-                  const left = u.valToPos(x0, 'x', true);
-                  const right = u.valToPos(x1, 'x', true);
-                  const top = u.valToPos(cell.hi, 'y', true);
-                  const bottom = u.valToPos(cell.lo, 'y', true);
-                  ctx.fillStyle =
-                    cell.intensity === null
-                      ? errorColour
-                      : diverging
-                        ? divergingColour(cell.intensity)
-                        : heatColour(cell.intensity);
-                  ctx.fillRect(
-                    Math.min(left, right),
-                    Math.min(top, bottom),
-                    // A hairline between wide columns (layers); none between narrow ones (steps).
-                    Math.abs(right - left) > 8
-                      ? Math.abs(right - left) - 1
-                      : Math.max(1, Math.abs(right - left) + 0.5),
-                    // A layer whose values are (nearly) all equal still shows as a visible band.
-                    Math.max(3, Math.abs(bottom - top)),
-                  );
-                }
-                ctx.restore();
-              },
-            ],
-          }
-        : {},
+      hooks: {
+        setCursor: [
+          (u: uPlot) => {
+            const index = u.cursor.idx ?? null;
+            if (index !== this.cursorIndex) this.cursorIndex = index;
+          },
+        ],
+        ...(hasHeat ? this.heatHooks(errorColour) : {}),
+      },
     };
   }
 
-  private stem(): string {
-    return this.exportName || fileStem(this.chartTitle || this.yLabel);
+  /** The heat-map under the series, drawn before them. */
+  private heatHooks(errorColour: string): uPlot.Hooks.Arrays {
+    return {
+      drawClear: [
+        (u: uPlot) => {
+          const heat = this.heat;
+          if (!heat) return;
+          const columns = this.xs;
+          const diverging = Boolean(this.data?.heatmap?.diverging);
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+          ctx.clip();
+          for (const cell of heat.cells) {
+            const [x0, x1] = layers!.columnSpan(columns, cell.column);
+            const left = u.valToPos(x0, 'x', true);
+            const right = u.valToPos(x1, 'x', true);
+            const top = u.valToPos(cell.hi, 'y', true);
+            const bottom = u.valToPos(cell.lo, 'y', true);
+            ctx.fillStyle =
+              cell.intensity === null
+                ? errorColour
+                : diverging
+                  ? layers!.divergingColour(cell.intensity)
+                  : layers!.heatColour(cell.intensity);
+            ctx.fillRect(
+              Math.min(left, right),
+              Math.min(top, bottom),
+              // A hairline between wide columns (layers); none between narrow ones (steps).
+              Math.abs(right - left) > 8
+                ? Math.abs(right - left) - 1
+                : Math.max(1, Math.abs(right - left) + 0.5),
+              // A layer whose values are (nearly) all equal still shows as a visible band.
+              Math.max(3, Math.abs(bottom - top)),
+            );
+          }
+          ctx.restore();
+        },
+      ],
+    };
   }
 
-  private meta() {
-    return { title: this.chartTitle, xLabel: this.xLabel, yLabel: this.yLabel };
-  }
-
-  private exportCsv(): void {
+  /**
+   * Exports what the chart shows (CSV, JSON, or the image as PNG). The export code is imported on
+   * the first click: a page that never exports never loads it.
+   */
+  private async exportAs(format: 'csv' | 'json' | 'png'): Promise<void> {
     if (!this.data) return;
-    download(
-      new Blob([chartToCsv(this.data, this.meta())], { type: 'text/csv' }),
-      `${this.stem()}.csv`,
-    );
-    if (this.data.heatmap) {
-      download(
-        new Blob([heatmapToCsv(this.data, this.meta())], { type: 'text/csv' }),
-        `${this.stem()}-heatmap.csv`,
-      );
-    }
-  }
-
-  private exportJson(): void {
-    if (!this.data) return;
-    download(
-      new Blob([chartToJson(this.data, this.meta())], { type: 'application/json' }),
-      `${this.stem()}.json`,
-    );
-  }
-
-  /** The chart as drawn, with its title and legend, on the theme's background. */
-  private exportPng(): void {
-    const plot = this.plot;
-    if (!plot) return;
-    const source = plot.ctx.canvas;
-    const ratio = source.width / plot.width;
-    const style = getComputedStyle(this);
-    const font = `${14 * ratio}px ${style.fontFamily || 'sans-serif'}`;
-    const legend = plot.series.slice(1).map((s) => String(s.label ?? ''));
-    const lineHeight = 20 * ratio;
-    const canvas = document.createElement('canvas');
-    canvas.width = source.width;
-    canvas.height = source.height + lineHeight * (2 + Math.ceil(legend.length / 3));
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle =
-      style.getPropertyValue('--grad-bg').trim() ||
-      (matchMedia('(prefers-color-scheme: dark)').matches ? '#0d1117' : '#ffffff');
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.fillStyle = style.color;
-    ctx.font = `600 ${font}`;
-    ctx.fillText(this.chartTitle || this.yLabel, 8 * ratio, lineHeight * 0.8);
-    ctx.drawImage(source, 0, lineHeight);
-    ctx.font = font;
-    legend.forEach((label, i) => {
-      const x = 8 * ratio + (i % 3) * (canvas.width / 3);
-      const y = lineHeight + source.height + lineHeight * (0.9 + Math.floor(i / 3));
-      const stroke = plot.series[i + 1]!.stroke;
-      ctx.fillStyle =
-        typeof stroke === 'function'
-          ? (stroke(plot, i + 1) as string)
-          : String(stroke ?? style.color);
-      ctx.fillRect(x, y - 10 * ratio, 14 * ratio, 4 * ratio);
-      ctx.fillStyle = style.color;
-      ctx.fillText(label, x + 20 * ratio, y);
+    const { exportChart } = await import('./chart-export.ts');
+    exportChart(format, {
+      data: this.data,
+      plot: this.plot,
+      host: this,
+      meta: { title: this.chartTitle, xLabel: this.xLabel, yLabel: this.yLabel },
+      stem: this.exportName,
     });
-    canvas.toBlob((blob) => {
-      if (blob) download(blob, `${this.stem()}.png`);
-    }, 'image/png');
+  }
+
+  /** The swatches, labels and (under the cursor) exact values of the series. */
+  private renderLegend(): unknown {
+    const data = this.data;
+    if (!data || data.series.length === 0) return nothing;
+    const style = getComputedStyle(this);
+    const index = this.cursorIndex;
+    const columns = this.prepared?.columns;
+    const value = (i: number) => {
+      if (index === null) return nothing;
+      const raw = data.series[i]!.values[index];
+      return html` <span class="value">${formatExact(raw ?? null)}</span>`;
+    };
+    return html`<div class="legend" part="legend" aria-live="off">
+      ${
+        index !== null && columns
+          ? html`<span class="readout"
+              >${this.xLabel || 'x'} = ${formatExact(columns[0]![index] ?? null)}</span
+            >`
+          : nothing
+      }
+      ${data.series.map(
+        (series, i) =>
+          html`<span class="entry"
+            ><span
+              class="swatch ${this.kind === 'bars' ? 'bar' : series.dashed ? 'dashed' : ''}"
+              style=${styleMap({ '--swatch': this.seriesColour(i, style) })}
+            ></span
+            >${series.label}${value(i)}</span
+          >`,
+      )}
+    </div>`;
   }
 
   override render(): unknown {
@@ -375,14 +422,46 @@ export class GradChart extends LitElement {
     const note = notes.filter(Boolean).join(' ');
     const heatmap = this.data?.heatmap;
     const sharedRange = heatmap?.diverging ? undefined : heatmap?.colorRange;
-    return html`<figure role="figure" aria-label=${this.chartTitle || this.yLabel}>
-      ${this.chartTitle ? html`<figcaption>${this.chartTitle}</figcaption>` : nothing}
-      <slot name="caption"></slot>
-      <div part="chart"></div>
+    const framed = Boolean(this.aspect);
+    return html`<figure
+      role="figure"
+      aria-label=${this.chartTitle || this.yLabel}
+      class=${framed ? 'framed' : ''}
+      style=${styleMap(framed ? { '--aspect': String(this.aspect) } : {})}
+    >
+      <div class="head">
+        <figcaption><slot name="caption">${this.chartTitle}</slot></figcaption>
+        ${
+          this.exportable
+            ? html`<div
+                class="toolbar"
+                part="toolbar"
+                role="group"
+                aria-label="export ${this.chartTitle || this.yLabel}"
+              >
+                <slot name="actions"></slot>
+                <button type="button" ?disabled=${!this.data} @click=${() => this.exportAs('csv')}>
+                  CSV
+                </button>
+                <button type="button" ?disabled=${!this.data} @click=${() => this.exportAs('json')}>
+                  JSON
+                </button>
+                <button type="button" ?disabled=${!this.data} @click=${() => this.exportAs('png')}>
+                  PNG
+                </button>
+              </div>`
+            : html`<slot name="actions"></slot>`
+        }
+      </div>
+      ${this.renderLegend()}
+      <div class="plot">
+        <div part="chart"></div>
+        <div class="status"><slot name="status"></slot></div>
+      </div>
       ${
         heatmap
           ? html`<p class="scale">
-              <span class="ramp" aria-hidden="true"></span>
+              <span class="ramp ${heatmap.diverging ? 'diverging' : ''}" aria-hidden="true"></span>
               Shading: ${heatmap.label},
               ${heatmap.logColor ? 'log scale, ' : ''}${
                 sharedRange
@@ -393,20 +472,6 @@ export class GradChart extends LitElement {
           : nothing
       }
       ${note ? html`<p class="note" part="note" role="note">${note}</p>` : nothing}
-      ${
-        this.data
-          ? html`<div
-              class="toolbar"
-              part="toolbar"
-              role="group"
-              aria-label="export ${this.chartTitle || this.yLabel}"
-            >
-              <button type="button" @click=${this.exportCsv}>CSV</button>
-              <button type="button" @click=${this.exportJson}>JSON</button>
-              <button type="button" @click=${this.exportPng}>PNG</button>
-            </div>`
-          : nothing
-      }
     </figure>`;
   }
 }

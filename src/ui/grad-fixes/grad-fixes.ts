@@ -255,6 +255,7 @@ export class GradFixes extends LitElement {
         ${CHARTS.map(
           (chart) =>
             html`<grad-chart
+              export
               data-quantity=${chart.quantity}
               chart-title=${chart.title}
               x-label="layer (1 = input side)"

@@ -273,6 +273,7 @@ export class GradInitExplorer extends LitElement {
       html`<td class=${text === 'non-finite' ? 'nonfinite' : ''}>${text}</td>`;
     return html`<div class="init-run" data-init=${run.init}>
       <grad-chart
+        export
         data-init=${run.init}
         chart-title="${label}: ${activation}, ${spec.depth} hidden layers"
         x-label="hidden layer"
@@ -341,6 +342,7 @@ export class GradInitExplorer extends LitElement {
       <h3>Activation std per layer</h3>
       <div class="charts">
         <grad-chart
+          export
           data-layer-series="std"
           chart-title="Std of a⁽ˡ⁾ per layer, every init (log scale)"
           x-label="hidden layer"
@@ -354,6 +356,7 @@ export class GradInitExplorer extends LitElement {
       ${this.renderCoincidence(runs)}
       <div class="charts">
         <grad-chart
+          export
           data-layer-series="dead"
           chart-title="Dead units: φ(z) = 0 on every sample"
           x-label="hidden layer"
@@ -364,6 +367,7 @@ export class GradInitExplorer extends LitElement {
           .data=${layerSeriesChartData(runs, 'deadFraction')}
         ></grad-chart>
         <grad-chart
+          export
           data-layer-series="saturated"
           chart-title="Saturated: |φ′(z)| ≤ 10⁻³·max|φ′|"
           x-label="hidden layer"

@@ -197,7 +197,7 @@ export class GradNorms extends LitElement {
             <option value="layer" ?selected=${this.sweepAxis === 'layer'}>
               layer index (the chapter's axis)
             </option>
-            <option value="from-output" ?selected=${this.sweepAxis === 'from-output'}>
+            <option value="from-output" ?selected=${this.sweepAxis === 'below-output'}>
               layers below the output (k)
             </option>
           </select></label
@@ -230,7 +230,7 @@ export class GradNorms extends LitElement {
     const { spec } = this.state;
     const activation = ACTIVATIONS[spec.activation].label;
     const setup = `${spec.init} init, width ${spec.width}, batch ${spec.batch}`;
-    const fromOutput = this.sweepAxis === 'from-output';
+    const fromOutput = this.sweepAxis === 'below-output';
     const sweepReady = results.sweep.length > 0;
     const comparisonReady = results.comparison.length > 0;
     const waiting = (what: string) =>
@@ -239,6 +239,7 @@ export class GradNorms extends LitElement {
       ${
         sweepReady
           ? html`<grad-chart
+              export
               data-chart="depth-sweep"
               export-name="gradient-flow-depths"
               chart-title="‖δ⁽ˡ⁾‖ per layer, one line per depth: ${activation}, ${setup}"
@@ -252,6 +253,7 @@ export class GradNorms extends LitElement {
       ${
         comparisonReady
           ? html`<grad-chart
+              export
               data-chart="activation-grad-norms"
               export-name="gradient-flow-activations"
               chart-title="‖δ⁽ˡ⁾‖ per layer by activation, ${spec.depth} hidden layers, ${setup}"
@@ -265,6 +267,7 @@ export class GradNorms extends LitElement {
       ${
         comparisonReady
           ? html`<grad-chart
+              export
               data-chart="activation-weight-grad-norms"
               export-name="gradient-flow-weight-gradients"
               chart-title="Weight gradients ‖∂L/∂W⁽ˡ⁾‖ by activation, ${spec.depth} hidden layers"
@@ -278,6 +281,7 @@ export class GradNorms extends LitElement {
       ${
         comparisonReady
           ? html`<grad-chart
+              export
               data-chart="activation-bars"
               kind="bars"
               export-name="gradient-flow-bars"
@@ -292,6 +296,7 @@ export class GradNorms extends LitElement {
       ${
         comparisonReady
           ? html`<grad-chart
+              export
               data-chart="attenuation"
               export-name="gradient-flow-attenuation"
               chart-title="Attenuation k layers below the output: measured ‖δ⁽ᴸ⁻ᵏ⁾‖ / ‖δ⁽ᴸ⁾‖ against the bound (max|f′|)^k"

@@ -20,8 +20,9 @@ import { SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
 import type { ChartData, ChartSeries } from '../grad-chart/chart-data.ts';
 import type { LabState } from '../lab/lab-state.ts';
 
-/** The depth sweep's x axis: layers counted down from the output, or the chapter's layer index. */
-export type SweepAxis = 'from-output' | 'layer';
+/** The depth sweep's x axis: the chapter's layer index, or layers counted down from the output. */
+export const SWEEP_AXES = ['layer', 'below-output'] as const;
+export type SweepAxis = (typeof SWEEP_AXES)[number];
 
 export interface PlannedRun {
   readonly activation: ActivationName;
@@ -54,6 +55,24 @@ export function runSpecFor(spec: RunSpec, activation: ActivationName, depth: num
 }
 
 export const runKey = (spec: RunSpec): string => JSON.stringify(spec);
+
+/** The runs one figure needs, and those it could not make (named, with the reason). */
+export interface FigureRuns {
+  readonly runs: readonly PlannedRun[];
+  readonly refused: readonly string[];
+}
+
+/** The depth sweep's runs: the spec's activation at every depth of the list. */
+export function planDepthSweep(state: LabState): FigureRuns {
+  const { sweep, refused } = planRuns({ ...state, activations: [] });
+  return { runs: sweep, refused };
+}
+
+/** The activation comparison's runs: every listed activation at the spec's depth. */
+export function planComparison(state: LabState): FigureRuns {
+  const { comparison, refused } = planRuns({ ...state, depths: [] });
+  return { runs: comparison, refused };
+}
 
 /** The runs the section needs for a lab state; specs that fail validation are refused, named. */
 export function planRuns(state: LabState): RunPlan {
@@ -102,23 +121,34 @@ export interface GradNormsResults {
   readonly complete: boolean;
 }
 
+/** The results of a figure's runs that have arrived, in the plan's order. */
+export function sweepResults(
+  runs: readonly PlannedRun[],
+  lookup: (key: string) => RunResult | undefined,
+): SweepResult[] {
+  return runs.flatMap((run) => {
+    const result = lookup(run.key);
+    return result ? [{ depth: run.depth, result }] : [];
+  });
+}
+
+export function comparisonResults(
+  runs: readonly PlannedRun[],
+  lookup: (key: string) => RunResult | undefined,
+): ComparisonResult[] {
+  return runs.flatMap((run) => {
+    const result = lookup(run.key);
+    return result ? [{ activation: run.activation, alpha: run.spec.alpha, result }] : [];
+  });
+}
+
 export function collectResults(
   plan: RunPlan,
   lookup: (key: string) => RunResult | undefined,
 ): GradNormsResults {
-  const sweep: SweepResult[] = [];
-  for (const run of plan.sweep) {
-    const result = lookup(run.key);
-    if (result) sweep.push({ depth: run.depth, result });
-  }
-  const comparison: ComparisonResult[] = [];
-  for (const run of plan.comparison) {
-    const result = lookup(run.key);
-    if (result) comparison.push({ activation: run.activation, alpha: run.spec.alpha, result });
-  }
   return {
-    sweep,
-    comparison,
+    sweep: sweepResults(plan.sweep, lookup),
+    comparison: comparisonResults(plan.comparison, lookup),
     complete: plan.unique.every((run) => lookup(run.key) !== undefined),
   };
 }
@@ -133,7 +163,7 @@ const range = (from: number, count: number): number[] =>
   Array.from({ length: count }, (_, i) => from + i);
 
 /**
- * The depth sweep: ‖δ⁽ˡ⁾‖ per layer, one series per depth. 'from-output' puts every depth's
+ * The depth sweep: ‖δ⁽ˡ⁾‖ per layer, one series per depth. 'below-output' puts every depth's
  * output layer at x = 0 and counts layers k down towards the input, so the depths share one axis
  * (and the bound's); 'layer' is the chapter's axis, layer 1 = closest to the input. A shallower
  * network's series is shorter than x: it ends where its layers end.

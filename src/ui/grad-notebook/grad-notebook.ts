@@ -174,6 +174,7 @@ export class GradNotebook extends LitElement {
           const data = depthSweepChart(report, activation);
           return html`<div>
             <grad-chart
+              export
               data-figure="depth-sweep-${activation}"
               chart-title="${label(activation)}: ‖δ⁽ˡ⁾‖ per layer, by depth"
               x-label="layer (from input to output)"
@@ -239,6 +240,7 @@ export class GradNotebook extends LitElement {
         “ReLU: Gradients FLOW”.
       </p>
       <grad-chart
+        export
         data-figure="ten-layer"
         kind="bars"
         chart-title="‖δ⁽ˡ⁾‖ per layer, ten hidden layers"
@@ -392,6 +394,7 @@ export class GradNotebook extends LitElement {
         }
       </p>
       <grad-chart
+        export
         data-figure="variants"
         chart-title="Ten hidden ReLU layers: ‖δ⁽ˡ⁾‖ per layer, one change at a time"
         x-label="layer (1 = closest to input)"

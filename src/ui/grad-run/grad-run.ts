@@ -79,6 +79,7 @@ export class GradRun extends LitElement {
         compute ${timings.computeMs.toFixed(1)} ms; loss ${stats.loss.toPrecision(5)}
       </p>
       <grad-chart
+        export
         chart-title="Gradient norm per layer (input side first)"
         x-label="layer"
         y-label="norm"

@@ -387,6 +387,7 @@ export class GradTheory extends LitElement {
       ${this.overlayRuns.render()}
       <div class="charts">
         <grad-chart
+          export
           data-chart="variance-map"
           export-name="theory-variance-map"
           chart-title="Variance map of ${name}: V(q) against the identity; they cross at q*"
@@ -395,6 +396,7 @@ export class GradTheory extends LitElement {
           .data=${varianceMapChart(view)}
         ></grad-chart>
         <grad-chart
+          export
           data-chart="variance-sequence"
           export-name="theory-variance-sequence"
           chart-title="q⁽ˡ⁾ through ${spec.depth} hidden layers (mean field)"
@@ -406,6 +408,7 @@ export class GradTheory extends LitElement {
         ${
           overlay
             ? html`<grad-chart
+                export
                 data-chart="gradient-overlay"
                 export-name="theory-gradient-overlay"
                 chart-title="Measured ‖δ⁽ˡ⁾‖ of the lab's network and the mean-field prediction, scaled to the measured output layer"
@@ -510,6 +513,7 @@ export class GradTheory extends LitElement {
         ${
           sweep.complete
             ? html`<grad-chart
+                export
                 data-chart="phase-diagram"
                 export-name="theory-phase-diagram"
                 chart-title="Phase diagram of ${name}, depth ${net.depth}, width ${net.width}: measured log₁₀(‖δ⁽¹⁾‖/‖δ⁽ᴸ⁾‖) and the χ₁ = 1 line"
@@ -661,6 +665,7 @@ export class GradTheory extends LitElement {
     const width = pair.gaussian.width;
     return html`<div class="charts">
         <grad-chart
+          export
           data-chart="jacobian-spectrum"
           export-name="theory-jacobian-spectrum"
           chart-title="Singular values of the input–output Jacobian, width ${width}, largest first"

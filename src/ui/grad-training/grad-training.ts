@@ -611,6 +611,7 @@ export class GradTraining extends LitElement {
       </div>
       <div class="charts">
         <grad-chart
+          export
           data-chart="update-ratio"
           export-name="training-update-ratio"
           chart-title="Update ratio ‖ΔW⁽ˡ⁾‖/‖W⁽ˡ⁾‖ per layer and step (log colour)"
@@ -619,6 +620,7 @@ export class GradTraining extends LitElement {
           .data=${run.updateRatio}
         ></grad-chart>
         <grad-chart
+          export
           data-chart="grad-norm"
           export-name="training-grad-norm"
           chart-title="Gradient norm ‖∂L/∂W⁽ˡ⁾‖ per layer and step (log colour)"
@@ -627,6 +629,7 @@ export class GradTraining extends LitElement {
           .data=${run.gradNorm}
         ></grad-chart>
         <grad-chart
+          export
           data-chart="loss"
           export-name="training-loss"
           chart-title="Minibatch loss"
@@ -701,6 +704,7 @@ export class GradTraining extends LitElement {
         equal values across networks.
       </p>
       <grad-chart
+        export
         data-chart="loss"
         export-name="training-compare-loss"
         chart-title="Minibatch loss of each network"
@@ -723,6 +727,7 @@ export class GradTraining extends LitElement {
                 ${run.state ? `trained on ${trainedOn(run.state)}` : 'not trained yet'}.
               </p>
               <grad-chart
+                export
                 data-chart="update-ratio"
                 data-config=${run.config.id}
                 export-name="training-update-ratio-${run.config.id}"
@@ -732,6 +737,7 @@ export class GradTraining extends LitElement {
                 .data=${run.updateRatio}
               ></grad-chart>
               <grad-chart
+                export
                 data-chart="grad-norm"
                 data-config=${run.config.id}
                 export-name="training-grad-norm-${run.config.id}"

@@ -341,6 +341,7 @@ export class GradVerify extends LitElement {
         </table>
       </div>
       <grad-chart
+        export
         chart-title="Largest relative error per layer against cpu64"
         x-label="layer"
         y-label="relative error"

@@ -10,10 +10,12 @@ import {
   DEFAULT_SPEC,
   parseSpec,
   SIZE_LIMITS,
+  SPEC_FIELD_NAMES,
   SpecError,
   specToEntries,
   type RunSpec,
 } from '../../engine/spec.ts';
+import type { StateReader } from '../figure/state-reader.ts';
 
 export interface LabState {
   /** The spec every section starts from. */
@@ -76,6 +78,9 @@ const LIST_FIELDS = [
 
 /** The lab's own keys, beside the spec's. */
 export const LAB_LIST_KEYS: readonly string[] = LIST_FIELDS.map((field) => field.key);
+
+/** Every attribute that configures a widget's state: the spec's fields and the lab's lists. */
+export const STATE_ATTRIBUTES: readonly string[] = [...SPEC_FIELD_NAMES, ...LAB_LIST_KEYS];
 
 /** The list fields for help text and docs: key, what is allowed, and the default. */
 export const LAB_LIST_FIELDS = LIST_FIELDS.map((field) => ({
@@ -174,7 +179,12 @@ export function labStateToEntries(
   return entries;
 }
 
-/** A one-line summary of a problem list, for an inline message. */
-export function describeProblems(problems: readonly SpecError[], source: string): string {
-  return problems.map((p) => `${source} ${p.message}`).join('; ') + '; using the defaults there.';
-}
+export { describeProblems } from '../../engine/spec-rules.ts';
+
+/** The lab's state as figures read it from their attributes (see state-reader.ts). */
+export const LAB_STATE_READER: StateReader<LabState> = {
+  attributes: STATE_ATTRIBUTES,
+  defaults: DEFAULT_LAB_STATE,
+  read: (input) => parseLabState(input, DEFAULT_LAB_STATE),
+  entries: (state) => labStateToEntries(state),
+};

@@ -12,8 +12,9 @@ import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { TrainingChunk } from '../../backends/cpu/training.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
+import { watchNear } from '../figure/near-viewport.ts';
 import { insideLab } from './inside-lab.ts';
-import { labRunner, type QueueOptions, type RunExecutor, type RunOutcome } from './run-queue.ts';
+import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
 
 export interface TaskContext {
   readonly signal: AbortSignal;
@@ -34,6 +35,11 @@ export interface TaskContext {
   train(job: TrainJob): Promise<TrainingChunk>;
   /** How many runs the task will make (for the progress bar); defaults to the runs so far. */
   setTotal(runs: number): void;
+  /**
+   * Waits while the element is far from the viewport (run, jacobian and train already do this
+   * before each job); rejects if the task is cancelled meanwhile.
+   */
+  pauseWhileFar(): Promise<void>;
 }
 
 export class RunController implements ReactiveController {
@@ -45,18 +51,24 @@ export class RunController implements ReactiveController {
   /** Why webgpu runs fell back to the CPU, when they did. */
   fallback: string | null = null;
 
-  /** True while a lazy task waits for its element to scroll into view. */
+  /** True while a task waits for its element to come near the viewport. */
   waiting = false;
+  /** True while a started task waits, between runs, for its element to come back near. */
+  paused = false;
 
   private abort: AbortController | null = null;
-  private observer: IntersectionObserver | null = null;
-  private visible = false;
-  private onVisible: (() => void) | null = null;
+  private stopWatching: (() => void) | null = null;
+  /** Whether the element is within about two viewport heights of being seen (near-viewport.ts). */
+  private near = false;
+  private readonly nearWaiters = new Set<() => void>();
 
   constructor(
     private readonly host: ReactiveControllerHost & Element,
     private readonly options: {
-      /** Start tasks only once the element is (nearly) on screen (always so outside the lab). */
+      /**
+       * Start tasks only once the element is near the viewport, and pause between runs while it
+       * is far away (always so outside the lab).
+       */
       readonly lazy?: boolean;
       readonly executor?: () => RunExecutor;
     } = {},
@@ -64,43 +76,69 @@ export class RunController implements ReactiveController {
     host.addController(this);
   }
 
-  private get executor(): () => RunExecutor {
-    return this.options.executor ?? labRunner;
+  /**
+   * The executor runs go to: the page's shared queue unless one was given. The queue, the worker
+   * runner and the backends are imported on the first run, so a figure that never runs anything
+   * (an activation plot) never loads them.
+   */
+  private async executor(): Promise<RunExecutor> {
+    if (this.options.executor) return this.options.executor();
+    const { labRunner } = await import('./run-queue.ts');
+    return labRunner();
   }
 
   hostConnected(): void {
     // Widgets on their own in a page always wait to be seen; inside the lab, only lazy sections.
     const lazy = this.options.lazy || !insideLab(this.host);
-    if (!lazy || typeof IntersectionObserver === 'undefined') {
-      this.visible = true;
+    if (!lazy) {
+      this.near = true;
       return;
     }
-    this.observer = new IntersectionObserver(
-      (entries) => {
-        if (!entries.some((entry) => entry.isIntersecting)) return;
-        this.visible = true;
-        this.observer?.disconnect();
-        this.observer = null;
-        this.onVisible?.();
-      },
-      { rootMargin: '200px 0px' },
-    );
-    this.observer.observe(this.host);
+    this.stopWatching = watchNear(this.host, (near) => {
+      this.near = near;
+      if (!near) return;
+      for (const wake of [...this.nearWaiters]) wake();
+    });
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
-    this.observer = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
+    this.near = false;
     this.cancel(false);
   }
 
-  /** Resolves once the element has been on screen (at once for eager controllers). */
-  private whenVisible(abort: AbortSignal): Promise<boolean> {
-    if (this.visible) return Promise.resolve(true);
+  /** Resolves true once the element is near (at once if it is), false if the task is aborted. */
+  private whenNear(abort: AbortSignal): Promise<boolean> {
+    if (this.near) return Promise.resolve(true);
+    if (abort.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.onVisible = () => resolve(true);
-      abort.addEventListener('abort', () => resolve(false), { once: true });
+      const wake = (): void => {
+        this.nearWaiters.delete(wake);
+        abort.removeEventListener('abort', stop);
+        resolve(true);
+      };
+      const stop = (): void => {
+        this.nearWaiters.delete(wake);
+        resolve(false);
+      };
+      this.nearWaiters.add(wake);
+      abort.addEventListener('abort', stop, { once: true });
     });
+  }
+
+  /**
+   * Waits, between two runs of a task, while the element is far from the viewport: long work
+   * (sweeps, training) stops off screen and resumes where it left off when the reader returns.
+   */
+  private async pauseWhileFar(abort: AbortSignal): Promise<void> {
+    if (this.near) return;
+    this.paused = true;
+    this.host.requestUpdate();
+    const near = await this.whenNear(abort);
+    this.paused = false;
+    if (!near) throw abortReason(abort);
+    this.host.requestUpdate();
   }
 
   /**
@@ -120,28 +158,30 @@ export class RunController implements ReactiveController {
     let total = 0;
     let done = 0;
     const current = () => this.abort === abort;
-    if (!this.visible) {
+    if (!this.near) {
       this.waiting = true;
       this.host.requestUpdate();
-      const shown = await this.whenVisible(abort.signal);
+      const shown = await this.whenNear(abort.signal);
       if (current()) this.waiting = false;
       if (!shown || !current()) return undefined;
       this.host.requestUpdate();
     }
+    const executor = await this.executor();
+    if (!current()) return undefined;
     const context: TaskContext = {
       signal: abort.signal,
       setTotal: (runs) => {
         total = runs;
       },
-      run: (spec, extra) =>
-        execute((options) => this.executor().run(spec, { ...options, ...extra })),
+      run: (spec, extra) => execute((options) => executor.run(spec, { ...options, ...extra })),
       runProblem: (problem, backend) =>
-        execute((options) => this.executor().runProblem(problem, backend, options)),
+        execute((options) => executor.runProblem(problem, backend, options)),
+      pauseWhileFar: () => this.pauseWhileFar(abort.signal),
       jacobian: (spec) =>
-        other('Jacobian spectrum', (signal) => this.executor().jacobian(spec, { signal })),
+        other('Jacobian spectrum', (signal) => executor.jacobian(spec, { signal })),
       train: (job) =>
         other(`training ${job.steps} step${job.steps === 1 ? '' : 's'}`, (signal) =>
-          this.executor().train(job, { signal }),
+          executor.train(job, { signal }),
         ),
     };
     /** A job without per-layer progress: labelled while it runs, counted when it is done. */
@@ -149,6 +189,7 @@ export class RunController implements ReactiveController {
       what: string,
       start: (signal: AbortSignal) => Promise<T>,
     ): Promise<T> => {
+      await this.pauseWhileFar(abort.signal);
       if (current()) {
         this.label = `run ${done + 1}${total ? ` of ${total}` : ''}: ${what}`;
         this.host.requestUpdate();
@@ -164,6 +205,7 @@ export class RunController implements ReactiveController {
     const execute = async (
       start: (options: QueueOptions) => Promise<RunOutcome>,
     ): Promise<RunResult> => {
+      await this.pauseWhileFar(abort.signal);
       const index = done;
       const outcome = await start({
         signal: abort.signal,
@@ -212,13 +254,17 @@ export class RunController implements ReactiveController {
     this.abort = null;
     this.running = false;
     this.waiting = false;
+    this.paused = false;
     abort.abort();
     if (report) this.error = 'Run cancelled.';
     this.host.requestUpdate();
   }
 
-  /** Progress with a Cancel button while running; the error and fallback notices otherwise. */
-  render(): unknown {
+  /**
+   * Progress with a Cancel button while running (a fixed figure, `cancel: false`, shows the
+   * progress alone); the error and fallback notices otherwise.
+   */
+  render({ cancel = true }: { readonly cancel?: boolean } = {}): unknown {
     if (this.waiting) {
       return html`<div class="run-status" part="run-status">
         <span class="status" data-testid="waiting">Runs when scrolled into view.</span>
@@ -228,8 +274,14 @@ export class RunController implements ReactiveController {
       ${
         this.running
           ? html`<progress max="1" .value=${this.fraction} aria-label="run progress"></progress>
-              <span class="status" role="status">${this.label}</span>
-              <button type="button" @click=${() => this.cancel()}>Cancel</button>`
+              <span class="status" role="status"
+                >${this.paused ? 'paused while off screen' : this.label}</span
+              >
+              ${
+                cancel
+                  ? html`<button type="button" @click=${() => this.cancel()}>Cancel</button>`
+                  : nothing
+              }`
           : nothing
       }
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
@@ -240,6 +292,10 @@ export class RunController implements ReactiveController {
       }
     </div>`;
   }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The run was cancelled', 'AbortError');
 }
 
 declare global {

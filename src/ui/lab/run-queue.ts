@@ -14,6 +14,7 @@ import {
   type ExperimentRunOptions,
   type RunOutcome,
 } from '../../backends/experiment-runner.ts';
+import { SharedRuns } from './shared-runs.ts';
 
 export interface RunExecutor {
   run(spec: RunSpec, options?: ExperimentRunOptions): Promise<RunOutcome>;
@@ -87,11 +88,14 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The run was cancelled', 'AbortError');
 }
 
-let shared: RunQueue | null = null;
+let shared: SharedRuns | null = null;
 
-/** The page's one queue over one ExperimentRunner (created on first use, never at import). */
-export function labRunner(): RunQueue {
-  shared ??= new RunQueue(new ExperimentRunner());
+/**
+ * The page's one queue over one ExperimentRunner (created on first use, never at import), with
+ * identical runs shared between the figures that ask for them (shared-runs.ts).
+ */
+export function labRunner(): SharedRuns {
+  shared ??= new SharedRuns(new RunQueue(new ExperimentRunner()));
   return shared;
 }
 

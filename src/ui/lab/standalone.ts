@@ -7,21 +7,17 @@
  * <grad-lab> the lab hands it `.state` instead and handles its `grad-state-change` events.
  */
 import { css, html, nothing, type CSSResultGroup, type LitElement, type PropertyValues } from 'lit';
-import { SPEC_FIELD_NAMES } from '../../engine/spec.ts';
 import { insideLab } from './inside-lab.ts';
 import {
   DEFAULT_LAB_STATE,
   describeProblems,
-  LAB_LIST_KEYS,
   parseLabState,
+  STATE_ATTRIBUTES,
   type LabState,
 } from './lab-state.ts';
+import { CONTROLS_LEVELS, type ControlsLevel } from '../figure/controls-level.ts';
 
-/** Every attribute that configures a widget's state: the spec's fields and the lab's lists. */
-export const STATE_ATTRIBUTES: readonly string[] = [...SPEC_FIELD_NAMES, ...LAB_LIST_KEYS];
-
-export const CONTROLS_LEVELS = ['none', 'compact', 'full'] as const;
-export type ControlsLevel = (typeof CONTROLS_LEVELS)[number];
+export { CONTROLS_LEVELS, STATE_ATTRIBUTES, type ControlsLevel };
 
 type Section = LitElement & { state: LabState };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

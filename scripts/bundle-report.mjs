@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// What a page pays for gradlab, computed from the built library (dist/lib) and lab (dist/): for a
+// page with one element, the loader, the element's module, every chunk it imports statically, and
+// the CPU worker where its code can start one (the WebAssembly kernel is inside the worker), in
+// gzipped bytes. `npm run build` prints the table; the browser tests measure the same transfers.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** The budgets of the figures issue, in gzipped bytes (decimal kilobytes). */
+export const BUDGETS = {
+  'grad-activation-plot': 45_000,
+  'grad-depth-sweep': 75_000,
+  lab: 200_000,
+};
+/** Elements that compute nothing, so never load the run queue or the worker. */
+const NO_RUNS = new Set(['grad-activation-plot']);
+export const LOADER_BUDGET = 8_000;
+
+const gz = (file) => gzipSync(readFileSync(file)).length;
+
+/** Relative module specifiers a file imports statically, and the worker files it can start. */
+function references(file) {
+  const text = readFileSync(file, 'utf8');
+  const imports = new Set();
+  // `from"./x.js"` and `import"./x.js"`: static imports only (a dynamic import has a parenthesis).
+  for (const match of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g))
+    imports.add(normalize(join(dirname(file), match[1])));
+  const workers = new Set();
+  for (const match of text.matchAll(
+    /new URL\(\s*["'`](\.{1,2}\/[^"'`]*workers\/[^"'`]+\.js)["'`]/g,
+  ))
+    workers.add(normalize(join(dirname(file), match[1])));
+  return { imports, workers };
+}
+
+/** Every file a module pulls in statically, with the workers any of them can start. */
+export function closure(entry) {
+  const files = new Set();
+  const workers = new Set();
+  const visit = (file) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const refs = references(file);
+    refs.workers.forEach((worker) => workers.add(worker));
+    refs.imports.forEach(visit);
+  };
+  visit(entry);
+  return { files, workers };
+}
+
+export function bytes(files) {
+  let total = 0;
+  for (const file of files) total += gz(file);
+  return total;
+}
+
+/**
+ * A page with one element of `tag`, loaded through the loader, with the chunks the element loads
+ * when it runs (`runs`: the run queue, the worker runner and the CPU worker, which holds the
+ * WebAssembly kernel); an element that computes nothing (an activation plot) never loads them.
+ */
+export function elementCost(libDir, tag, { runs = true } = {}) {
+  const loader = closure(join(libDir, 'gradlab.js'));
+  const element = closure(join(libDir, 'elements', `${tag}.js`));
+  const files = new Set([...loader.files, ...element.files]);
+  if (runs) {
+    const queue = readdirSync(join(libDir, 'chunks')).find((name) => name.startsWith('run-queue-'));
+    if (queue) {
+      const run = closure(join(libDir, 'chunks', queue));
+      for (const file of [...run.files, ...run.workers]) files.add(file);
+    }
+  }
+  return { files, gzip: bytes(files) };
+}
+
+/** Every file of the built lab page (dist/): the whole lab when every section has loaded. */
+export function labCost(appDir) {
+  const assets = join(appDir, 'assets');
+  const files = new Set(
+    readdirSync(assets, { recursive: true })
+      .map((name) => join(assets, String(name)))
+      .filter((file) => /\.(js|css|wasm)$/.test(file) && !/embed/.test(file)),
+  );
+  files.add(join(appDir, 'index.html'));
+  return { files, gzip: bytes(files) };
+}
+
+function row(name, gzip, budget) {
+  const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+  const verdict = budget === undefined ? '' : gzip <= budget ? 'within' : 'OVER';
+  return `| ${name} | ${kb(gzip)} | ${budget === undefined ? '' : kb(budget)} | ${verdict} |`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = join(dirname(new URL(import.meta.url).pathname), '..');
+  const lib = join(root, 'dist', 'lib');
+  const lines = ['| what a page loads (gzipped) | size | budget | |', '|---|---:|---:|---|'];
+  lines.push(row('the loader, dist/lib/gradlab.js', gz(join(lib, 'gradlab.js')), LOADER_BUDGET));
+  let over = 0;
+  for (const [tag, budget] of Object.entries(BUDGETS)) {
+    if (tag === 'lab') continue;
+    const { gzip } = elementCost(lib, tag, { runs: !NO_RUNS.has(tag) });
+    if (gzip > budget) over++;
+    lines.push(row(`one <${tag}> alone`, gzip, budget));
+  }
+  if (existsSync(join(root, 'dist', 'index.html'))) {
+    const { gzip } = labCost(join(root, 'dist'));
+    if (gzip > BUDGETS.lab) over++;
+    lines.push(row('the whole lab page, every section loaded', gzip, BUDGETS.lab));
+  }
+  console.log(lines.join('\n'));
+  if (over) console.log(`\n${over} budget(s) exceeded.`);
+  void relative;
+}

@@ -1,0 +1,42 @@
+/**
+ * Every element gradlab defines, and the module that defines it. The loader (gradlab.ts) imports
+ * a module only when its element is on the page and near the viewport. Each module is a folder's
+ * define.ts (src/ui/figures/<tag>/ or src/ui/<tag>/), which the library build also makes an entry
+ * of its own, dist/lib/elements/<tag>.js, for bundler users. `shape` says what box the
+ * loader reserves before the code arrives: a chart figure's box is its width ÷ aspect.
+ */
+export interface ElementEntry {
+  readonly load: () => Promise<unknown>;
+  readonly shape: 'chart' | 'table' | 'section';
+}
+
+const chart = (load: () => Promise<unknown>): ElementEntry => ({ load, shape: 'chart' });
+const table = (load: () => Promise<unknown>): ElementEntry => ({ load, shape: 'table' });
+const section = (load: () => Promise<unknown>): ElementEntry => ({ load, shape: 'section' });
+
+/* The figures, in the chapter's order; then the sections and the lab, which compose them. */
+export const ELEMENTS = {
+  'grad-activation-plot': chart(() => import('../ui/figures/grad-activation-plot/define.ts')),
+  'grad-properties-table': table(() => import('../ui/figures/grad-properties-table/define.ts')),
+  'grad-depth-sweep': chart(() => import('../ui/figures/grad-depth-sweep/define.ts')),
+  'grad-activation-compare': chart(() => import('../ui/figures/grad-activation-compare/define.ts')),
+  'grad-attenuation': chart(() => import('../ui/figures/grad-attenuation/define.ts')),
+  'grad-attenuation-table': table(() => import('../ui/figures/grad-attenuation-table/define.ts')),
+  'grad-layer-stats': chart(() => import('../ui/figures/grad-layer-stats/define.ts')),
+  'grad-activations': section(() => import('../ui/grad-activations/define.ts')),
+  'grad-norms': section(() => import('../ui/grad-norms/define.ts')),
+  'grad-init-explorer': section(() => import('../ui/grad-init-explorer/define.ts')),
+  'grad-fixes': section(() => import('../ui/grad-fixes/define.ts')),
+  'grad-theory': section(() => import('../ui/grad-theory/define.ts')),
+  'grad-training': section(() => import('../ui/grad-training/define.ts')),
+  'grad-notebook': section(() => import('../ui/grad-notebook/define.ts')),
+  'grad-run': section(() => import('../ui/grad-run/define.ts')),
+  'grad-verify': section(() => import('../ui/grad-verify/define.ts')),
+  'grad-benchmark': section(() => import('../ui/grad-benchmark/define.ts')),
+  'grad-lab': section(() => import('../ui/grad-lab/define.ts')),
+} as const satisfies Record<string, ElementEntry>;
+
+export type ElementTag = keyof typeof ELEMENTS;
+
+/** Every tag, figures first. */
+export const ELEMENT_TAGS = Object.keys(ELEMENTS) as ElementTag[];

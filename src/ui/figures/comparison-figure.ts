@@ -1,0 +1,71 @@
+/**
+ * What the figures over the activation comparison share (grad-activation-compare,
+ * grad-attenuation, grad-attenuation-table, grad-layer-stats by activation): every listed
+ * activation at the spec's depth, one run each, shared between them through the page's queue,
+ * and the chips that choose the activations.
+ */
+import { html } from 'lit';
+import { ACTIVATION_NAMES } from '../../engine/activations.ts';
+import { activationChips, controlStyles, fieldError } from '../figure/controls.ts';
+import { GradFigure } from '../figure/grad-figure.ts';
+import { RunFigure } from '../figure/run-figure.ts';
+import {
+  comparisonResults,
+  planComparison,
+  type ComparisonResult,
+  type FigureRuns,
+} from '../grad-norms/norms-data.ts';
+
+export abstract class ComparisonFigure extends RunFigure {
+  static override styles = [GradFigure.styles, controlStyles];
+  static override properties = { ...GradFigure.properties, activationsError: { state: true } };
+
+  declare activationsError: string | null;
+  protected planned: FigureRuns = { runs: [], refused: [] };
+
+  constructor() {
+    super();
+    this.activationsError = null;
+  }
+
+  /** The comparison's results so far, in the list's order. */
+  get comparison(): ComparisonResult[] {
+    return comparisonResults(this.planned.runs, (key) => this.results.get(key));
+  }
+
+  protected override planKey(): string {
+    return JSON.stringify([this.state.spec, this.state.activations]);
+  }
+
+  protected override plan(): void {
+    this.planned = planComparison(this.state);
+    void this.ensureRuns(this.planned.runs);
+  }
+
+  protected activationControls(): unknown {
+    return html`${activationChips(
+      'activations to compare',
+      ACTIVATION_NAMES,
+      this.state.activations,
+      (next) => {
+        if (next === null) {
+          this.activationsError = 'activations: choose at least one activation to compare';
+          return;
+        }
+        this.activationsError = null;
+        this.changeState({ activations: next.join(',') });
+      },
+    )}${fieldError('activations-error', this.activationsError)}`;
+  }
+
+  protected override renderControls(): unknown {
+    return this.activationControls();
+  }
+
+  /** Runs the spec could not make, named (e.g. over the memory budget). */
+  protected refusedNotes(): unknown {
+    return this.planned.refused.map(
+      (message) => html`<p class="error" role="alert">${message}</p>`,
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import { html } from 'lit';
+import { segmented } from '../../figure/controls.ts';
+import { choiceOption } from '../../figure/figure-options.ts';
+import { comparisonChart } from '../../grad-norms/norms-data.ts';
+import { ComparisonFigure } from '../comparison-figure.ts';
+import { setupText } from '../grad-depth-sweep/grad-depth-sweep.ts';
+
+const KIND = choiceOption('kind', ['lines', 'bars'] as const, 'lines');
+
+/**
+ * ‖δ⁽ˡ⁾‖ per layer for several activations at one depth, on a log scale: as lines, or as the
+ * chapter's 10-layer bar chart (`kind="bars"`, §17.5). Every activation runs with the same spec
+ * (init, width, batch, seed), a batch rather than the chapter's single sample.
+ *
+ * @summary Gradient norms per layer across activations, as lines or the chapter's bars.
+ * @event grad-state-change - `detail.activations` when the reader changes the compared activations.
+ * @csspart run-status - Progress, Cancel, and run errors.
+ */
+export class GradActivationCompare extends ComparisonFigure {
+  static override optionRules = [KIND];
+
+  protected override defaultCaption(): string {
+    const { spec } = this.state;
+    return this.option(KIND) === 'bars'
+      ? `Gradient magnitude across ${spec.depth} hidden layers (the chapter's bar chart)`
+      : `‖δ⁽ˡ⁾‖ per layer by activation, ${spec.depth} hidden layers, ${setupText(spec)}`;
+  }
+
+  protected override renderControls(): unknown {
+    return html`${this.activationControls()}
+    ${segmented(
+      'draw as',
+      'kind',
+      [
+        { value: 'lines', label: 'lines' },
+        { value: 'bars', label: 'bars (the chapter’s)' },
+      ],
+      this.option(KIND),
+      (value) => this.setAttribute('kind', value),
+    )}`;
+  }
+
+  protected override renderFigure(): unknown {
+    const comparison = this.comparison;
+    const bars = this.option(KIND) === 'bars';
+    return html`${this.refusedNotes()}${this.chart({
+      name: bars ? 'activation-bars' : 'activation-grad-norms',
+      exportName: bars ? 'gradient-flow-bars' : 'gradient-flow-activations',
+      data: comparison.length ? comparisonChart(comparison, 'gradNorm') : null,
+      xLabel: 'layer l (1 = closest to the input)',
+      yLabel: 'gradient norm ‖δ⁽ˡ⁾‖',
+      logY: true,
+      kind: bars ? 'bars' : 'line',
+    })}`;
+  }
+}
