@@ -1,1 +1,2 @@
+import './lib/gradlab.ts';
 import './ui/grad-lab/define.ts';

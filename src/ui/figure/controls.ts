@@ -85,6 +85,29 @@ export function fieldError(id: string, message: string | null): unknown {
 }
 
 export const controlStyles = css`
+  form.field-form {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    align-items: end;
+  }
+  input[type='text'] {
+    width: 14rem;
+    max-width: 100%;
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--grad-error, #b00020);
+  }
+  label.slider {
+    display: grid;
+    grid-template-columns: auto minmax(6rem, 12rem) 3.5em;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  label.slider output {
+    font-variant-numeric: tabular-nums;
+    font-weight: 600;
+  }
   fieldset.segmented,
   fieldset.chips {
     border: 0;

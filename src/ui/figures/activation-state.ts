@@ -13,14 +13,14 @@ export interface ActivationState {
   readonly activation: ActivationName;
   /** Several, where an `activations` attribute lists them; null otherwise. */
   readonly activations: readonly ActivationName[] | null;
-  /** α where given; each activation with a parameter uses its default otherwise. */
-  readonly alpha: number | null;
+  /** α of the activations that have one, where given; each uses its default otherwise. */
+  readonly alphas: Readonly<Partial<Record<ActivationName, number>>>;
 }
 
 export const DEFAULT_ACTIVATION_STATE: ActivationState = {
   activation: 'sigmoid',
   activations: null,
-  alpha: null,
+  alphas: {},
 };
 
 /** The activations a state names: the list, or the one. */
@@ -31,7 +31,7 @@ export const drawnActivations = (state: ActivationState): readonly ActivationNam
 export function alphaFor(state: ActivationState, name: ActivationName): number {
   const fallback = ACTIVATIONS[name].defaultAlpha;
   if (fallback === undefined) return 0;
-  return state.alpha ?? fallback;
+  return state.alphas[name] ?? fallback;
 }
 
 function parseList(raw: string): ActivationName[] {
@@ -79,13 +79,15 @@ export const ACTIVATION_STATE_READER: StateReader<ActivationState> = {
       attempt(() => {
         const alpha = parseFieldValue('alpha', ALPHA_RULE, input.alpha!) as number;
         const drawn = drawnActivations(state);
-        if (!drawn.some((name) => ACTIVATIONS[name].defaultAlpha !== undefined)) {
+        const owners = drawn.filter((name) => ACTIVATIONS[name].defaultAlpha !== undefined);
+        if (owners.length === 0) {
           throw new SpecError(
             'alpha',
             `${drawn.join(', ')} ${drawn.length === 1 ? 'has' : 'have'} no parameter; alpha applies to leaky_relu and elu only`,
           );
         }
-        return { alpha };
+        // `alpha` sets α of every drawn activation that has one.
+        return { alphas: Object.fromEntries(owners.map((name) => [name, alpha])) };
       });
     }
     return { state, problems };
@@ -96,7 +98,13 @@ export const ACTIVATION_STATE_READER: StateReader<ActivationState> = {
     else if (state.activation !== DEFAULT_ACTIVATION_STATE.activation) {
       entries.push(['activation', state.activation]);
     }
-    if (state.alpha !== null) entries.push(['alpha', String(state.alpha)]);
+    // One `alpha` attribute, where the drawn activations with a parameter share one.
+    const given = drawnActivations(state)
+      .map((name) => state.alphas[name])
+      .filter((alpha) => alpha !== undefined);
+    if (given.length > 0 && given.every((alpha) => alpha === given[0])) {
+      entries.push(['alpha', String(given[0])]);
+    }
     return entries;
   },
 };

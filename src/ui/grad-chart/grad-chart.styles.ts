@@ -110,19 +110,25 @@ export const gradChartStyles = [
     }
     .head {
       display: flex;
-      flex-wrap: wrap;
       align-items: baseline;
       justify-content: space-between;
-      gap: 0.25rem 0.5rem;
+      gap: 0.5rem;
     }
     figcaption {
       font-weight: 600;
       margin-bottom: 0.25rem;
-      flex: 1 1 12rem;
+      flex: 1 1 auto;
       min-width: 0;
+    }
+    /* Framed: a one-line caption (the whole text is its tooltip and accessible name). */
+    figure.framed figcaption {
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
     }
     .toolbar {
       display: flex;
+      flex: none;
       gap: 0.25rem;
       justify-content: flex-end;
     }

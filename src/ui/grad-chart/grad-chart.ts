@@ -430,7 +430,9 @@ export class GradChart extends LitElement {
       style=${styleMap(framed ? { '--aspect': String(this.aspect) } : {})}
     >
       <div class="head">
-        <figcaption><slot name="caption">${this.chartTitle}</slot></figcaption>
+        <figcaption title=${this.chartTitle}>
+          <slot name="caption">${this.chartTitle}</slot>
+        </figcaption>
         ${
           this.exportable
             ? html`<div

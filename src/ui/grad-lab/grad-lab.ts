@@ -8,6 +8,7 @@ import {
 } from '../lab/lab-state.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
 import { describeWebGpu } from '../../backends/webgpu/adapter.ts';
+import { observe } from '../../lib/gradlab.ts';
 
 /** The sections of the lab, in reading order: the tag, its heading, and its anchor. */
 const SECTIONS = [
@@ -99,6 +100,8 @@ export class GradLab extends LitElement {
   }
 
   protected override firstUpdated(): void {
+    // Each section's code arrives as the reader approaches it (the library's loader).
+    observe(this.renderRoot as ShadowRoot);
     void describeWebGpu().then((status) => (this.gpuStatus = status));
     const id = decodeURIComponent(location.hash.slice(1));
     if (id) requestAnimationFrame(() => this.scrollToSection(id));

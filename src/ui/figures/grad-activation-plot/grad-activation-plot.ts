@@ -17,8 +17,8 @@ const SHOW = choiceOption('show', ['both', 'f', 'df'] as const, 'both');
 const X_MIN = numberOption('x-min', -1000, 1000, -5);
 const X_MAX = numberOption('x-max', -1000, 1000, 5);
 
-/** Samples per curve: smooth at any width, cheap enough to redraw on every slider step. */
-const POINTS = 401;
+/** Samples per curve, the chapter's grid spacing over [−5, 5]: 0.05. */
+const POINTS = 201;
 
 /**
  * f and f′ of one activation (`activation`, with `alpha` where it has one), or of several

@@ -105,7 +105,7 @@ export class GradDepthSweep extends RunFigure {
   }
 
   protected override renderControls(): unknown {
-    return html`<form class="depths" @submit=${this.commitDepths}>
+    return html`<form class="field-form" @submit=${this.commitDepths}>
         <label
           >depths to sweep (hidden layers, comma-separated)
           <input
