@@ -24,17 +24,17 @@ test('draws f and f′ of the six chapter activations and measures their propert
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto('/');
   const gallery = page.locator('grad-activations');
-  await expect(gallery.locator('grad-chart[data-activation]')).toHaveCount(6);
+  await expect(gallery.locator('grad-chart[data-chart^="activation-"]')).toHaveCount(6);
   await expect(gallery.locator('grad-chart canvas')).toHaveCount(8);
   // The overlaid comparison: one series per activation, the same numbers as the grid.
   const overlay = await gallery
-    .locator('grad-chart[data-overlay="derivatives"]')
+    .locator('grad-chart[data-chart="activations-df"]')
     .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
   expect(overlay).toHaveLength(1 + 7);
   expect(overlay[1]![100]).toBeCloseTo(0.25, 15); // sigmoid′(0)
 
   const sigmoid = await gallery
-    .locator('grad-chart[data-activation="sigmoid"]')
+    .locator('grad-chart[data-chart="activation-sigmoid"]')
     .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
   const [xs, values, derivatives] = sigmoid as [number[], number[], number[]];
   expect(xs).toHaveLength(201);
@@ -44,18 +44,19 @@ test('draws f and f′ of the six chapter activations and measures their propert
   });
 
   // The chapter's table: max |f′| is 0.25 for sigmoid and 1 for tanh and ReLU — here measured.
+  // (Each row is headed by the activation's name; its cells: formula, range, max |f′|, …)
   const row = (name: string) => gallery.locator(`tr[data-activation="${name}"] td`);
-  await expect(row('sigmoid').nth(3)).toHaveText('0.2500');
-  await expect(row('tanh').nth(3)).toHaveText('1.000');
-  await expect(row('relu').nth(3)).toHaveText('1.000');
-  await expect(row('gelu').nth(3)).toHaveText('1.129');
-  await expect(row('tanh').nth(4)).toHaveText('yes');
-  await expect(row('sigmoid').nth(4)).toHaveText('no');
+  await expect(row('sigmoid').nth(2)).toHaveText('0.2500');
+  await expect(row('tanh').nth(2)).toHaveText('1.000');
+  await expect(row('relu').nth(2)).toHaveText('1.000');
+  await expect(row('gelu').nth(2)).toHaveText('1.129');
+  await expect(row('tanh').nth(3)).toHaveText('yes');
+  await expect(row('sigmoid').nth(3)).toHaveText('no');
 
   // The formula column: the table's TeX, rendered by Chromium as MathML Core.
   await expect(gallery.locator('th').nth(1)).toHaveText('formula');
   for (const name of ['sigmoid', 'relu', 'elu', 'gelu_tanh', 'linear'] as const) {
-    const math = await row(name).nth(1).locator('math').evaluate(describeMath);
+    const math = await row(name).nth(0).locator('math').evaluate(describeMath);
     expect(math.namespace).toBe('http://www.w3.org/1998/Math/MathML');
     expect(math.display).toBe('inline');
     expect(math.annotation).toBe(ACTIVATIONS[name].tex);
@@ -67,7 +68,7 @@ test('draws f and f′ of the six chapter activations and measures their propert
   }
   // Laid out as mathematics, not as a run of text: sigmoid's 1 sits above 1 + e^{−x}.
   const fraction = await row('sigmoid')
-    .nth(1)
+    .nth(0)
     .locator('mfrac')
     .evaluate((mfrac) => {
       const [numerator, denominator] = [...mfrac.children].map((child) =>
@@ -117,9 +118,9 @@ test('draws f and f′ of the six chapter activations and measures their propert
 
   // The elu α slider redraws elu and updates its row.
   await gallery.getByLabel(/^elu α/).fill('2');
-  await expect(row('elu').nth(3)).toHaveText('2.000');
+  await expect(row('elu').nth(2)).toHaveText('2.000');
   const elu = await gallery
-    .locator('grad-chart[data-activation="elu"]')
+    .locator('grad-chart[data-chart="activation-elu"]')
     .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
   expect(elu[1]![0]).toBeCloseTo(2 * Math.expm1(-5), 12);
   expect(errors).toEqual([]);

@@ -49,8 +49,17 @@ function expectClose(actual: number | null | undefined, expected: number): void 
   expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
 }
 
+/** The section's figures, each with every run it planned. */
+const FIGURES =
+  'grad-depth-sweep, grad-activation-compare, grad-layer-stats, grad-attenuation, grad-attenuation-table';
+
+/** Scrolls to each figure (figures run when they come near the viewport) and waits for all. */
 async function waitForRuns(section: Locator): Promise<void> {
-  await expect(section.locator('.charts[data-complete="true"]')).toBeVisible({ timeout: 60_000 });
+  await expect(section.locator(FIGURES)).toHaveCount(6);
+  for (const figure of await section.locator(FIGURES).all()) await figure.scrollIntoViewIfNeeded();
+  await expect(section.locator(`:is(${FIGURES}):not([data-complete])`)).toHaveCount(0, {
+    timeout: 60_000,
+  });
   await expect(section.locator('progress')).toHaveCount(0);
 }
 
@@ -78,7 +87,7 @@ test('draws the depth sweep, the activation comparison and the bound as the engi
   expect(byLayer[2]![0]!).toBeLessThan(byLayer[2]![5]! * 0.05);
 
   // The other axis counts layers k below the output layer, lining the depths up there.
-  await section.getByLabel('depth sweep x axis').selectOption('below-output');
+  await section.getByRole('radio', { name: 'layers below the output' }).check();
   await expect
     .poll(async () => (await drawn(section, 'depth-sweep'))[0])
     .toEqual([0, 1, 2, 3, 4, 5]);
@@ -91,7 +100,7 @@ test('draws the depth sweep, the activation comparison and the bound as the engi
   // The comparison at depth 5: ‖δ‖ (lines and the chapter's bars), ‖∂L/∂W‖, and attenuation.
   const gradNorms = await drawn(section, 'activation-grad-norms');
   const bars = await drawn(section, 'activation-bars');
-  const weightGrads = await drawn(section, 'activation-weight-grad-norms');
+  const weightGrads = await drawn(section, 'layer-stats-weight-grad');
   const attenuation = await drawn(section, 'attenuation');
   expect(gradNorms[0]).toEqual([1, 2, 3, 4, 5, 6]);
   expect(bars).toEqual(gradNorms);
@@ -194,26 +203,34 @@ test('the depth list and the activations are edited in place, kept in the URL, a
 
 test('shows progress and cancels a sweep in progress, from the keyboard', async ({ page }) => {
   const errors = collectConsoleErrors(page);
-  // Six runs of up to 1000 layers in f64: long enough to cancel part-way.
+  // Five runs of up to 1000 layers in f64: long enough to cancel part-way.
   await page.goto(
     '/?depths=200,400,600,800,1000&activations=relu&activation=relu&init=he&depth=3&width=64&inputs=16&outputs=2&batch=64&backend=cpu64',
   );
-  const section = page.locator('grad-norms');
-  await expect(section.locator('progress')).toBeVisible();
-  await expect(section.locator('.run-status [role="status"]')).toHaveText(/run \d of 6/);
+  const sweep = page.locator('grad-norms grad-depth-sweep');
+  await sweep.scrollIntoViewIfNeeded();
+  await expect(sweep.locator('progress')).toBeVisible();
+  await expect(sweep.locator('.run-status [role="status"]')).toHaveText(/run \d of 5/);
   // The Cancel button moves as the progress label changes: use the keyboard, as a reader can.
-  await section.getByRole('button', { name: 'Cancel' }).focus();
+  await sweep.getByRole('button', { name: 'Cancel' }).focus();
   await page.keyboard.press('Enter');
-  await expect(section.getByRole('alert').filter({ hasText: 'Run cancelled.' })).toBeVisible();
-  await expect(section.locator('progress')).toHaveCount(0);
+  await expect(sweep.getByRole('alert').filter({ hasText: 'Run cancelled.' })).toBeVisible();
+  await expect(sweep.locator('progress')).toHaveCount(0);
   // What finished before the cancel is shown; the rest never arrives.
-  await expect(section.locator('.charts')).toHaveAttribute('data-complete', 'false');
-  const finished = await section.evaluate(
-    (element) => (element as unknown as { results: { sweep: unknown[] } }).results.sweep.length,
+  await expect(sweep).not.toHaveAttribute('data-complete');
+  const finished = await sweep.evaluate(
+    (element) => (element as unknown as { sweep: unknown[] }).sweep.length,
   );
   expect(finished).toBeLessThan(5);
-  // The comparison (run last) is still waiting, and the depth sweep too if no depth finished.
-  await expect(section.locator('[data-pending]')).toHaveCount(finished === 0 ? 5 : 4);
+  const columns = await drawn(page.locator('grad-norms'), 'depth-sweep').catch(() => []);
+  expect(columns.length).toBe(finished === 0 ? 0 : finished + 1);
+  // The comparison's own run (ReLU at 3 layers) was not the sweep's to cancel: it completes.
+  await page.locator('grad-norms grad-activation-compare').first().scrollIntoViewIfNeeded();
+  await expect(page.locator('grad-norms grad-activation-compare').first()).toHaveAttribute(
+    'data-complete',
+    '',
+    { timeout: 60_000 },
+  );
   expect(errors).toEqual([]);
 });
 
