@@ -4,6 +4,10 @@ import { isCi } from './scripts/gpu-env.mjs';
 // GRADLAB_E2E_PORT lets several test runs share a machine, each with its own dev server.
 const PORT = Number(process.env.GRADLAB_E2E_PORT ?? 5179);
 const baseURL = `http://127.0.0.1:${PORT}`;
+// Built pages (dist/, dist/lib/) come from a plain static server with gzip, as a site serves them:
+// the tests measure what a page transfers there (e2e/static-server.ts).
+const STATIC_PORT = PORT + 1000;
+process.env.GRADLAB_STATIC_URL = `http://127.0.0.1:${STATIC_PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -37,11 +41,19 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // Its own port, so that a developer's `npm start` (port 5173) can run beside the tests.
-    command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `${baseURL}/e2e/pages/gpu-smoke.html`,
-    reuseExistingServer: !isCi(),
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      // Its own port, so that a developer's `npm start` (port 5173) can run beside the tests.
+      command: `npx vite --port ${PORT} --strictPort --host 127.0.0.1`,
+      url: `${baseURL}/e2e/pages/gpu-smoke.html`,
+      reuseExistingServer: !isCi(),
+      timeout: 60_000,
+    },
+    {
+      command: `node scripts/serve-static.mjs ${STATIC_PORT}`,
+      url: `http://127.0.0.1:${STATIC_PORT}/package.json`,
+      reuseExistingServer: !isCi(),
+      timeout: 30_000,
+    },
+  ],
 });

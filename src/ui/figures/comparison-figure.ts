@@ -11,7 +11,9 @@ import { GradFigure } from '../figure/grad-figure.ts';
 import { RunFigure } from '../figure/run-figure.ts';
 import {
   comparisonResults,
+  comparisonSlots,
   planComparison,
+  type Slot,
   type ComparisonResult,
   type FigureRuns,
 } from '../grad-norms/norms-data.ts';
@@ -31,6 +33,11 @@ export abstract class ComparisonFigure extends RunFigure {
   /** The comparison's results so far, in the list's order. */
   get comparison(): ComparisonResult[] {
     return comparisonResults(this.planned.runs, (key) => this.results.get(key));
+  }
+
+  /** Every planned activation, with its result where it has arrived (for charts). */
+  protected get slots(): Slot<ComparisonResult>[] {
+    return comparisonSlots(this.planned.runs, (key) => this.results.get(key));
   }
 
   protected override planKey(): string {

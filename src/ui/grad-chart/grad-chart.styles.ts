@@ -148,22 +148,7 @@ export const gradChartStyles = [
       white-space: nowrap;
     }
     .legend .swatch {
-      display: inline-block;
-      width: 0.9rem;
-      height: 0.2rem;
-      border-radius: 1px;
-      background: var(--swatch);
-    }
-    .legend .swatch.dashed {
-      background: repeating-linear-gradient(
-        to right,
-        var(--swatch) 0 0.3rem,
-        transparent 0.3rem 0.45rem
-      );
-    }
-    .legend .swatch.bar {
-      height: 0.7rem;
-      width: 0.7rem;
+      flex: none;
     }
     .legend .value,
     .legend .readout {

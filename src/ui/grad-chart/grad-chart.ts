@@ -1,6 +1,5 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
-import uPlot from 'uplot';
+import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
+import type uPlot from 'uplot';
 import {
   formatExact,
   formatTick,
@@ -11,6 +10,13 @@ import {
 } from './chart-data.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
+
+/**
+ * uPlot, imported when the first chart on the page has data to draw: evaluating it then is a task
+ * of its own, apart from the figure's, so neither blocks the page long.
+ */
+let uplotClass: typeof uPlot | null = null;
+let uplotLoading: Promise<typeof uPlot> | null = null;
 
 type ChartLayers = typeof import('./chart-layers.ts');
 /** Heat-maps and bars (chart-layers.ts), once some chart on the page has needed them. */
@@ -35,6 +41,16 @@ function decadeSplits(_u: uPlot, _axis: number, min: number, max: number): numbe
   const splits: number[] = [];
   for (let e = lo; e <= hi; e += step) splits.push(Number(`1e${e}`));
   return splits;
+}
+
+/**
+ * A legend swatch: a short line (dashed for a dashed series) or a square (bars), drawn as SVG with
+ * presentation attributes, so a strict style-src policy has nothing to refuse.
+ */
+function swatch(colour: string, bar: boolean, dashed = false): unknown {
+  return bar
+    ? svg`<svg class="swatch" width="11" height="11" aria-hidden="true"><rect width="11" height="11" rx="1" fill=${colour}></rect></svg>`
+    : svg`<svg class="swatch" width="16" height="8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" stroke=${colour} stroke-width="2.5" stroke-dasharray=${dashed ? '4 2.5' : 'none'}></line></svg>`;
 }
 
 /** Series colours when the page sets no --grad-series-N: distinct in light and dark themes. */
@@ -165,6 +181,10 @@ export class GradChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!uplotClass && this.data) {
+      uplotLoading ??= import('uplot').then((module) => (uplotClass = module.default));
+      void uplotLoading.then(() => this.requestUpdate('data'));
+    }
     if (!layers && (this.kind === 'bars' || this.data?.heatmap)) {
       // Drawn once the heat-map and bar code has arrived (a moment, once per page).
       layersLoading ??= import('./chart-layers.ts').then((module) => (layers = module));
@@ -180,8 +200,14 @@ export class GradChart extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('aspect')) {
+      // Through the CSSOM: a style attribute would break a strict style-src policy.
+      const figure = this.renderRoot.querySelector<HTMLElement>('figure');
+      figure?.style.setProperty('--aspect', this.aspect ? String(this.aspect) : '');
+    }
     const target = this.renderRoot.querySelector<HTMLElement>('[part=chart]');
-    const waiting = !layers && (this.kind === 'bars' || Boolean(this.data?.heatmap));
+    const waiting =
+      !uplotClass || (!layers && (this.kind === 'bars' || Boolean(this.data?.heatmap)));
     if (!target || !this.data || !this.prepared || waiting) {
       // No data (any more): nothing drawn, rather than the last data's chart.
       this.plot?.destroy();
@@ -210,7 +236,7 @@ export class GradChart extends LitElement {
       return;
     }
     this.plot?.destroy();
-    this.plot = new uPlot(this.options(), this.prepared.columns as uPlot.AlignedData, target);
+    this.plot = new uplotClass!(this.options(), this.prepared.columns as uPlot.AlignedData, target);
     this.plotHasHeat = Boolean(this.heat);
   }
 
@@ -404,11 +430,7 @@ export class GradChart extends LitElement {
       ${data.series.map(
         (series, i) =>
           html`<span class="entry"
-            ><span
-              class="swatch ${this.kind === 'bars' ? 'bar' : series.dashed ? 'dashed' : ''}"
-              style=${styleMap({ '--swatch': this.seriesColour(i, style) })}
-            ></span
-            >${series.label}${value(i)}</span
+            >${swatch(this.seriesColour(i, style), this.kind === 'bars', series.dashed)}${series.label}${value(i)}</span
           >`,
       )}
     </div>`;
@@ -427,7 +449,6 @@ export class GradChart extends LitElement {
       role="figure"
       aria-label=${this.chartTitle || this.yLabel}
       class=${framed ? 'framed' : ''}
-      style=${styleMap(framed ? { '--aspect': String(this.aspect) } : {})}
     >
       <div class="head">
         <figcaption title=${this.chartTitle}>

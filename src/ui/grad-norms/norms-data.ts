@@ -113,12 +113,41 @@ export interface ComparisonResult {
   readonly result: RunResult;
 }
 
+/**
+ * A planned run and its result once it has arrived. Charts draw every slot from the first result
+ * on (a series without its result is empty), so their legends and series do not change as the
+ * rest arrive: the chart only takes new data.
+ */
+export type Slot<T extends { readonly result: RunResult }> = Omit<T, 'result'> & {
+  readonly result?: RunResult;
+};
+
 /** The section's data: what has been computed so far for the current plan. */
 export interface GradNormsResults {
   readonly sweep: readonly SweepResult[];
   readonly comparison: readonly ComparisonResult[];
   /** Every planned run has its result. */
   readonly complete: boolean;
+}
+
+/** Every planned run of a sweep, with its result where it has arrived. */
+export function sweepSlots(
+  runs: readonly PlannedRun[],
+  lookup: (key: string) => RunResult | undefined,
+): Slot<SweepResult>[] {
+  return runs.map((run) => ({ depth: run.depth, result: lookup(run.key) }));
+}
+
+/** Every planned run of a comparison, with its result where it has arrived. */
+export function comparisonSlots(
+  runs: readonly PlannedRun[],
+  lookup: (key: string) => RunResult | undefined,
+): Slot<ComparisonResult>[] {
+  return runs.map((run) => ({
+    activation: run.activation,
+    alpha: run.spec.alpha,
+    result: lookup(run.key),
+  }));
 }
 
 /** The results of a figure's runs that have arrived, in the plan's order. */
@@ -168,10 +197,10 @@ const range = (from: number, count: number): number[] =>
  * (and the bound's); 'layer' is the chapter's axis, layer 1 = closest to the input. A shallower
  * network's series is shorter than x: it ends where its layers end.
  */
-export function depthSweepChart(sweep: readonly SweepResult[], axis: SweepAxis): ChartData {
-  const maxLayers = Math.max(0, ...sweep.map((s) => s.result.stats.layerCount));
+export function depthSweepChart(sweep: readonly Slot<SweepResult>[], axis: SweepAxis): ChartData {
+  const maxLayers = Math.max(0, ...sweep.map((s) => s.result?.stats.layerCount ?? 0));
   const series: ChartSeries[] = sweep.map(({ depth, result }) => {
-    const norms = result.stats.gradNorm;
+    const norms = result?.stats.gradNorm ?? [];
     return {
       label: `${depth} hidden layer${depth === 1 ? '' : 's'}`,
       values: axis === 'layer' ? Array.from(norms) : Array.from(norms).reverse(),
@@ -182,15 +211,15 @@ export function depthSweepChart(sweep: readonly SweepResult[], axis: SweepAxis):
 
 /** One statistic per layer (x = layer, 1 = closest to the input), one series per activation. */
 export function comparisonChart(
-  comparison: readonly ComparisonResult[],
+  comparison: readonly Slot<ComparisonResult>[],
   statistic: 'gradNorm' | 'weightGradNorm',
 ): ChartData {
-  const layers = Math.max(0, ...comparison.map((c) => c.result.stats.layerCount));
+  const layers = Math.max(0, ...comparison.map((c) => c.result?.stats.layerCount ?? 0));
   return {
     x: range(1, layers),
     series: comparison.map(({ activation, alpha, result }) => ({
       label: activationLabel(activation, alpha),
-      values: Array.from(result.stats[statistic]),
+      values: result ? Array.from(result.stats[statistic]) : [],
     })),
   };
 }
@@ -199,12 +228,12 @@ export function comparisonChart(
  * Attenuation k layers below the output: measured ‖δ⁽ᴸ⁻ᵏ⁾‖/‖δ⁽ᴸ⁾‖ per activation, then the
  * chapter's bound (max|f′|)^k, one series per distinct max|f′| (tanh and ReLU share the bound 1).
  */
-export function attenuationChart(comparison: readonly ComparisonResult[]): ChartData {
-  const layers = Math.max(0, ...comparison.map((c) => c.result.stats.layerCount));
+export function attenuationChart(comparison: readonly Slot<ComparisonResult>[]): ChartData {
+  const layers = Math.max(0, ...comparison.map((c) => c.result?.stats.layerCount ?? 0));
   const x = range(0, layers);
   const measured: ChartSeries[] = comparison.map(({ activation, alpha, result }) => ({
     label: `${activationLabel(activation, alpha)}: measured`,
-    values: Array.from(attenuationFromOutput(result.stats.gradNorm)),
+    values: result ? Array.from(attenuationFromOutput(result.stats.gradNorm)) : [],
   }));
   const bounds = new Map<string, { max: number; names: string[] }>();
   for (const { activation, alpha } of comparison) {
@@ -217,6 +246,7 @@ export function attenuationChart(comparison: readonly ComparisonResult[]): Chart
   const boundSeries: ChartSeries[] = [...bounds].map(([text, { max, names }]) => ({
     label: `bound ${text}^k: ${names.join(', ')}`,
     values: x.map((k) => max ** k),
+    dashed: true,
   }));
   return { x, series: [...measured, ...boundSeries] };
 }

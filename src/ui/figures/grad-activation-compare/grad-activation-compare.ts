@@ -46,7 +46,7 @@ export class GradActivationCompare extends ComparisonFigure {
     return html`${this.refusedNotes()}${this.chart({
       name: bars ? 'activation-bars' : 'activation-grad-norms',
       exportName: bars ? 'gradient-flow-bars' : 'gradient-flow-activations',
-      data: comparison.length ? comparisonChart(comparison, 'gradNorm') : null,
+      data: comparison.length ? comparisonChart(this.slots, 'gradNorm') : null,
       xLabel: 'layer l (1 = closest to the input)',
       yLabel: 'gradient norm ‖δ⁽ˡ⁾‖',
       logY: true,

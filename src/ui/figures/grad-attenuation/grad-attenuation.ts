@@ -21,7 +21,7 @@ export class GradAttenuation extends ComparisonFigure {
     return html`${this.refusedNotes()}${this.chart({
       name: 'attenuation',
       exportName: 'gradient-flow-attenuation',
-      data: comparison.length ? attenuationChart(comparison) : null,
+      data: comparison.length ? attenuationChart(this.slots) : null,
       xLabel: 'layers below the output, k',
       yLabel: '‖δ⁽ᴸ⁻ᵏ⁾‖ / ‖δ⁽ᴸ⁾‖',
       logY: true,

@@ -10,6 +10,7 @@ import {
   depthSweepChart,
   planDepthSweep,
   sweepResults,
+  sweepSlots,
   SWEEP_AXES,
   type FigureRuns,
   type SweepResult,
@@ -138,14 +139,15 @@ export class GradDepthSweep extends RunFigure {
   }
 
   protected override renderFigure(): unknown {
-    const sweep = this.sweep;
+    const arrived = this.sweep.length > 0;
+    const slots = sweepSlots(this.planned.runs, (key) => this.results.get(key));
     const belowOutput = this.option(X_AXIS) === 'below-output';
     return html`${this.planned.refused.map(
       (message) => html`<p class="error" role="alert">${message}</p>`,
     )}${this.chart({
       name: 'depth-sweep',
       exportName: 'gradient-flow-depths',
-      data: sweep.length ? depthSweepChart(sweep, this.option(X_AXIS)) : null,
+      data: arrived ? depthSweepChart(slots, this.option(X_AXIS)) : null,
       xLabel: belowOutput ? 'layers below the output, k' : 'layer l (1 = closest to the input)',
       yLabel: 'gradient norm ‖δ⁽ˡ⁾‖',
       logY: true,

@@ -102,14 +102,16 @@ export class GradLayerStats extends ComparisonFigure {
   protected override renderFigure(): unknown {
     const stat = this.option(STAT);
     const info = STAT_INFO[stat];
-    const arrived = this.labelled.flatMap((run) => {
-      const result = this.results.get(run.key);
-      return result ? [{ label: run.label, stats: result.stats, depth: run.spec.depth }] : [];
-    });
+    const slots = this.labelled.map((run) => ({
+      label: run.label,
+      stats: this.results.get(run.key)?.stats,
+      depth: run.spec.depth,
+    }));
+    const arrived = slots.some((slot) => slot.stats);
     return html`${this.refusedNotes()}${this.chart({
       name: `layer-stats-${stat}`,
       exportName: `layer-stats-${stat}-by-${this.compareBy}`,
-      data: arrived.length ? layerStatsChart(arrived, stat) : null,
+      data: arrived ? layerStatsChart(slots, stat) : null,
       xLabel: info.hiddenOnly ? 'hidden layer l' : 'layer l (1 = closest to the input)',
       yLabel: info.axis,
       logY: info.log,

@@ -126,18 +126,20 @@ export function planLayerStats(
 export function layerStatsChart(
   runs: readonly {
     readonly label: string;
-    readonly stats: LayerStatistics;
+    /** Absent until the run has arrived: the series is then empty. */
+    readonly stats?: LayerStatistics;
     readonly depth: number;
   }[],
   stat: LayerStat,
 ): ChartData {
   const info = STAT_INFO[stat];
-  const layers = Math.max(0, ...runs.map((run) => (info.hiddenOnly ? run.depth : run.depth + 1)));
+  const count = (depth: number) => (info.hiddenOnly ? depth : depth + 1);
+  const layers = Math.max(0, ...runs.map((run) => (run.stats ? count(run.depth) : 0)));
   return {
     x: Array.from({ length: layers }, (_, i) => i + 1),
-    series: runs.map((run) => {
-      const count = info.hiddenOnly ? run.depth : run.depth + 1;
-      return { label: run.label, values: Array.from(run.stats[info.field].subarray(0, count)) };
-    }),
+    series: runs.map((run) => ({
+      label: run.label,
+      values: run.stats ? Array.from(run.stats[info.field].subarray(0, count(run.depth))) : [],
+    })),
   };
 }

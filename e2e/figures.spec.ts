@@ -1,0 +1,305 @@
+/**
+ * Figures as a blog uses them: the built library (dist/lib/, built here first) served as a site
+ * serves it (gzip, e2e/pages/ on a static server), in a 700 px column under a strict
+ * Content-Security-Policy with no blob: workers. Each figure alone with controls="none": it draws
+ * the engine's values, its box is what `aspect` says, it has no inputs or buttons, it redraws when
+ * an attribute changes; a figure far below loads no code until the reader comes near; the bytes a
+ * page transfers stay within the budgets; no long task blocks the page; nothing breaks the policy
+ * or leaves the origin.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
+import { ACTIVATIONS, type ActivationName } from '../src/engine/activations.ts';
+import { attenuationFromOutput } from '../src/engine/attenuation.ts';
+import { runExperiment } from '../src/engine/experiment.ts';
+import type { InitName } from '../src/engine/inits.ts';
+import type { LayerStatistics } from '../src/engine/results.ts';
+import { parseSpec, type RunSpec } from '../src/engine/spec.ts';
+import { initRunSpec } from '../src/ui/grad-init-explorer/explorer-data.ts';
+import { formatFactor, runSpecFor } from '../src/ui/grad-norms/norms-data.ts';
+import { BUDGETS } from '../scripts/bundle-report.mjs';
+import { watchPage } from './watch.ts';
+
+const STATIC = process.env.GRADLAB_STATIC_URL!;
+const BLOG = `${STATIC}/e2e/pages/blog.html`;
+const ONE = `${STATIC}/e2e/pages/blog-one.html`;
+
+test.beforeAll(() => {
+  execFileSync(join('node_modules', '.bin', 'vite'), ['build', '--config', 'vite.lib.config.ts'], {
+    stdio: 'pipe',
+  });
+});
+
+const SMALL = { width: 16, inputs: 16, outputs: 2, batch: 8, backend: 'cpu64' } as const;
+
+async function engine(spec: RunSpec): Promise<LayerStatistics> {
+  return (await runExperiment(spec, createCpuBackend('f64'))).stats;
+}
+
+const drawn = (figure: Locator): Promise<(number | null)[][]> =>
+  figure
+    .locator('grad-chart')
+    .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+
+/** Relative agreement: both f64, in the page's worker and here. */
+function expectClose(actual: number | null | undefined, expected: number): void {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
+}
+
+/** Waits until a figure has drawn data (its runs, if any, complete). */
+async function whenDrawn(figure: Locator, series: number): Promise<(number | null)[][]> {
+  await figure.scrollIntoViewIfNeeded();
+  await expect.poll(async () => (await drawn(figure)).length, { timeout: 60_000 }).toBe(series + 1);
+  return drawn(figure);
+}
+
+/** Inputs, buttons and other controls anywhere inside a figure, its chart's shadow root too. */
+function controlsInside(figure: Locator): Promise<string[]> {
+  return figure.evaluate((host) => {
+    const found: string[] = [];
+    const visit = (root: ParentNode) => {
+      for (const element of root.querySelectorAll('*')) {
+        if (/^(input|button|select|textarea)$/.test(element.localName))
+          found.push(element.localName);
+        if (element.shadowRoot) visit(element.shadowRoot);
+      }
+    };
+    visit(host.shadowRoot!);
+    return found;
+  });
+}
+
+test('each figure draws alone under a strict policy, equal to the engine, in its reserved box', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const { errors, foreign } = watchPage(page);
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) violations.push(message.text());
+  });
+  await page.goto(BLOG);
+
+  // An activation and its derivative, straight from the activation table.
+  const plot = page.locator('#plot');
+  const [xs, f, df] = (await whenDrawn(plot, 2)) as [number[], number[], number[]];
+  // (The page's Math.exp and Node's may differ in the last bit.)
+  xs.forEach((x, i) => {
+    expectClose(f[i], ACTIVATIONS.sigmoid.forward(x, 0));
+    expectClose(df[i], ACTIVATIONS.sigmoid.derivative(x, 0));
+  });
+
+  // The depth sweep: one line per depth, the engine's ‖δ⁽ˡ⁾‖.
+  const sweep = page.locator('#sweep');
+  const sweepColumns = await whenDrawn(sweep, 3);
+  const base = parseSpec({ ...SMALL, activation: 'sigmoid' });
+  for (const [i, depth] of [2, 4, 8].entries()) {
+    const norms = (await engine(runSpecFor(base, 'sigmoid', depth))).gradNorm;
+    norms.forEach((norm, layer) => expectClose(sweepColumns[i + 1]![layer], norm));
+  }
+  // Its caption is the element's text.
+  await expect(sweep.locator('figcaption')).toHaveText(
+    'Sigmoid gradients vanish towards the input.',
+  );
+
+  // The chapter's bars: sigmoid and ReLU at six hidden layers.
+  const compare = page.locator('#compare');
+  const bars = await whenDrawn(compare, 2);
+  const six = parseSpec({ ...SMALL, depth: 6 });
+  for (const [i, activation] of (['sigmoid', 'relu'] as ActivationName[]).entries()) {
+    const norms = (await engine(runSpecFor(six, activation, 6))).gradNorm;
+    norms.forEach((norm, layer) =>
+      norm > 0 ? expectClose(bars[i + 1]![layer], norm) : expect(bars[i + 1]![layer]).toBeNull(),
+    );
+  }
+
+  // The std of the activations per layer under three inits (Exercise 17.5's runs).
+  const stats = page.locator('#stats');
+  const std = await whenDrawn(stats, 3);
+  const relu = parseSpec({ ...SMALL, depth: 6, activation: 'relu' });
+  for (const [i, init] of (['normal', 'xavier', 'he'] as InitName[]).entries()) {
+    const expected = (await engine(initRunSpec(relu, init))).activationStd;
+    for (let layer = 0; layer < 6; layer++) expectClose(std[i + 1]![layer], expected[layer]!);
+  }
+  await expect(stats.locator('figcaption')).toHaveText(
+    "Only He init keeps the activations' spread",
+  );
+
+  // The attenuation table: the measured column for k = 1…6, and — beyond the depth.
+  const table = page.locator('#attenuation-table');
+  await table.scrollIntoViewIfNeeded();
+  const measured = attenuationFromOutput((await engine(runSpecFor(six, 'sigmoid', 6))).gradNorm);
+  const rows = table.locator('table tbody tr');
+  await expect(rows).toHaveCount(20);
+  for (let k = 1; k <= 6; k++) {
+    await expect(
+      rows
+        .nth(k - 1)
+        .locator('td')
+        .nth(2),
+    ).toHaveText(formatFactor(measured[k]!), {
+      timeout: 60_000,
+    });
+  }
+  await expect(rows.nth(6).locator('td').nth(2)).toHaveText('—');
+
+  // The properties table, for the three listed activations only.
+  const properties = page.locator('#properties');
+  await expect(properties.locator('tbody tr')).toHaveCount(3);
+  await expect(properties.locator('tr[data-activation="sigmoid"] td').nth(2)).toHaveText('0.2500');
+
+  // Every chart figure's box is the column's width ÷ aspect (16:10 unless set; #compare is 4:3),
+  // and no figure has an input or a button.
+  const boxes = await page.evaluate(() =>
+    [...document.querySelectorAll('main > [id]')].map((element) => ({
+      id: element.id,
+      width: element.getBoundingClientRect().width,
+      height: element.getBoundingClientRect().height,
+    })),
+  );
+  for (const box of boxes) {
+    expect(box.width, box.id).toBeCloseTo(700, 0);
+    if (box.id === 'compare') expect(box.height, box.id).toBeCloseTo(700 / (4 / 3), 0);
+    else if (!box.id.endsWith('table') && box.id !== 'properties')
+      expect(box.height, box.id).toBeCloseTo(700 / 1.6, 0);
+  }
+  for (const id of ['plot', 'sweep', 'compare', 'stats', 'attenuation-table', 'properties']) {
+    expect(await controlsInside(page.locator(`#${id}`)), id).toEqual([]);
+  }
+  expect(violations).toEqual([]);
+  expect(foreign).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('an attribute change redraws; a bad one is named, and the figure keeps working', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const { errors } = watchPage(page);
+  await page.goto(BLOG);
+  const sweep = page.locator('#sweep');
+  await whenDrawn(sweep, 3);
+  await sweep.evaluate((element) => {
+    element.setAttribute('activation', 'tanh');
+    element.setAttribute('depths', '3,5');
+  });
+  const columns = await whenDrawn(sweep, 2);
+  const base = parseSpec({ ...SMALL, activation: 'tanh' });
+  const norms = (await engine(runSpecFor(base, 'tanh', 5))).gradNorm;
+  norms.forEach((norm, layer) => expectClose(columns[2]![layer], norm));
+
+  await sweep.evaluate((element) => element.setAttribute('x-axis', 'sideways'));
+  await expect(sweep.getByTestId('attribute-problems')).toContainText(
+    'attribute x-axis: got "sideways"; allowed: one of layer, below-output',
+  );
+  await sweep.evaluate((element) => element.setAttribute('x-axis', 'below-output'));
+  await expect(sweep.getByTestId('attribute-problems')).toHaveCount(0);
+  await expect.poll(async () => (await drawn(sweep))[0]).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(errors).toEqual([]);
+});
+
+/** The gradlab files a page requested so far (the blog's own page and script left out). */
+function gradlabRequests(page: Page): string[] {
+  return (page as unknown as { gradlabUrls: string[] }).gradlabUrls;
+}
+
+function recordRequests(page: Page): void {
+  const urls: string[] = [];
+  (page as unknown as { gradlabUrls: string[] }).gradlabUrls = urls;
+  page.on('request', (request) => {
+    if (request.url().includes('/dist/lib/')) urls.push(new URL(request.url()).pathname);
+  });
+}
+
+test('a figure far below the fold loads no code until the reader comes near', async ({ page }) => {
+  test.setTimeout(120_000);
+  recordRequests(page);
+  await page.goto(BLOG);
+  await whenDrawn(page.locator('#sweep'), 3);
+  // #attenuation is the only grad-attenuation, 4000 px down: nothing of it has arrived.
+  const below = page.locator('#attenuation');
+  expect(gradlabRequests(page).filter((url) => url.includes('grad-attenuation.js'))).toEqual([]);
+  expect(await below.evaluate((element) => customElements.get(element.localName))).toBeUndefined();
+  // Its box is reserved all the same, so nothing moves when it arrives.
+  const reserved = await below.evaluate((element) => element.getBoundingClientRect().height);
+  expect(reserved).toBeCloseTo(700 / 1.6, 0);
+  const columns = await whenDrawn(below, 4);
+  expect(gradlabRequests(page).some((url) => url.endsWith('/elements/grad-attenuation.js'))).toBe(
+    true,
+  );
+  const six = parseSpec({ ...SMALL, depth: 6 });
+  const measured = attenuationFromOutput((await engine(runSpecFor(six, 'tanh', 6))).gradNorm);
+  measured.forEach((value, k) => expectClose(columns[2]![k], value));
+  expect(await below.evaluate((element) => element.getBoundingClientRect().height)).toBeCloseTo(
+    reserved,
+    0,
+  );
+});
+
+/** Gzipped bytes a page transferred for gradlab: the loader, chunks, worker (not the blog's own). */
+async function transferred(page: Page, drawnFigure: Locator, series: number): Promise<number> {
+  const sizes: Promise<number>[] = [];
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/dist/lib/')) {
+      sizes.push(request.sizes().then((size) => size.responseBodySize));
+    }
+  });
+  await whenDrawn(drawnFigure, series);
+  const all = await Promise.all(sizes);
+  return all.reduce((sum, size) => sum + size, 0);
+}
+
+test('a page pays only for the figures it shows: the transfer budgets hold', async ({ page }) => {
+  test.setTimeout(120_000);
+  // One activation plot: the loader, Lit, uPlot and the figure; no worker.
+  await page.goto(`${ONE}?element=grad-activation-plot&activation=sigmoid&controls=none`);
+  const plotBytes = await transferred(page, page.locator('grad-activation-plot'), 2);
+  expect(plotBytes, `grad-activation-plot: ${plotBytes} bytes`).toBeLessThanOrEqual(
+    BUDGETS['grad-activation-plot'],
+  );
+  // One depth sweep at the default sizes: with the worker and its WebAssembly kernel.
+  const other = await page.context().newPage();
+  const workers: string[] = [];
+  other.on('worker', (worker) => workers.push(worker.url()));
+  await other.goto(`${ONE}?element=grad-depth-sweep&controls=none`);
+  const sweepBytes = await transferred(other, other.locator('grad-depth-sweep'), 5);
+  expect(workers.some((url) => url.includes('/dist/lib/workers/'))).toBe(true);
+  expect(sweepBytes, `grad-depth-sweep: ${sweepBytes} bytes`).toBeLessThanOrEqual(
+    BUDGETS['grad-depth-sweep'],
+  );
+  await other.close();
+});
+
+test('no task on the main thread over 50 ms, on load or when an attribute changes', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.addInitScript(() => {
+    const long: number[] = [];
+    (globalThis as unknown as { longTasks: number[] }).longTasks = long;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) long.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${ONE}?element=grad-depth-sweep&controls=none`);
+  await whenDrawn(page.locator('grad-depth-sweep'), 5);
+  const onLoad = await page.evaluate(
+    () => (globalThis as unknown as { longTasks: number[] }).longTasks,
+  );
+  expect(onLoad, `long tasks on load: ${onLoad.join(', ')} ms`).toEqual([]);
+  await page
+    .locator('grad-depth-sweep')
+    .evaluate((element) => element.setAttribute('activation', 'relu'));
+  await expect(page.locator('grad-depth-sweep figcaption')).toContainText('ReLU');
+  await expect(page.locator('grad-depth-sweep')).toHaveAttribute('data-complete', '', {
+    timeout: 60_000,
+  });
+  await page.waitForTimeout(500);
+  const afterChange = await page.evaluate(
+    () => (globalThis as unknown as { longTasks: number[] }).longTasks,
+  );
+  expect(afterChange, `long tasks: ${afterChange.join(', ')} ms`).toEqual([]);
+});
