@@ -1,22 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { elementModules } from './scripts/element-modules.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 
-/**
- * Every element's module as an entry of its own: src/ui/figures/<tag>/define.ts and
- * src/ui/<tag>/define.ts become dist/lib/elements/<tag>.js (the package's per-element exports).
- */
+/** Every element's module as an entry of its own: dist/lib/elements/<tag>.js. */
 function elementEntries(): Record<string, string> {
-  const entries: Record<string, string> = {};
-  for (const folder of ['src/ui/figures', 'src/ui']) {
-    for (const tag of readdirSync(folder)) {
-      const module = `${folder}/${tag}/define.ts`;
-      if (tag.startsWith('grad-') && existsSync(module) && tag !== 'grad-chart') {
-        entries[`elements/${tag}`] = module;
-      }
-    }
-  }
-  return entries;
+  return Object.fromEntries(
+    Object.entries(elementModules()).map(([tag, module]) => [`elements/${tag}`, module]),
+  );
 }
 
 /**

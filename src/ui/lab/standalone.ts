@@ -23,7 +23,16 @@ type Section = LitElement & { state: LabState };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type SectionClass = abstract new (...args: any[]) => Section;
 
-export function standalone<T extends SectionClass>(Base: T) {
+/** What the mixin adds to a section's public surface. */
+export interface StandaloneMembers {
+  /** What the reader may change: none, compact (the default) or full. */
+  readonly controls: ControlsLevel;
+}
+
+export function standalone<T extends SectionClass>(
+  Base: T,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): T & (abstract new (...args: any[]) => StandaloneMembers) {
   abstract class StandaloneSection extends Base {
     static styles: CSSResultGroup = [
       (Base as unknown as { styles?: CSSResultGroup }).styles ?? [],

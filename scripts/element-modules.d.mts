@@ -1,0 +1,1 @@
+export declare function elementModules(): Record<string, string>;
