@@ -34,12 +34,24 @@ describe('chart data', () => {
     expect(undrawnNote(prepared)).toBe('');
   });
 
-  it('formats log-axis ticks across decades', () => {
-    expect(formatTick(1e-5)).toBe('1e-5');
-    expect(formatTick(0.01)).toBe('0.01');
+  it('writes decades as powers of ten, and other ticks plain or as m×10ⁿ', () => {
+    const log = (value: number) => formatTick(value, true);
+    expect(log(1e-5)).toBe('10⁻⁵');
+    expect(log(0.01)).toBe('10⁻²');
+    expect(log(1)).toBe('1');
+    expect(log(10)).toBe('10');
+    expect(log(1e6)).toBe('10⁶');
+    expect(log(1e-300)).toBe('10⁻³⁰⁰');
+    // A linear axis keeps its decimals: 0.1 beside 0.2, not 10⁻¹.
+    expect(formatTick(0.1)).toBe('0.1');
+    expect(formatTick(1e-5)).toBe('10⁻⁵');
     expect(formatTick(250)).toBe('250');
-    expect(formatTick(1e6)).toBe('1e6');
+    expect(formatTick(0.25)).toBe('0.25');
+    expect(formatTick(-0.5)).toBe('−0.5');
+    expect(formatTick(2.5e-7)).toBe('2.5×10⁻⁷');
+    expect(formatTick(3e5)).toBe('3×10⁵');
     expect(formatTick(0)).toBe('0');
+    expect(formatTick(Number.NaN)).toBe('');
   });
 
   it('ends a shorter series without calling the missing points overflow', () => {

@@ -7,8 +7,13 @@ export interface ChartSeries {
   readonly label: string;
   /** One value per x; null where the series has no value (not drawn, not counted as overflow). */
   readonly values: ArrayLike<number | null>;
-  /** CSS colour; a theme colour is used when absent. */
+  /** CSS colour; the palette's colour for `colorKey` (or for the series' place) when absent. */
   readonly color?: string;
+  /**
+   * The quantity the series shows (an activation or init name): it then has that quantity's hue
+   * in every chart (design/palette.ts).
+   */
+  readonly colorKey?: string;
   /** Dashed (e.g. a derivative beside its function, or a bound beside measurements). */
   readonly dashed?: boolean;
 }
@@ -123,11 +128,44 @@ export function formatExact(value: number | null | undefined): string {
     : value.toExponential(5);
 }
 
-/** An axis tick: plain for moderate magnitudes, 1e-5 style beyond (a log axis spans decades). */
-export function formatTick(value: number | null): string {
+const SUPERSCRIPT: Readonly<Record<string, string>> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
+
+/** 10 to an integer power, as the chapter writes it: 10⁻⁶. */
+export function powerOfTen(exponent: number): string {
+  return `10${[...String(exponent)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+/**
+ * An axis tick. On a log axis decades read as powers of ten (10⁻⁴; 1 and 10 as themselves).
+ * Otherwise values are plain for moderate magnitudes and m×10ⁿ beyond (tiny or huge values).
+ */
+export function formatTick(value: number | null, log = false): string {
   if (value === null || !Number.isFinite(value)) return '';
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e4) return String(Number(value.toPrecision(4)));
-  return value.toExponential(0).replace('e+', 'e');
+  const exponent = Math.round(Math.log10(magnitude));
+  const sign = value < 0 ? '−' : '';
+  const decade = Math.abs(magnitude / 10 ** exponent - 1) < 1e-9;
+  if (log && decade && (exponent < 0 || exponent > 1)) {
+    return `${sign}${powerOfTen(exponent)}`;
+  }
+  if (magnitude >= 1e-3 && magnitude < 1e4) {
+    return `${sign}${String(Number(magnitude.toPrecision(4)))}`;
+  }
+  const [mantissa, power] = magnitude.toExponential(1).split('e') as [string, string];
+  return Number(mantissa) === 1
+    ? `${sign}${powerOfTen(Number(power))}`
+    : `${sign}${Number(mantissa)}×${powerOfTen(Number(power))}`;
 }

@@ -100,6 +100,10 @@ export const gradChartStyles = [
     .plot {
       position: relative;
     }
+    [part='chart']:focus-visible {
+      outline: 2px solid var(--grad-accent, #0b63c5);
+      outline-offset: 2px;
+    }
     .status {
       position: absolute;
       inset: auto 0 0 4.5rem;

@@ -8,6 +8,7 @@ import {
   type ChartData,
   type PreparedChartData,
 } from './chart-data.ts';
+import { seriesColour } from '../design/palette.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
 
@@ -43,6 +44,61 @@ function decadeSplits(_u: uPlot, _axis: number, min: number, max: number): numbe
   return splits;
 }
 
+/** Direct labels at the lines' ends: for line charts of at most six series, wide enough to read. */
+function directLabels(data: ChartData, barsOrHeat: boolean, width: number): boolean {
+  return !barsOrHeat && data.series.length <= 6 && data.series.length > 0 && width >= 360;
+}
+
+let measureContext: CanvasRenderingContext2D | null = null;
+
+/** The widest series label in `font`, in CSS pixels (at most a third of a typical chart). */
+function labelWidth(data: ChartData, font: string): number {
+  measureContext ??= document.createElement('canvas').getContext('2d');
+  if (!measureContext) return 80;
+  measureContext.font = font;
+  const widest = Math.max(...data.series.map((s) => measureContext!.measureText(s.label).width));
+  return Math.min(160, Math.ceil(widest));
+}
+
+/**
+ * Each series' label beside its last drawn point, in its colour, nudged apart vertically where
+ * two would overlap (so every label stays readable and next to its line).
+ */
+function drawLabels(u: uPlot, font: string): void {
+  const ratio = devicePixelRatio || 1;
+  const ctx = u.ctx;
+  const xs = u.data[0] as number[];
+  const labels: { y: number; x: number; text: string; colour: string }[] = [];
+  u.series.forEach((series, i) => {
+    if (i === 0 || !series.show) return;
+    const ys = u.data[i] as (number | null)[];
+    let last = ys.length - 1;
+    while (last >= 0 && (ys[last] === null || ys[last] === undefined)) last--;
+    if (last < 0) return;
+    const stroke = typeof series.stroke === 'function' ? series.stroke(u, i) : series.stroke;
+    labels.push({
+      x: u.valToPos(xs[last]!, 'x', true) + 6 * ratio,
+      y: u.valToPos(ys[last]!, 'y', true),
+      text: String(series.label ?? ''),
+      colour: String(stroke ?? ''),
+    });
+  });
+  labels.sort((a, b) => a.y - b.y);
+  const gap = 13 * ratio;
+  for (let i = 1; i < labels.length; i++) {
+    if (labels[i]!.y - labels[i - 1]!.y < gap) labels[i]!.y = labels[i - 1]!.y + gap;
+  }
+  ctx.save();
+  ctx.font = font.replace(/(\d+)px/, (_m, px: string) => `${Number(px) * ratio}px`);
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'left';
+  for (const label of labels) {
+    ctx.fillStyle = label.colour;
+    ctx.fillText(label.text, label.x, label.y);
+  }
+  ctx.restore();
+}
+
 /**
  * A legend swatch: a short line (dashed for a dashed series) or a square (bars), drawn as SVG with
  * presentation attributes, so a strict style-src policy has nothing to refuse.
@@ -53,9 +109,6 @@ function swatch(colour: string, bar: boolean, dashed = false): unknown {
     : svg`<svg class="swatch" width="16" height="8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" stroke=${colour} stroke-width="2.5" stroke-dasharray=${dashed ? '4 2.5' : 'none'}></line></svg>`;
 }
 
-/** Series colours when the page sets no --grad-series-N: distinct in light and dark themes. */
-const LIGHT_SERIES = ['#c0392b', '#2471a3', '#239b56', '#b9770e', '#7d3c98', '#17a589'];
-const DARK_SERIES = ['#ff7b72', '#79c0ff', '#7ee787', '#e3b341', '#d2a8ff', '#56d4dd'];
 
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
@@ -248,12 +301,19 @@ export class GradChart extends LitElement {
     return Array.from(this.data?.x ?? []);
   }
 
-  /** The colour of series i: its own, an author's --grad-series-N, or the theme's palette. */
+  /**
+   * The colour of series i: its own; else an author's --grad-series-<key> or --grad-series-N;
+   * else the palette's hue for its quantity, or for its place.
+   */
   private seriesColour(i: number, style: CSSStyleDeclaration): string {
-    const own = this.data?.series[i]?.color;
-    if (own) return own;
-    const palette = matchMedia('(prefers-color-scheme: dark)').matches ? DARK_SERIES : LIGHT_SERIES;
-    return style.getPropertyValue(`--grad-series-${(i % 6) + 1}`).trim() || palette[i % 6]!;
+    const series = this.data?.series[i];
+    if (series?.color) return series.color;
+    const byKey = series?.colorKey
+      ? style.getPropertyValue(`--grad-series-${series.colorKey}`).trim()
+      : '';
+    const byPlace = style.getPropertyValue(`--grad-series-${i + 1}`).trim();
+    const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+    return byKey || byPlace || seriesColour(series?.colorKey, i, dark);
   }
 
   private options(): uPlot.Options {
@@ -289,8 +349,13 @@ export class GradChart extends LitElement {
       };
     }
     const errorColour = style.getPropertyValue('--grad-error').trim() || '#b00020';
+    const size = this.size();
+    const labelled = directLabels(data, bars || hasHeat, size.width);
+    const font = `600 12px ${style.fontFamily || 'sans-serif'}`;
     return {
-      ...this.size(),
+      ...size,
+      // Room on the right for the labels at the lines' ends.
+      ...(labelled ? { padding: [null, labelWidth(data, font) + 16, null, null] as uPlot.Padding } : {}),
       scales: { x: xScale, y: yScale },
       // The legend is this element's own (compact swatches, values under the cursor).
       legend: { show: false },
@@ -299,7 +364,8 @@ export class GradChart extends LitElement {
         {
           label: this.xLabel,
           stroke: axisColour,
-          values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
+          values: (_plot: uPlot, splits: number[]) =>
+            splits.map((value) => formatTick(value, this.logX)),
           // Layers, depths and steps are counts: no ticks between them.
           ...(xs.every(Number.isInteger) && !this.logX ? { incrs: INTEGER_STEPS } : {}),
           ...(this.logX ? { splits: decadeSplits } : {}),
@@ -310,7 +376,8 @@ export class GradChart extends LitElement {
           stroke: axisColour,
           size: 70,
           ...(this.logY ? { splits: decadeSplits } : {}),
-          values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
+          values: (_plot: uPlot, splits: number[]) =>
+            splits.map((value) => formatTick(value, this.logY)),
         },
       ],
       series: [
@@ -343,6 +410,7 @@ export class GradChart extends LitElement {
             if (index !== this.cursorIndex) this.cursorIndex = index;
           },
         ],
+        ...(labelled ? { draw: [(u: uPlot) => drawLabels(u, font)] } : {}),
         ...(hasHeat ? this.heatHooks(errorColour) : {}),
       },
     };
@@ -406,6 +474,47 @@ export class GradChart extends LitElement {
       stem: this.exportName,
     });
   }
+
+  /** The x value and every series' value at data index `index`, as words (the keyboard readout). */
+  private readout(index: number): string {
+    const data = this.data;
+    if (!data) return '';
+    const x = formatExact(data.x[index] ?? null);
+    const values = data.series.map((s) => `${s.label} ${formatExact(s.values[index] ?? null)}`);
+    return `${this.xLabel || 'x'} ${x}: ${values.join(', ')}`;
+  }
+
+  /** Puts the crosshair on data index `index` (keyboard reading); the legend shows its values. */
+  private moveCursor(index: number): void {
+    const plot = this.plot;
+    const data = this.data;
+    if (!plot || !data || data.x.length === 0) return;
+    const clamped = Math.max(0, Math.min(data.x.length - 1, index));
+    const left = plot.valToPos(Number(data.x[clamped]), 'x');
+    plot.setCursor({ left, top: plot.bbox.height / (2 * (devicePixelRatio || 1)) });
+    this.cursorIndex = clamped;
+  }
+
+  /** Arrow keys move the crosshair a point; Page keys a tenth; Home and End to the ends. */
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const count = this.data?.x.length ?? 0;
+    if (count === 0) return;
+    const now = this.cursorIndex ?? count - 1;
+    const step = Math.max(1, Math.round(count / 10));
+    const moves: Record<string, number> = {
+      ArrowRight: now + 1,
+      ArrowUp: now + 1,
+      ArrowLeft: now - 1,
+      ArrowDown: now - 1,
+      PageUp: now + step,
+      PageDown: now - step,
+      Home: 0,
+      End: count - 1,
+    };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    this.moveCursor(moves[event.key]!);
+  };
 
   /** The swatches, labels and (under the cursor) exact values of the series. */
   private renderLegend(): unknown {
@@ -478,7 +587,19 @@ export class GradChart extends LitElement {
       </div>
       ${this.renderLegend()}
       <div class="plot">
-        <div part="chart"></div>
+        <div
+          part="chart"
+          role=${this.data ? 'slider' : nothing}
+          tabindex=${this.data ? '0' : nothing}
+          aria-label=${this.data ? `read the values of ${this.chartTitle || this.yLabel}` : nothing}
+          aria-valuemin=${this.data ? '0' : nothing}
+          aria-valuemax=${this.data ? String(Math.max(0, this.data.x.length - 1)) : nothing}
+          aria-valuenow=${this.data ? String(this.cursorIndex ?? 0) : nothing}
+          aria-valuetext=${this.data ? this.readout(this.cursorIndex ?? 0) : nothing}
+          @keydown=${this.onKey}
+          @focus=${() => this.moveCursor(this.cursorIndex ?? (this.data?.x.length ?? 1) - 1)}
+          @blur=${() => this.plot?.setCursor({ left: -10, top: -10 })}
+        ></div>
         <div class="status"><slot name="status"></slot></div>
       </div>
       ${

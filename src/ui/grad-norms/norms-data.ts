@@ -17,7 +17,7 @@ import {
 } from '../../engine/attenuation.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
-import type { ChartData, ChartSeries } from '../grad-chart/chart-data.ts';
+import { powerOfTen, type ChartData, type ChartSeries } from '../grad-chart/chart-data.ts';
 import type { LabState } from '../lab/lab-state.ts';
 
 /** The depth sweep's x axis: the chapter's layer index, or layers counted down from the output. */
@@ -219,6 +219,7 @@ export function comparisonChart(
     x: range(1, layers),
     series: comparison.map(({ activation, alpha, result }) => ({
       label: activationLabel(activation, alpha),
+      colorKey: activation,
       values: result ? Array.from(result.stats[statistic]) : [],
     })),
   };
@@ -233,18 +234,21 @@ export function attenuationChart(comparison: readonly Slot<ComparisonResult>[]):
   const x = range(0, layers);
   const measured: ChartSeries[] = comparison.map(({ activation, alpha, result }) => ({
     label: `${activationLabel(activation, alpha)}: measured`,
+    colorKey: activation,
     values: result ? Array.from(attenuationFromOutput(result.stats.gradNorm)) : [],
   }));
-  const bounds = new Map<string, { max: number; names: string[] }>();
+  const bounds = new Map<string, { max: number; names: string[]; first: ActivationName }>();
   for (const { activation, alpha } of comparison) {
     const max = maxAbsDerivative(activation, alpha);
     const key = formatFactor(max);
-    const entry = bounds.get(key) ?? { max, names: [] };
+    const entry = bounds.get(key) ?? { max, names: [], first: activation };
     entry.names.push(activationLabel(activation, alpha));
     bounds.set(key, entry);
   }
-  const boundSeries: ChartSeries[] = [...bounds].map(([text, { max, names }]) => ({
+  // Each bound in the hue of the (first) activation it bounds, dashed beside its measurement.
+  const boundSeries: ChartSeries[] = [...bounds].map(([text, { max, names, first }]) => ({
     label: `bound ${text}^k: ${names.join(', ')}`,
+    colorKey: first,
     values: x.map((k) => max ** k),
     dashed: true,
   }));
@@ -291,24 +295,7 @@ export function attenuationTableData(
   };
 }
 
-const SUPERSCRIPT: Readonly<Record<string, string>> = {
-  '-': '⁻',
-  '0': '⁰',
-  '1': '¹',
-  '2': '²',
-  '3': '³',
-  '4': '⁴',
-  '5': '⁵',
-  '6': '⁶',
-  '7': '⁷',
-  '8': '⁸',
-  '9': '⁹',
-};
-
-/** 10 to an integer power, as the chapter writes it: 10⁻⁶. */
-export function powerOfTen(exponent: number): string {
-  return `10${[...String(exponent)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
-}
+export { powerOfTen };
 
 function nonFiniteText(value: number): string {
   if (Number.isNaN(value)) return 'NaN';

@@ -85,10 +85,14 @@ export class GradActivationPlot extends GradFigure<ActivationState> {
       const curves = sampleActivation(name, this.alphaOf(name), from, to, POINTS);
       x = curves.x;
       const label = ACTIVATIONS[name].label;
-      if (show !== 'df') series.push({ label: single ? 'f(x)' : label, values: curves.values });
+      // One hue per activation; in a single plot, f and f′ are told apart by the dash alone.
+      if (show !== 'df') {
+        series.push({ label: single ? 'f(x)' : label, colorKey: name, values: curves.values });
+      }
       if (show !== 'f') {
         series.push({
           label: single ? 'f′(x)' : `${label} f′`,
+          colorKey: name,
           values: curves.derivatives,
           dashed: show === 'both',
         });

@@ -104,6 +104,7 @@ export class GradLayerStats extends ComparisonFigure {
     const info = STAT_INFO[stat];
     const slots = this.labelled.map((run) => ({
       label: run.label,
+      colorKey: run.colorKey,
       stats: this.results.get(run.key)?.stats,
       depth: run.spec.depth,
     }));

@@ -90,6 +90,8 @@ export interface LabelledRun {
   readonly key: string;
   readonly spec: RunSpec;
   readonly label: string;
+  /** The init or activation: its hue in every chart. */
+  readonly colorKey: string;
 }
 
 /** The runs: each init (the explorer's runs) or each activation (the comparison's), labelled. */
@@ -104,6 +106,7 @@ export function planLayerStats(
         key: run.key,
         spec: run.spec,
         label: activationLabel(run.activation, run.spec.alpha),
+        colorKey: run.activation,
       })),
       refused: [...refused],
     };
@@ -113,7 +116,7 @@ export function planLayerStats(
   for (const init of state.inits as readonly InitName[]) {
     try {
       const spec = initRunSpec(state.spec, init);
-      runs.push({ key: JSON.stringify(spec), spec, label: INITS[init].label });
+      runs.push({ key: JSON.stringify(spec), spec, label: INITS[init].label, colorKey: init });
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       refused.push(`${init} init not run: ${error.message}`);
@@ -126,6 +129,7 @@ export function planLayerStats(
 export function layerStatsChart(
   runs: readonly {
     readonly label: string;
+    readonly colorKey?: string;
     /** Absent until the run has arrived: the series is then empty. */
     readonly stats?: LayerStatistics;
     readonly depth: number;
@@ -139,6 +143,7 @@ export function layerStatsChart(
     x: Array.from({ length: layers }, (_, i) => i + 1),
     series: runs.map((run) => ({
       label: run.label,
+      colorKey: run.colorKey,
       values: run.stats ? Array.from(run.stats[info.field].subarray(0, count(run.depth))) : [],
     })),
   };
