@@ -1,13 +1,14 @@
 /**
- * The theory section: the mean-field numbers and the predicted gradient curve, a small phase
- * diagram sweep and the Jacobian spectra, checked against the engine run here in Node.
+ * The theory section, prose plus figures: the mean-field numbers and the predicted gradient curve
+ * (grad-mean-field), a small phase diagram sweep (grad-phase-diagram, grad-phase-table) and the
+ * Jacobian spectra (grad-jacobian-spectrum), checked against the engine run here in Node.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { runExperiment } from '../src/engine/experiment.ts';
 import { jacobianSpectrum } from '../src/engine/jacobian.ts';
 import { parseSpec } from '../src/engine/spec.ts';
-import { gridValues, pointSpec } from '../src/engine/sweep.ts';
+import { criticalLine, gridValues, pointSpec } from '../src/engine/sweep.ts';
 import { meanFieldTheory, predictGradientNorms } from '../src/engine/theory.ts';
 import {
   criticalSigmaB2,
@@ -52,10 +53,12 @@ async function theoryValue(section: Locator, key: string): Promise<string | null
 test('shows the mean-field numbers and the predicted gradient curve over the measured run', async ({
   page,
 }) => {
+  test.setTimeout(300_000);
   const errors = collectConsoleErrors(page);
   await page.goto(`/?${new URLSearchParams(QUERY)}#theory`);
   const section = page.locator('grad-theory');
-  await expect(section.locator('grad-chart[data-chart="gradient-overlay"]')).toBeVisible({
+  await section.locator('grad-mean-field').scrollIntoViewIfNeeded();
+  await expect(section.locator('grad-mean-field')).toHaveAttribute('data-complete', '', {
     timeout: 60_000,
   });
 
@@ -103,8 +106,11 @@ test('shows the mean-field numbers and the predicted gradient curve over the mea
   }
 
   // The Jacobian spectra of this spec, at its width 32, as the engine computes them.
-  await expect(section.locator('grad-chart[data-chart="jacobian-spectrum"]')).toBeVisible({
-    timeout: 60_000,
+  // Its figures wait to be near the viewport before they run; near it, the sections below start
+  // theirs too, and the jobs share one queue.
+  await section.locator('grad-jacobian-spectrum').scrollIntoViewIfNeeded();
+  await expect(section.locator('grad-jacobian-spectrum')).toHaveAttribute('data-complete', '', {
+    timeout: 180_000,
   });
   const pair = jacobianPair(SPEC, 32);
   const spectrum = await drawn(section, 'jacobian-spectrum');
@@ -126,7 +132,11 @@ test('draws a small phase diagram from runs equal to the engine’s grid points'
   await page.goto(`/?${new URLSearchParams(QUERY)}#theory`);
   const section = page.locator('grad-theory');
   // Nothing runs until the reader asks.
-  await expect(section.locator('text=Not run yet')).toBeVisible();
+  await expect(section.locator('grad-phase-diagram [data-testid="not-run"]')).toContainText(
+    'Not run yet',
+    // The lab loads the section's code as the reader approaches it.
+    { timeout: 60_000 },
+  );
   const controls = {
     ...defaultSweepControls(SPEC),
     sigmaW2Min: 0.5,
@@ -156,7 +166,9 @@ test('draws a small phase diagram from runs equal to the engine’s grid points'
   await fill('sweep-depth', controls.depth);
   await fill('sweep-width', controls.width);
   await section.getByRole('button', { name: 'Run sweep' }).click();
-  await expect(section.locator('.charts[data-complete="true"]')).toBeVisible({ timeout: 60_000 });
+  await expect(section.locator('grad-phase-diagram')).toHaveAttribute('data-complete', '', {
+    timeout: 60_000,
+  });
 
   const options = sweepOptionsFor(SPEC, controls);
   const weights = gridValues(options.sigmaW2);
@@ -203,18 +215,44 @@ test('draws a small phase diagram from runs equal to the engine’s grid points'
     else expectClose(line[1]![i], sigmaB2);
   }
   expect(line[1]!.filter((v) => v !== null).length).toBeGreaterThan(0);
+
+  // The tables beside the diagram show the same sweep: the section gave them the reader's grid.
+  const criticalRows = section.locator('table[data-table="critical-line"] tbody tr');
+  await expect(criticalRows).toHaveCount(biases.length);
+  for (const [i, sigmaB2] of biases.entries()) {
+    const [row] = criticalLine('tanh', 0, [sigmaB2], { min: weights[0]!, max: weights.at(-1)! });
+    const cell = criticalRows.nth(i).locator('td').nth(1);
+    if (row!.sigmaW2 === null) await expect(cell).toHaveText('none in range');
+    else expectClose(Number(await cell.textContent()), row!.sigmaW2, 1e-5);
+  }
+  await section.getByText('All 6 grid points as a table').click();
+  const pointRows = section.locator('table[data-table="phase-points"] tbody tr');
+  await expect(pointRows).toHaveCount(6);
+  for (const [iW] of weights.entries()) {
+    for (const [iB] of biases.entries()) {
+      const measured = pointRows
+        .nth(iB * weights.length + iW)
+        .locator('td')
+        .nth(2);
+      expectClose(Number(await measured.textContent()), expected[iW]![iB]!, 1e-5);
+    }
+  }
   expect(errors).toEqual([]);
 });
 
 test('a linear network with orthogonal weights is an isometry: every singular value is 1', async ({
   page,
 }) => {
+  test.setTimeout(300_000);
   const errors = collectConsoleErrors(page);
   const query = { ...QUERY, activation: 'linear', 'sigma-w': '1', 'sigma-b': '0', depth: '5' };
   await page.goto(`/?${new URLSearchParams(query)}#theory`);
   const section = page.locator('grad-theory');
-  await expect(section.locator('grad-chart[data-chart="jacobian-spectrum"]')).toBeVisible({
-    timeout: 60_000,
+  // Its figures wait to be near the viewport before they run; near it, the sections below start
+  // theirs too, and the jobs share one queue.
+  await section.locator('grad-jacobian-spectrum').scrollIntoViewIfNeeded();
+  await expect(section.locator('grad-jacobian-spectrum')).toHaveAttribute('data-complete', '', {
+    timeout: 180_000,
   });
   const spectrum = await drawn(section, 'jacobian-spectrum');
   expect(spectrum[2]).toHaveLength(32);

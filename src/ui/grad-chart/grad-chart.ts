@@ -109,7 +109,6 @@ function swatch(colour: string, bar: boolean, dashed = false): unknown {
     : svg`<svg class="swatch" width="16" height="8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" stroke=${colour} stroke-width="2.5" stroke-dasharray=${dashed ? '4 2.5' : 'none'}></line></svg>`;
 }
 
-
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 /**
@@ -355,7 +354,9 @@ export class GradChart extends LitElement {
     return {
       ...size,
       // Room on the right for the labels at the lines' ends.
-      ...(labelled ? { padding: [null, labelWidth(data, font) + 16, null, null] as uPlot.Padding } : {}),
+      ...(labelled
+        ? { padding: [null, labelWidth(data, font) + 16, null, null] as uPlot.Padding }
+        : {}),
       scales: { x: xScale, y: yScale },
       // The legend is this element's own (compact swatches, values under the cursor).
       legend: { show: false },

@@ -1,7 +1,7 @@
 import { css } from 'lit';
 import { sectionStyles } from '../lab/section.styles.ts';
 
-/** The theory section's own bits; the rest comes from sectionStyles. */
+/** The theory section's own bits (its figures style themselves); the rest is sectionStyles. */
 export const gradTheoryStyles = [
   sectionStyles,
   css`
@@ -37,12 +37,12 @@ export const gradTheoryStyles = [
       font-size: 0.85rem;
       padding-left: 1.25rem;
     }
-    input[type='number'] {
-      width: 6rem;
-      max-width: 100%;
-    }
-    input[aria-invalid='true'] {
-      border-color: var(--grad-error, #b00020);
+    .figures {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr));
+      gap: 1.5rem 1rem;
+      align-items: start;
+      margin: 0.75rem 0;
     }
     details {
       font-size: 0.85rem;

@@ -629,6 +629,13 @@ export function jacobianPair(spec: RunSpec, width: number): JacobianPair {
   };
 }
 
+/** The two Jacobian spectra of a spec, as the figures show them. */
+export interface SpectrumPair {
+  readonly pair: JacobianPair;
+  readonly gaussian: JacobianSpectrum;
+  readonly orthogonal: JacobianSpectrum;
+}
+
 /** Both spectra on one log chart, largest singular value first. */
 export function spectrumChart(
   pair: JacobianPair,

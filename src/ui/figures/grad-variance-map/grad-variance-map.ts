@@ -1,0 +1,100 @@
+import { html, nothing } from 'lit';
+import '../../grad-spec-form/define.ts';
+import { controlStyles, segmented } from '../../figure/controls.ts';
+import { GradFigure } from '../../figure/grad-figure.ts';
+import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
+import {
+  activationName,
+  theoryView,
+  varianceMapChart,
+  varianceSequenceChart,
+  type TheoryView,
+} from '../../grad-theory/theory-data.ts';
+import { VARIANCE_VIEW } from '../../grad-theory/theory-options.ts';
+
+/**
+ * Mean-field theory's variance map (Poole et al. 2016, eq. 3) for the spec's activation, σ_w and
+ * σ_b: `view="map"` draws V(q) = σ_w²·E[φ(√q z)²] + σ_b² against the identity, crossing at the
+ * fixed point q*; `view="depth"` draws q⁽ˡ⁾ through the spec's hidden layers, with q* as a line
+ * where it is finite. Computed by quadrature from the engine's theory; it runs no network. Other
+ * inits than custom use their effective σ_w (the theory of a square hidden layer).
+ *
+ * @summary The variance map and its fixed point q*, or q⁽ˡ⁾ through depth.
+ */
+export class GradVarianceMap extends GradFigure<LabState> {
+  static override styles = [GradFigure.styles, controlStyles];
+  static override stateReader = LAB_STATE_READER;
+  static override optionRules = [VARIANCE_VIEW];
+
+  private view: TheoryView | null = null;
+  private viewError: string | null = null;
+
+  /** The theory drawn (null where it cannot be evaluated). */
+  get theory(): TheoryView | null {
+    return this.view;
+  }
+
+  protected override plan(): void {
+    try {
+      this.view = theoryView(this.state.spec);
+      this.viewError = null;
+    } catch (error) {
+      this.view = null;
+      this.viewError = error instanceof Error ? error.message : String(error);
+    }
+    this.toggleAttribute('data-complete', this.view !== null);
+  }
+
+  protected override defaultCaption(): string {
+    const { spec } = this.state;
+    return this.option(VARIANCE_VIEW) === 'map'
+      ? `Variance map of ${activationName(spec.activation, spec.alpha)}: V(q) against the identity; they cross at q*`
+      : `q⁽ˡ⁾ through ${spec.depth} hidden layers (mean field)`;
+  }
+
+  protected override renderSettings(): unknown {
+    return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
+  }
+
+  protected override renderControls(): unknown {
+    return segmented(
+      'view',
+      'view',
+      [
+        { value: 'map', label: 'the map V(q)' },
+        { value: 'depth', label: 'q⁽ˡ⁾ through depth' },
+      ],
+      this.option(VARIANCE_VIEW),
+      (value) => this.setAttribute('view', value),
+    );
+  }
+
+  protected override renderFigure(): unknown {
+    const view = this.view;
+    const map = this.option(VARIANCE_VIEW) === 'map';
+    return html`${
+      this.viewError
+        ? html`<p class="error" role="alert">
+            The theory cannot be evaluated for these settings: ${this.viewError}
+          </p>`
+        : nothing
+    }${
+      map
+        ? this.chart({
+            name: 'variance-map',
+            exportName: 'theory-variance-map',
+            data: view ? varianceMapChart(view) : null,
+            xLabel: 'q⁽ˡ⁾',
+            yLabel: 'q⁽ˡ⁺¹⁾',
+          })
+        : this.chart({
+            name: 'variance-sequence',
+            exportName: 'theory-variance-sequence',
+            data: view ? varianceSequenceChart(view) : null,
+            xLabel: 'hidden layer l',
+            yLabel: 'q⁽ˡ⁾',
+            logY: true,
+          })
+    }`;
+  }
+}
