@@ -37,8 +37,9 @@ function litInternalProperties() {
 }
 
 export default {
-  // The elements themselves: one module per element (src/ui/grad-x/grad-x.ts).
-  globs: ['src/ui/grad-*/grad-*.ts'],
+  // The elements themselves: one module per element (src/ui/grad-x/grad-x.ts, and each figure's
+  // src/ui/figures/grad-x/grad-x.ts).
+  globs: ['src/ui/grad-*/grad-*.ts', 'src/ui/figures/grad-*/grad-*.ts'],
   exclude: ['src/ui/**/*.styles.ts'],
   // The docs test writes a fresh manifest elsewhere to compare it with the committed one.
   outdir: process.env.CEM_OUTDIR ?? 'docs',

@@ -1,23 +1,29 @@
 /**
  * Writes docs/elements.md from docs/custom-elements.json (the Custom Elements Manifest analyzer's
- * reading of the elements' JSDoc) and from the tables the attributes are parsed with, so the page
- * lists every element, attribute, event, CSS custom property, part and slot as the code has them.
+ * reading of the elements' JSDoc), from the elements' own option tables (read from the classes
+ * themselves) and from the tables the shared attributes are parsed with, so the page lists every
+ * element, attribute, event, CSS custom property, part and slot as the code has them, with a
+ * copy-paste snippet and a screenshot of each element alone.
  *
  *   npm run docs            (analyzer, then this script)
  *   tsx scripts/elements-docs.ts --check   (exit 1 when docs/elements.md is out of date)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { describeRule, DEFAULT_SPEC, SPEC_FIELDS } from '../src/engine/spec.ts';
+import { ELEMENT_TAGS, ELEMENTS } from '../src/lib/registry.ts';
+import { ASPECT } from '../src/ui/figure/figure-options.ts';
+import type { OptionRule } from '../src/ui/figure/figure-options.ts';
+import { CONTROLS_LEVELS } from '../src/ui/figure/controls-level.ts';
 import { LAB_LIST_FIELDS } from '../src/ui/lab/lab-state.ts';
-import { CONTROLS_LEVELS } from '../src/ui/lab/standalone.ts';
-import { WIDGET_TAGS } from '../src/ui/lab/widgets.ts';
+import { BUDGETS, LOADER_BUDGET } from './bundle-report.mjs';
+import { elementModules } from './element-modules.mjs';
+import { ELEMENT_EXAMPLES, exampleSnippet } from './element-examples.ts';
 
 interface Described {
   readonly name: string;
   readonly description?: string;
   readonly type?: { readonly text: string };
-  readonly default?: string;
 }
 
 interface Declaration {
@@ -33,16 +39,22 @@ interface Declaration {
   readonly slots?: readonly Described[];
 }
 
+/** What the classes themselves say: their own options and the state attributes they read. */
+interface FigureClass {
+  readonly optionRules?: readonly OptionRule<unknown>[];
+  readonly stateReader?: { readonly attributes: readonly string[] };
+}
+
 const manifestPath = 'docs/custom-elements.json';
 const outputPath = 'docs/elements.md';
 
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
   modules: { path: string; declarations?: Declaration[] }[];
 };
-const elements = new Map<string, Declaration>();
+const declarations = new Map<string, Declaration>();
 for (const module of manifest.modules) {
   for (const declaration of module.declarations ?? []) {
-    if (declaration.customElement) elements.set(declaration.name, declaration);
+    if (declaration.customElement) declarations.set(declaration.name, declaration);
   }
 }
 
@@ -54,6 +66,16 @@ const oneLine = (text = ''): string =>
     .replace(/\|/g, '\\|')
     .trim();
 const code = (text: string): string => `\`${text}\``;
+
+const modules = elementModules();
+
+async function figureClass(tag: string): Promise<FigureClass> {
+  const module = modules[tag];
+  if (!module) return {};
+  const path = `../${module.replace(/define\.ts$/, `${tag}.ts`)}`;
+  const exports = (await import(path)) as Record<string, FigureClass>;
+  return exports[className(tag)] ?? {};
+}
 
 function table(title: string, rows: readonly Described[], withType = false): string[] {
   if (rows.length === 0) return [];
@@ -73,17 +95,50 @@ function table(title: string, rows: readonly Described[], withType = false): str
   ];
 }
 
-function section(tag: string): string[] {
-  const element = elements.get(className(tag));
-  if (!element) throw new Error(`docs: no manifest entry for <${tag}> (class ${className(tag)})`);
+function optionTable(rules: readonly OptionRule<unknown>[]): string[] {
+  if (rules.length === 0) return [];
   return [
-    `## \`<${tag}>\``,
+    '**Attributes of its own**',
+    '',
+    '| attribute | allowed | default |',
+    '| --- | --- | --- |',
+    ...rules.map(
+      (rule) =>
+        `| ${code(rule.attribute)} | ${oneLine(rule.allowed)} | ${
+          rule.fallback === null || rule.fallback === undefined
+            ? '(derived)'
+            : code(rule.format(rule.fallback))
+        } |`,
+    ),
+    '',
+  ];
+}
+
+async function section(tag: string): Promise<string[]> {
+  const element = declarations.get(className(tag));
+  if (!element) throw new Error(`docs: no manifest entry for <${tag}> (class ${className(tag)})`);
+  const figure = await figureClass(tag);
+  const screenshot = `screenshots/elements/${tag}.png`;
+  const state = figure.stateReader?.attributes;
+  const reads = !state
+    ? []
+    : state.length > 10
+      ? ['It reads every run-spec and list attribute (above).', '']
+      : [`It reads ${state.map(code).join(', ')} (as above).`, ''];
+  return [
+    `### \`<${tag}>\``,
     '',
     element.summary ? `**${oneLine(element.summary)}**` : '',
     '',
     oneLine(element.description),
     '',
-    ...table('Attributes of its own', element.attributes ?? [], true),
+    ...(existsSync(`docs/${screenshot}`) ? [`![<${tag}> alone](${screenshot})`, ''] : []),
+    '```html',
+    exampleSnippet(tag, ELEMENTS[tag as keyof typeof ELEMENTS].shape === 'section' ? '' : 'none'),
+    '```',
+    '',
+    ...reads,
+    ...optionTable(figure.optionRules ?? []),
     ...table('Events', element.events ?? [], true),
     ...table('CSS custom properties', element.cssProperties ?? []),
     ...table('Parts', element.cssParts ?? []),
@@ -91,37 +146,52 @@ function section(tag: string): string[] {
   ];
 }
 
+const figures = ELEMENT_TAGS.filter((tag) => ELEMENTS[tag].shape !== 'section');
+const sections = ELEMENT_TAGS.filter((tag) => ELEMENTS[tag].shape === 'section');
+const kb = (bytes: number) => `${bytes / 1000} KB`;
+
 const lines = [
   '# gradlab elements',
   '',
-  '<!-- Generated by `npm run docs` from the JSDoc of src/ui/ and the spec tables. Do not edit. -->',
+  '<!-- Generated by `npm run docs` from the JSDoc of src/ui/, the elements’ option tables and the spec tables. Do not edit. -->',
   '',
-  'One script tag defines them all; then any element can go anywhere in a page:',
+  'Every chart of the lab is an element that works alone. Copy the folder `dist/lib/` (from ' +
+    '`npm run build`) to your site and add one script tag; then place any element, sized to your ' +
+    'column:',
   '',
   '```html',
-  '<script type="module" src="gradlab.js"></script>',
-  '<grad-norms activation="sigmoid" depths="3,5,10,20" batch="32" controls="compact"></grad-norms>',
+  '<script type="module" src="/gradlab/gradlab.js"></script>',
+  exampleSnippet('grad-depth-sweep'),
   '```',
   '',
-  'Where scripts are not allowed, an iframe shows one widget: ' +
-    '`embed.html?widget=grad-norms&activation=sigmoid&depths=3,5,10,20`.',
+  `\`gradlab.js\` is a small loader (${kb(LOADER_BUDGET)} at most, gzipped) that knows every tag. ` +
+    'It imports an element’s code only when such an element is on the page and within about two ' +
+    'viewport heights of being seen; chunks and the CPU worker are same-origin files beside it. ' +
+    `A page pays only for what it shows: one \`<grad-activation-plot>\` at most ${kb(BUDGETS['grad-activation-plot'])} ` +
+    `in all, one \`<grad-depth-sweep>\` at most ${kb(BUDGETS['grad-depth-sweep'])} with its worker and ` +
+    'WebAssembly kernel (measured by the tests, gzipped). Nothing is fetched from other origins.',
   '',
-  'Every section widget fires `grad-run-complete` (a CustomEvent whose `detail` holds the ' +
-    'results it just drew) when its runs finish, and `grad-state-change` (URL-style entries) ' +
-    'when the reader changes one of its settings; a standalone widget applies that change to ' +
-    'its own attributes.',
+  'Bundler users import an element’s module by its package path, ' +
+    '`import "gradlab/elements/grad-depth-sweep.js"`, which defines that tag.',
   '',
-  'Widgets start when they scroll into view, share one GPU device and one CPU worker, and queue ' +
-    'their runs. A removed widget stops its work. Under a Content-Security-Policy, allow ' +
-    '`worker-src blob:` for the CPU worker (otherwise runs happen on the page and the widget says ' +
-    "so) and `script-src 'wasm-unsafe-eval'` for the WebAssembly matmul (otherwise a slower " +
-    'TypeScript kernel is used). Nothing is fetched from anywhere.',
+  'Under a Content-Security-Policy, `worker-src ’self’` lets the CPU run off the main thread (a ' +
+    'page that forbids workers computes on the page, and the figure says so), and ' +
+    '`script-src ’self’ ’wasm-unsafe-eval’` the WebAssembly matmul (otherwise a slower TypeScript ' +
+    'kernel is used). No inline script or style is needed. Where scripts are not allowed at all, ' +
+    'an iframe shows one element: `embed.html?widget=grad-depth-sweep&activation=sigmoid&depths=3,5,10,20`.',
   '',
-  '## Attributes every section widget takes',
+  'Elements start their runs as they come near the viewport, share one GPU device and one CPU ' +
+    'worker, share identical runs, and queue the rest. A figure scrolled far away pauses long ' +
+    'work (sweeps, training) and resumes when it returns; a removed one stops its work. Every ' +
+    'element fires `grad-run-complete` (a CustomEvent whose `detail` holds what it just drew) when ' +
+    'its runs finish, and `grad-state-change` (URL-style entries) when the reader changes one of ' +
+    'its settings; an element on its own applies that change to its own attributes.',
   '',
-  'The same names as the lab URL keys and the CLI flags. A bad value is reported inside the ' +
-    'widget, naming the attribute and what is allowed, and that attribute alone falls back to ' +
-    'its default. Changing an attribute re-runs the widget.',
+  '## Attributes every element takes',
+  '',
+  'The same names as the lab’s URL keys and the CLI flags (each element reads those it draws). A ' +
+    'bad value is reported inside the element, naming the attribute and what is allowed, and that ' +
+    'attribute alone falls back to its default. Changing an attribute redraws the element.',
   '',
   '| attribute | allowed | default | meaning |',
   '| --- | --- | --- | --- |',
@@ -133,19 +203,55 @@ const lines = [
     (field) =>
       `| ${code(field.name)} | ${oneLine(field.allowed)} | ${code(field.default)} | ${oneLine(field.help)} |`,
   ),
-  `| ${code('controls')} | one of ${CONTROLS_LEVELS.join(', ')} | ${code('compact')} | what the reader may change: nothing (a fixed figure), the section's own controls, or also every run setting |`,
+  `| ${code('controls')} | one of ${CONTROLS_LEVELS.join(', ')} | ${code('compact')} | what the reader may change: nothing (the figure alone: chart, axis titles, legend, a one-line caption), the figure’s own controls, or also every run setting |`,
+  `| ${code('export')} | present or absent | absent | CSV, JSON and PNG buttons and an Embed action |`,
+  `| ${code('aspect')} | ${oneLine(ASPECT.allowed)} | ${code('16:10')} | the figure’s box: its width ÷ aspect, never under 15rem, reserved before it draws |`,
+  `| ${code('caption')} | any text | the figure’s own | replaces the one-line caption (so does the element’s text content) |`,
   '',
-  'Every widget also follows the page theme (`prefers-color-scheme`) and reads ' +
-    '`--grad-fg`, `--grad-bg`, `--grad-font`, `--grad-error`, `--grad-ok`, `--grad-rule`, ' +
-    '`--grad-accent` and `--grad-series-1` … `--grad-series-6` (chart colours).',
+  'Every element follows the page theme (`prefers-color-scheme`) and reads `--grad-fg`, ' +
+    '`--grad-bg`, `--grad-font`, `--grad-error`, `--grad-ok`, `--grad-rule`, `--grad-accent`, ' +
+    '`--grad-series-1` … (colours of series by place) and `--grad-series-<name>` (by quantity: ' +
+    '`--grad-series-sigmoid`, `--grad-series-he`…; the default palette is Okabe–Ito, one hue per ' +
+    'quantity in every figure).',
   '',
-  ...WIDGET_TAGS.flatMap(section),
+  '## Figures',
+  '',
+  ...(await Promise.all(figures.map(section))).flat(),
+  '## Sections',
+  '',
+  'The lab’s sections are compositions of the figures above with the lab’s prose; each is an ' +
+    'element too.',
+  '',
+  ...(await Promise.all(sections.map(section))).flat(),
   '## Building blocks',
   '',
-  'Defined too, and used inside the widgets.',
+  'Defined too, and used inside the figures.',
   '',
-  ...['grad-chart', 'grad-spec-form'].flatMap(section),
+  ...(
+    await Promise.all(
+      ['grad-chart', 'grad-spec-form'].map(async (tag) => {
+        const element = declarations.get(className(tag))!;
+        return [
+          `### \`<${tag}>\``,
+          '',
+          element.summary ? `**${oneLine(element.summary)}**` : '',
+          '',
+          oneLine(element.description),
+          '',
+          ...table('Attributes', element.attributes ?? [], true),
+          ...table('Events', element.events ?? [], true),
+          ...table('CSS custom properties', element.cssProperties ?? []),
+          ...table('Parts', element.cssParts ?? []),
+          ...table('Slots', element.slots ?? []),
+        ];
+      }),
+    )
+  ).flat(),
 ];
+
+const missing = ELEMENT_TAGS.filter((tag) => !(tag in ELEMENT_EXAMPLES));
+if (missing.length) throw new Error(`docs: no example for ${missing.join(', ')}`);
+
 const output = await format(lines.join('\n'), {
   ...(await resolveConfig(outputPath)),
   parser: 'markdown',
@@ -159,5 +265,5 @@ if (process.argv.includes('--check')) {
   }
 } else {
   writeFileSync(outputPath, output);
-  console.log(`wrote ${outputPath} (${WIDGET_TAGS.length} widgets)`);
+  console.log(`wrote ${outputPath} (${ELEMENT_TAGS.length} elements)`);
 }

@@ -84,6 +84,7 @@ function placeholderStyles(): CSSStyleSheet {
     :is(${charts}):not(:defined) {
       aspect-ratio: var(--grad-aspect, ${DEFAULT_ASPECT});
       min-height: 15rem;
+      min-width: 0;
       overflow: hidden;
     }
     :is(${SELECTOR})[data-gradlab-error]::before {

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WIDGET_TAGS } from '../../src/ui/lab/widgets.ts';
+import { ELEMENT_TAGS } from '../../src/lib/registry.ts';
 
 const bin = (name: string) => join(process.cwd(), 'node_modules', '.bin', name);
 
@@ -34,10 +34,18 @@ describe('the element reference', () => {
     }
   }, 60_000);
 
-  it('docs/elements.md is generated from it, and documents every widget', () => {
-    execFileSync(bin('tsx'), ['scripts/elements-docs.ts', '--check'], { stdio: 'pipe' });
+  it('docs/elements.md is generated from it, and documents every element with a snippet and a screenshot', () => {
+    execFileSync(
+      bin('tsx'),
+      ['--import', './scripts/raw-loader.mjs', 'scripts/elements-docs.ts', '--check'],
+      { stdio: 'pipe' },
+    );
     const text = readFileSync('docs/elements.md', 'utf8');
-    for (const tag of WIDGET_TAGS) expect(text).toContain(`## \`<${tag}>\``);
+    for (const tag of ELEMENT_TAGS) {
+      expect(text).toContain(`### \`<${tag}>\``);
+      expect(text).toContain(`<${tag} `);
+      if (tag !== 'grad-lab') expect(text).toContain(`](screenshots/elements/${tag}.png)`);
+    }
     for (const attribute of ['activation', 'depths', 'controls', 'output-activation'])
       expect(text).toContain(`| \`${attribute}\``);
   }, 60_000);

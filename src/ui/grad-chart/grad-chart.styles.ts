@@ -85,6 +85,8 @@ export const gradChartStyles = [
     figure.framed {
       aspect-ratio: var(--aspect, 1.6);
       min-height: 15rem;
+      /* The minimum height must not turn, through the ratio, into a minimum width. */
+      min-width: 0;
       display: flex;
       flex-direction: column;
       overflow: hidden;

@@ -1,0 +1,53 @@
+/**
+ * One example per element: the attributes its copy-paste snippet in docs/elements.md shows and its
+ * screenshot (docs/screenshots/elements/<tag>.png, `npm run screenshots`) is drawn with. Small
+ * sizes, so each draws in seconds on a CPU; every figure alone, as a blog would place it.
+ */
+export const ELEMENT_EXAMPLES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'grad-activation-plot': { activation: 'sigmoid' },
+  'grad-properties-table': { activations: 'sigmoid,tanh,relu,gelu' },
+  'grad-depth-sweep': { activation: 'sigmoid', depths: '3,5,10,20', width: '64', batch: '32' },
+  'grad-activation-compare': { activations: 'sigmoid,tanh,relu', depth: '10', kind: 'bars' },
+  'grad-attenuation': { activations: 'sigmoid,tanh', depth: '10' },
+  'grad-attenuation-table': { activations: 'sigmoid', depth: '10' },
+  'grad-layer-stats': { activation: 'relu', inits: 'normal,xavier,he', depth: '20', stat: 'std' },
+  'grad-variance-map': { activation: 'tanh', 'sigma-w': '1.5', init: 'custom' },
+  'grad-mean-field': { activation: 'tanh', init: 'custom', 'sigma-w': '1.2', depth: '20' },
+  'grad-phase-diagram': {
+    activation: 'tanh',
+    'sweep-depth': '10',
+    'sweep-width': '32',
+    'sigma-w2-steps': '6',
+    'sigma-b2-steps': '4',
+  },
+  'grad-phase-table': {
+    activation: 'tanh',
+    'sweep-depth': '10',
+    'sweep-width': '32',
+    'sigma-w2-steps': '6',
+    'sigma-b2-steps': '4',
+    table: 'critical-line',
+  },
+  'grad-jacobian-spectrum': { activation: 'tanh', depth: '10', 'jacobian-width': '64' },
+  'grad-jacobian-table': { activation: 'tanh', depth: '10', 'jacobian-width': '64' },
+  'grad-activations': {},
+  'grad-norms': { activation: 'sigmoid', depths: '3,5,10', activations: 'sigmoid,relu' },
+  'grad-init-explorer': { activation: 'tanh', depth: '10', inits: 'xavier,he' },
+  'grad-fixes': { activation: 'sigmoid', depth: '10' },
+  'grad-theory': { activation: 'tanh' },
+  'grad-training': { activation: 'sigmoid', depth: '6' },
+  'grad-notebook': {},
+  'grad-run': { activation: 'relu', init: 'he', depth: '10' },
+  'grad-verify': { depth: '5', width: '32', batch: '8' },
+  'grad-benchmark': { depth: '5', width: '32', batch: '8' },
+  'grad-lab': {},
+};
+
+/** An element as a page writes it: its tag, its example's attributes, and controls="none". */
+export function exampleSnippet(tag: string, controls = 'none'): string {
+  const attributes = { ...ELEMENT_EXAMPLES[tag], ...(controls ? { controls } : {}) };
+  const text = Object.entries(attributes)
+    .map(([name, value]) => ` ${name}="${value}"`)
+    .join('');
+  return `<${tag}${text}></${tag}>`;
+}
