@@ -3,6 +3,10 @@
  * equal trainSteps run here in Node; Pause stops, Step advances exactly one step, Reset clears.
  * The comparison mode: several networks in lockstep, each equal to trainSteps from the same
  * shared training set, heat-maps on one colour scale, Pause/Step/Reset acting on all of them.
+ * The section is a composition of figures (grad-training-loss with the controls,
+ * grad-training-summary, grad-training-heatmap) that show one training session; the figures on
+ * their own (e2e/pages/training-figures.html) share a session too, train by themselves, pause
+ * while far from the viewport and resume when scrolled back.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -34,26 +38,32 @@ const QUERY = {
 /** The section on its own (the embed route): no other section's runs share the queue. */
 const EMBED = `/embed.html?${new URLSearchParams({ widget: 'grad-training', ...QUERY })}`;
 
+/** A chart by its name (data-chart), or a full selector. */
+const chartSelector = (chart: string): string =>
+  /[\s[]/.test(chart) ? chart : `grad-chart[data-chart="${chart}"]`;
+
+/** A comparison's heat-map of one network. */
+const heatmapOf = (quantity: string, id: string): string =>
+  `grad-training-heatmap[quantity="${quantity}"][network="${id}"] grad-chart`;
+
 async function chartData(section: Locator, chart: string): Promise<ChartData> {
-  return section
-    .locator(chart.includes('[') ? chart : `grad-chart[data-chart="${chart}"]`)
-    .evaluate((element) => {
-      const data = (element as unknown as { data: ChartData }).data;
-      // Typed arrays come back as plain objects: make them arrays first.
-      return {
-        x: Array.from(data.x),
-        series: data.series.map((s) => ({ label: s.label, values: Array.from(s.values) })),
-        heatmap: data.heatmap && {
-          ...data.heatmap,
-          columns: data.heatmap.columns.map((c) => ({ ...c, values: Array.from(c.values) })),
-        },
-      } as ChartData;
-    });
+  return section.locator(chartSelector(chart)).evaluate((element) => {
+    const data = (element as unknown as { data: ChartData }).data;
+    // Typed arrays come back as plain objects: make them arrays first.
+    return {
+      x: Array.from(data.x),
+      series: data.series.map((s) => ({ label: s.label, values: Array.from(s.values) })),
+      heatmap: data.heatmap && {
+        ...data.heatmap,
+        columns: data.heatmap.columns.map((c) => ({ ...c, values: Array.from(c.values) })),
+      },
+    } as ChartData;
+  });
 }
 
 async function drawn(section: Locator, chart: string): Promise<(number | null)[][]> {
   return section
-    .locator(chart.includes('[') ? chart : `grad-chart[data-chart="${chart}"]`)
+    .locator(chartSelector(chart))
     .evaluate(
       (element) => (element as unknown as { drawnColumns: (number | null)[][] }).drawnColumns,
     );
@@ -77,7 +87,10 @@ test('trains the lab network: loss curve and heat-maps equal the engine in Node'
   const errors = collectConsoleErrors(page);
   await page.goto(`/?${new URLSearchParams(QUERY)}#training`);
   const section = page.locator('grad-training');
-  await expect(section.getByTestId('progress')).toContainText('Not started');
+  await expect(section.getByTestId('progress')).toContainText('Not started', {
+    // The lab imports the section as the reader approaches it: on a busy machine, a while.
+    timeout: 60_000,
+  });
   await expect(section.getByTestId('cpu-note')).toContainText('f64');
   await section.locator('input[name="steps"]').fill('40');
   await section.locator('input[name="steps"]').dispatchEvent('change');
@@ -121,7 +134,10 @@ test('Pause stops training, Step advances one step, Reset clears', async ({ page
   const errors = collectConsoleErrors(page);
   await page.goto(`/?${new URLSearchParams(QUERY)}#training`);
   const section = page.locator('grad-training');
-  await expect(section.getByTestId('progress')).toContainText('Not started');
+  await expect(section.getByTestId('progress')).toContainText('Not started', {
+    // The lab imports the section as the reader approaches it: on a busy machine, a while.
+    timeout: 60_000,
+  });
   const steps = section.locator('input[name="steps"]');
   await steps.fill('5000');
   await steps.dispatchEvent('change');
@@ -136,11 +152,7 @@ test('Pause stops training, Step advances one step, Reset clears', async ({ page
   expect(paused).toBeLessThan(5000);
   await page.waitForTimeout(1000);
   expect(await stepShown(section)).toBe(paused);
-  const recordsNow = await section.evaluate(
-    (element) =>
-      (element as unknown as { results: { configurations: { records: unknown[] }[] } }).results
-        .configurations[0]!.records.length,
-  );
+  const recordsNow = (await networkSteps(section))[0]![1];
   expect(recordsNow).toBe(paused);
 
   await section.locator('button[data-action="step"]').click();
@@ -150,7 +162,7 @@ test('Pause stops training, Step advances one step, Reset clears', async ({ page
 
   await section.locator('button[data-action="reset"]').click();
   await expect(section.getByTestId('progress')).toContainText('Not started');
-  await expect(section.locator('grad-chart')).toHaveCount(0);
+  await expectNothingDrawn(section);
   await expect(section.locator('button[data-action="start"]')).toHaveText('Start');
   expect(errors).toEqual([]);
 });
@@ -188,15 +200,36 @@ async function setSteps(section: Locator, steps: number): Promise<void> {
   await section.locator('input[name="steps"]').dispatchEvent('change');
 }
 
-/** Every network's [step, number of records] as the section holds them. */
+/** The training as its figures hold it (one session for all the figures that show it). */
+interface SessionView {
+  readonly step: number;
+  readonly target: number;
+  readonly networks: readonly { state: { step: number } | null; records: unknown[] }[];
+}
+
+/** Every network's [step, number of records] as the section's training holds them. */
 async function networkSteps(section: Locator): Promise<[number, number][]> {
-  return section.evaluate((element) =>
-    (
-      element as unknown as {
-        results: { configurations: { state: { step: number } | null; records: unknown[] }[] };
-      }
-    ).results.configurations.map((c) => [c.state?.step ?? 0, c.records.length]),
-  );
+  return section
+    .locator('grad-training-loss')
+    .evaluate((element) =>
+      (element as unknown as { session: SessionView }).session.networks.map((n) => [
+        n.state?.step ?? 0,
+        n.records.length,
+      ]),
+    );
+}
+
+/** Reset: every chart of the section is empty (its box stays, reserved). */
+async function expectNothingDrawn(section: Locator): Promise<void> {
+  const charts = section.locator('grad-chart');
+  await expect(charts).not.toHaveCount(0);
+  await expect
+    .poll(() =>
+      charts.evaluateAll((nodes) =>
+        nodes.every((n) => (n as unknown as { drawnColumns: unknown[] }).drawnColumns.length === 0),
+      ),
+    )
+    .toBe(true);
 }
 
 function expectRecords(values: ArrayLike<number | null>, expected: readonly number[]): void {
@@ -242,10 +275,7 @@ test('compares networks side by side: each equals the engine, one colour scale, 
     const chart = quantity === 'updateRatio' ? 'update-ratio' : 'grad-norm';
     const range = sharedColorRange(records, quantity)!;
     for (const [k, id] of ids.entries()) {
-      const data = await chartData(
-        section,
-        `grad-chart[data-chart="${chart}"][data-config="${id}"]`,
-      );
+      const data = await chartData(section, heatmapOf(chart, id));
       expect(Array.from(data.x)).toEqual(records[k]!.map((r) => r.step));
       // One colour scale for every network: the range of all their values.
       expectClose(data.heatmap!.colorRange!.min, range.min);
@@ -312,7 +342,7 @@ test('comparison: Pause, Step and Reset act on every network', async ({ page }) 
 
   await section.locator('button[data-action="reset"]').click();
   await expect(section.getByTestId('progress')).toContainText('Not started');
-  await expect(section.locator('grad-chart')).toHaveCount(0);
+  await expectNothingDrawn(section);
   expect(await networkSteps(section)).toEqual([]);
   await expect(resume).toHaveText('Start');
   expect(errors).toEqual([]);
@@ -369,6 +399,9 @@ test('comparison on a phone: stacked, nothing wider than the screen, no axe viol
 test('comparison on webgpu: every network says it trained on the GPU, and agrees with f32 on the CPU', async ({
   page,
 }) => {
+  // SwiftShader compiles the training kernels on the CPU: the first chunk took over a minute on a
+  // busy two-core machine.
+  test.setTimeout(300_000);
   const errors = collectConsoleErrors(page);
   const query = { ...QUERY, backend: 'webgpu' };
   await page.goto(`/embed.html?${new URLSearchParams({ widget: 'grad-training', ...query })}`);
@@ -378,7 +411,7 @@ test('comparison on webgpu: every network says it trained on the GPU, and agrees
   await setSteps(section, 8);
   await section.locator('button[data-action="start"]').click();
   await expect(section.getByTestId('progress')).toContainText('Step 8 of 8 for 2 networks', {
-    timeout: 60_000,
+    timeout: 240_000,
   });
   await expect(section.getByTestId('training-fallback')).toHaveCount(0);
   const spec = parseSpec(query);
@@ -397,10 +430,7 @@ test('comparison on webgpu: every network says it trained on the GPU, and agrees
     records[k]!.forEach((r, i) => {
       expect(Math.abs(loss[k + 1]![i]! - r.loss)).toBeLessThanOrEqual(1e-3 * Math.abs(r.loss));
     });
-    const data = await chartData(
-      section,
-      `grad-chart[data-chart="update-ratio"][data-config="${id}"]`,
-    );
+    const data = await chartData(section, heatmapOf('update-ratio', id));
     data.heatmap!.columns.forEach((column, i) => {
       const expected = records[k]![i]!.updateRatio;
       Array.from(column.values).forEach((value, l) =>
@@ -408,5 +438,127 @@ test('comparison on webgpu: every network says it trained on the GPU, and agrees
       );
     });
   }
+  expect(errors).toEqual([]);
+});
+
+/** The two figures on their own (e2e/pages/training-figures.html), with attributes from `query`. */
+function figuresPage(query: Record<string, string>): string {
+  return `/e2e/pages/training-figures.html?${new URLSearchParams(query)}`;
+}
+
+/** The training a figure shows. */
+async function sessionOf(figure: Locator): Promise<SessionView & { running: boolean }> {
+  return figure.evaluate((element) => {
+    const session = (element as unknown as { session?: SessionView & { running: boolean } })
+      .session;
+    // Not defined yet (its module still loading): nothing trained.
+    if (!session) return { step: 0, target: 0, running: false, networks: [] };
+    return {
+      step: session.step,
+      target: session.target,
+      running: session.running,
+      networks: session.networks.map((n) => ({
+        state: n.state && { step: n.state.step },
+        records: new Array<number>(n.records.length),
+      })),
+    };
+  });
+}
+
+test('a heat-map and a loss curve alone on a page show one training, equal to the engine', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto(figuresPage({ ...QUERY, steps: '30' }));
+  const heatmap = page.locator('grad-training-heatmap');
+  const loss = page.locator('grad-training-loss');
+  // No controls anywhere: the training starts by itself and stops at `steps`.
+  await expect(heatmap).toHaveAttribute('data-complete', '', { timeout: 60_000 });
+  await expect(loss).toHaveAttribute('data-complete', '');
+  // One session: the same object behind both figures, at the same step.
+  expect(
+    await page.evaluate(() => {
+      type Shown = Element & { session: unknown };
+      const [a, b] = ['grad-training-heatmap', 'grad-training-loss'].map(
+        (tag) => document.querySelector(tag) as Shown,
+      );
+      return a!.session !== null && a!.session === b!.session;
+    }),
+  ).toBe(true);
+  for (const figure of [heatmap, loss]) {
+    const session = await sessionOf(figure);
+    expect([session.step, session.target, session.running]).toEqual([30, 30, false]);
+    expect(session.networks.map((n) => n.records.length)).toEqual([30]);
+  }
+  // Nothing but the figures: no buttons, no progress line.
+  await expect(page.locator('button[data-action]')).toHaveCount(0);
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+
+  const spec = parseSpec(QUERY);
+  const options = parseTrainingOptions({ task: 'teacher', optimizer: 'sgd', lr: '0.1' });
+  const { records } = trainSteps(createTrainingState(spec, options), 30);
+  const lossColumns = await drawn(loss, 'loss');
+  expect(lossColumns[0]).toEqual(records.map((r) => r.step));
+  records.forEach((r, i) => expectClose(lossColumns[1]![i], r.loss));
+  const data = await chartData(heatmap, 'update-ratio');
+  expect(Array.from(data.x)).toEqual(records.map((r) => r.step));
+  data.heatmap!.columns.forEach((column, i) =>
+    expectRecords(column.values, Array.from(records[i]!.updateRatio)),
+  );
+  // Its caption is the element's text.
+  await expect(heatmap.locator('grad-chart')).toHaveAttribute(
+    'chart-title',
+    'Update ratio per layer and step',
+  );
+  expect(errors).toEqual([]);
+});
+
+test('figures scrolled far away pause their training; scrolled back, it resumes; removed, it stops', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  // A bigger network, so that 5000 steps take long enough to scroll away in the middle.
+  const query = { ...QUERY, depth: '12', width: '48', batch: '64', steps: '5000' };
+  await page.goto(figuresPage(query));
+  const heatmap = page.locator('grad-training-heatmap');
+  const loss = page.locator('grad-training-loss');
+  await expect
+    .poll(async () => (await sessionOf(loss)).step, { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  // Both figures are more than two viewport heights away: the chunk in progress ends, no more.
+  await expect(heatmap.locator('[part="run-status"]')).toContainText('paused while off screen');
+  await expect(loss.locator('[part="run-status"]')).toContainText('paused while off screen');
+  // The chunk in progress when they left finishes; then nothing more.
+  await page.waitForTimeout(1000);
+  const paused = (await sessionOf(loss)).step;
+  expect(paused).toBeLessThan(5000);
+  await page.waitForTimeout(1500);
+  const still = await sessionOf(loss);
+  expect(still.step).toBe(paused);
+  expect(still.running).toBe(true);
+  expect((await sessionOf(heatmap)).step).toBe(paused);
+
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect
+    .poll(async () => (await sessionOf(heatmap)).step, { timeout: 60_000 })
+    .toBeGreaterThan(paused);
+  await expect(heatmap.locator('[part="run-status"]')).not.toContainText('paused');
+
+  // The last figure removed: the training stops (the page keeps the session to look at).
+  const stopped = await page.evaluate(async () => {
+    type Session = { step: number; running: boolean };
+    const session = (document.querySelector('grad-training-loss') as Element & { session: Session })
+      .session;
+    for (const figure of document.querySelectorAll('grad-training-heatmap, grad-training-loss'))
+      figure.remove();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const step = session.step;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { before: step, after: session.step, running: session.running };
+  });
+  expect(stopped.after).toBe(stopped.before);
+  expect(stopped.running).toBe(false);
+  expect(stopped.after).toBeLessThan(5000);
   expect(errors).toEqual([]);
 });

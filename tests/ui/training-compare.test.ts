@@ -15,8 +15,10 @@ import {
   comparisonRow,
   comparisonStates,
   formatDecades,
+  setupKey,
   sharedColorRange,
   trainedOn,
+  trainingSetup,
 } from '../../src/ui/grad-training/training-compare.ts';
 
 const LAB = parseSpec({
@@ -63,6 +65,37 @@ describe('comparison plan', () => {
     expect(configs[3]!.spec.residual).toBe(true);
     expect(configs[4]!.spec.batchnorm).toBe(true);
     expect(comparisonPlan([], lab).configs).toEqual([]);
+  });
+});
+
+describe('training setup (what a session trains)', () => {
+  const options = parseTrainingOptions({ task: 'teacher', optimizer: 'sgd', lr: '0.1' });
+
+  it('one network trains on its own set; several share the lab settings’ set', () => {
+    const alone = trainingSetup(LAB, options, ['lab']);
+    expect(alone.configs.map((c) => c.id)).toEqual(['lab']);
+    expect(alone.sharedSet).toBeNull();
+    const relu = trainingSetup(LAB, options, ['relu']);
+    expect(relu.configs[0]!.spec.activation).toBe('relu');
+    expect(relu.sharedSet).toBeNull();
+    const compared = trainingSetup(LAB, options, ['relu', 'sigmoid', 'lab']);
+    // The lab settings are sigmoid + Xavier: the sigmoid preset merges into them.
+    expect(compared.configs.map((c) => c.id)).toEqual(['lab', 'relu']);
+    expect(compared.merged).toEqual([{ id: 'sigmoid', sameAs: 'lab' }]);
+    expect(compared.sharedSet).toEqual(LAB);
+    // Merged down to one network: that network alone.
+    expect(trainingSetup(LAB, options, ['lab', 'sigmoid']).sharedSet).toBeNull();
+    // Nothing known listed: the lab settings.
+    expect(trainingSetup(LAB, options, ['nonsense']).configs.map((c) => c.id)).toEqual(['lab']);
+  });
+
+  it('the key: equal for the same networks and options, different when either changes', () => {
+    const key = (networks: string[], lr = '0.1', spec = LAB) =>
+      setupKey(trainingSetup(spec, parseTrainingOptions({ lr }), networks));
+    expect(key(['relu', 'lab'])).toBe(key(['lab', 'relu']));
+    expect(key(['lab', 'relu'])).not.toBe(key(['lab', 'residual']));
+    expect(key(['lab'])).not.toBe(key(['lab'], '0.2'));
+    expect(key(['lab'])).not.toBe(key(['lab'], '0.1', { ...LAB, seed: 8 }));
   });
 });
 

@@ -9,47 +9,32 @@ export const gradTrainingStyles = [
       min-width: 0;
       max-width: 100%;
     }
-    select,
-    input {
-      max-width: 100%;
-      min-width: 0;
-    }
-    input[name='lr'],
-    input[name='steps'] {
-      width: 7rem;
-    }
     button[aria-pressed='true'] {
       font-weight: 600;
       border-color: var(--grad-accent, #0b63c5);
     }
-    .summary {
-      font-size: 0.95rem;
-      margin: 0.5rem 0;
-    }
-    .summary p {
-      margin: 0.25rem 0;
-    }
-    .progress-line {
-      font-variant-numeric: tabular-nums;
+    .figures {
+      display: grid;
+      gap: 1rem;
     }
     /* Networks side by side where there is room, stacked on a phone. */
     .compare-grid {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr));
       gap: 1rem;
-      margin-top: 1rem;
     }
     .network {
       min-width: 0;
       border-top: 1px solid var(--grad-rule, #d0d7de);
+      display: grid;
+      gap: 0.5rem;
     }
     .network h3 {
       font-size: 1rem;
-      margin: 0.5rem 0 0.25rem;
+      margin: 0.5rem 0 0;
     }
-    .diverged {
-      color: var(--grad-error, #b00020);
-      font-weight: 600;
+    .network p {
+      margin: 0;
     }
   `,
 ];

@@ -78,6 +78,45 @@ export function comparisonPlan(selected: readonly string[], labSpec: RunSpec): C
 }
 
 /**
+ * What one training session trains: its networks, the optimizer and task options, and, when it
+ * compares several networks, the spec whose training set they all share (comparisonStates). One
+ * network trains on its own training set, as the lab's settings alone always have.
+ */
+export interface TrainingSetup {
+  readonly configs: readonly TrainingConfig[];
+  /** Listed networks left out because they are the same network as one above. */
+  readonly merged: ComparisonPlan['merged'];
+  readonly options: TrainingOptions;
+  /** The spec whose training set every compared network trains on; null for one network. */
+  readonly sharedSet: RunSpec | null;
+}
+
+/**
+ * The session of the listed networks (ids of COMPARISON_CHOICES, e.g. ['lab'] or
+ * ['sigmoid', 'relu']) on the lab's spec: a comparison when they are at least two different
+ * networks, else the one network alone. Unknown ids are ignored; none left means the lab settings.
+ */
+export function trainingSetup(
+  labSpec: RunSpec,
+  options: TrainingOptions,
+  networks: readonly string[],
+): TrainingSetup {
+  let plan = comparisonPlan(networks, labSpec);
+  if (plan.configs.length === 0) plan = comparisonPlan([LAB_CONFIG_ID], labSpec);
+  const { configs, merged } = plan;
+  return { configs, merged, options, sharedSet: configs.length > 1 ? labSpec : null };
+}
+
+/** Equal keys are the same training from the same initial weights (labels follow from these). */
+export function setupKey(setup: TrainingSetup): string {
+  return JSON.stringify([
+    setup.configs.map((config) => [config.id, config.spec]),
+    setup.options,
+    setup.sharedSet,
+  ]);
+}
+
+/**
  * The initial states of the compared networks, all on one training set: the one the lab's own
  * settings train on. A teacher task's targets come from a teacher of the student's shape and
  * activation, so each network would otherwise fit different targets; sharing the set makes the

@@ -228,7 +228,9 @@ export class RunController implements ReactiveController {
     try {
       const value = await task(context);
       if (!current()) return undefined;
-      // Every section announces its results the same way (embedders listen for this).
+      // Every section announces its results the same way (embedders listen for this); a task
+      // that ends with nothing to announce (training handed to another figure) stays quiet.
+      if (value === undefined) return value;
       this.host.dispatchEvent(
         new CustomEvent('grad-run-complete', { detail: value, bubbles: true, composed: true }),
       );
