@@ -7,7 +7,7 @@ import { expect, test, type Locator } from '@playwright/test';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { runExperiment } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
-import { fixVariants, type LayerQuantity } from '../src/ui/grad-fixes/fix-variants.ts';
+import { FIX_STAT_INFO, fixVariants, type FixStat } from '../src/ui/grad-fixes/fix-variants.ts';
 import { collectConsoleErrors } from './watch.ts';
 
 const SMALL = {
@@ -21,9 +21,13 @@ const SMALL = {
 const query = (entries: Record<string, string | number>): string =>
   `/?${new URLSearchParams(Object.entries(entries).map(([k, v]) => [k, String(v)]))}#fixes`;
 
-/** The labels of the completed runs, once there are `count` of them. */
+/**
+ * The labels of the completed runs, once there are `count` of them. The table's (figures run
+ * when near the viewport; the sections above this one grow as they load, pushing it down).
+ */
 async function runLabels(section: Locator, count: number): Promise<string[]> {
   let labels: string[] = [];
+  await section.locator('grad-fixes-table').scrollIntoViewIfNeeded();
   await expect
     .poll(
       async () => {
@@ -40,8 +44,14 @@ async function runLabels(section: Locator, count: number): Promise<string[]> {
   return labels;
 }
 
-const drawn = (chart: Locator): Promise<(number | null)[][]> =>
-  chart.evaluate((el) => (el as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+/** A figure's drawn columns, once it has every run (it runs when near the viewport). */
+async function drawn(figure: Locator): Promise<(number | null)[][]> {
+  await figure.scrollIntoViewIfNeeded();
+  await expect(figure).toHaveAttribute('data-complete', '', { timeout: 60_000 });
+  return figure
+    .locator('grad-chart')
+    .evaluate((el) => (el as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
+}
 
 test('residual toggles the URL and adds the chosen fixes; every chart matches the engine', async ({
   page,
@@ -73,14 +83,15 @@ test('residual toggles the URL and adds the chosen fixes; every chart matches th
   const stats = [];
   for (const variant of variants) stats.push((await runExperiment(variant.spec!, backend)).stats);
 
-  const quantities: { quantity: LayerQuantity; log: boolean }[] = [
-    { quantity: 'gradNorm', log: true },
-    { quantity: 'activationStd', log: true },
-    { quantity: 'deadFraction', log: false },
-    { quantity: 'saturatedFraction', log: false },
+  const charts: { stat: FixStat; log: boolean }[] = [
+    { stat: 'grad', log: true },
+    { stat: 'std', log: true },
+    { stat: 'dead', log: false },
+    { stat: 'saturated', log: false },
   ];
-  for (const { quantity, log } of quantities) {
-    const columns = await drawn(section.locator(`grad-chart[data-quantity="${quantity}"]`));
+  for (const { stat, log } of charts) {
+    const quantity = FIX_STAT_INFO[stat].quantity;
+    const columns = await drawn(section.locator(`grad-fixes-plot[stat="${stat}"]`));
     expect(columns[0]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(columns).toHaveLength(1 + variants.length);
     stats.forEach((s, k) => {

@@ -32,6 +32,8 @@ async function isolateExplorer(page: Page): Promise<void> {
       if (!section.querySelector('grad-init-explorer')) section.remove();
     }
   });
+  // The lab loads a section's code as the reader approaches it.
+  await page.waitForFunction(() => customElements.get('grad-init-explorer') !== undefined);
 }
 
 /** The same runs in Node, through the engine and the f64 CPU backend. */
@@ -63,8 +65,11 @@ interface ChartSnapshot {
   heatmap: { lo: number | null; hi: number | null; values: number[] }[];
 }
 
-function chartSnapshot(chart: Locator): Promise<ChartSnapshot> {
-  return chart.evaluate((element) => {
+/** A figure's chart, once the figure has every run (it runs when near the viewport). */
+async function chartSnapshot(figure: Locator): Promise<ChartSnapshot> {
+  await figure.scrollIntoViewIfNeeded();
+  await expect(figure).toHaveAttribute('data-complete', '', { timeout: 60_000 });
+  return figure.locator('grad-chart').evaluate((element) => {
     const chart = element as unknown as {
       drawnColumns: (number | null)[][];
       data: { heatmap?: { columns: { lo: number; hi: number; values: ArrayLike<number> }[] } };
@@ -90,7 +95,7 @@ async function expectMatchesEngine(
   const layers = Array.from({ length: depth }, (_, i) => i + 1);
   for (const [init, reference] of stats) {
     const { columns, heatmap } = await chartSnapshot(
-      explorer.locator(`grad-chart[data-init="${init}"]`),
+      explorer.locator(`grad-init-histograms[data-init="${init}"]`),
     );
     expect(columns[0]).toEqual(layers);
     layers.forEach((_, i) => {
@@ -112,7 +117,7 @@ async function expectMatchesEngine(
       stats: reference,
     });
     await expect(
-      explorer.locator(`table[part="summary"] tr[data-init="${init}"] td`).nth(3),
+      explorer.locator(`grad-init-summary table[part="table"] tr[data-init="${init}"] td`).nth(3),
     ).toHaveText(formatStatistic(summary.varianceRatio));
   }
   const quantities = {
@@ -121,9 +126,7 @@ async function expectMatchesEngine(
     saturated: 'saturatedFraction',
   } as const;
   for (const [name, quantity] of Object.entries(quantities)) {
-    const { columns } = await chartSnapshot(
-      explorer.locator(`grad-chart[data-layer-series="${name}"]`),
-    );
+    const { columns } = await chartSnapshot(explorer.locator(`grad-layer-stats[stat="${name}"]`));
     expect(columns[0]).toEqual(layers);
     expect(columns).toHaveLength(stats.size + 1);
     [...stats.values()].forEach((reference, s) => {
@@ -149,7 +152,7 @@ test('histograms, mean ± std and dead fractions per layer match the engine; con
   await expect
     .poll(() => shownRuns(explorer), { timeout: 60_000 })
     .toEqual(['xavier/relu/10', 'he/relu/10']);
-  await expect(explorer.locator('grad-chart[data-init]')).toHaveCount(2);
+  await expect(explorer.locator('grad-init-histograms grad-chart')).toHaveCount(2);
   const relu10 = await reference({ activation: 'relu', depth: '10' }, ['xavier', 'he']);
   // ReLU kills units: the dead fractions are not all zero, so the comparison below has teeth.
   const deadTotal = [...relu10.values()].reduce(
@@ -190,7 +193,7 @@ test('histograms, mean ± std and dead fractions per layer match the engine; con
   await expect
     .poll(() => shownRuns(explorer), { timeout: 60_000 })
     .toEqual(['normal/relu/20', 'xavier/relu/20', 'he/relu/20']);
-  await expect(explorer.locator('grad-chart[data-init]')).toHaveCount(3);
+  await expect(explorer.locator('grad-init-histograms grad-chart')).toHaveCount(3);
 
   // Tanh saturates rather than dies: the saturated fractions follow the engine.
   await explorer.getByRole('combobox', { name: /^Activation/ }).selectOption('tanh');
@@ -225,7 +228,7 @@ test('overflowing activations are reported as non-finite, and a run can be cance
   const explorer = page.locator('grad-init-explorer');
   await expect.poll(() => shownRuns(explorer), { timeout: 60_000 }).toEqual(['normal/linear/50']);
   await expect(explorer.getByTestId('non-finite')).toContainText('non-finite');
-  await expect(explorer.locator('table[part="summary"] td.nonfinite').first()).toBeVisible();
+  await expect(explorer.locator('grad-init-summary td.nonfinite').first()).toBeVisible();
   await expect(explorer.getByTestId('verdict')).toContainText('No initialization');
 
   // A large run, cancelled while it runs or waits: no results for it, and a button to run again.
@@ -233,6 +236,8 @@ test('overflowing activations are reported as non-finite, and a run can be cance
   await isolateExplorer(page);
   await explorer.getByRole('button', { name: 'Cancel' }).click();
   await expect(explorer.getByRole('alert')).toHaveText('Run cancelled.');
+  // The runs are shared between the section's figures: the cancel stopped all of them.
+  await expect(explorer.locator('progress')).toHaveCount(0);
   await expect(explorer.getByRole('button', { name: 'Run' })).toBeVisible();
   expect(await shownRuns(explorer)).toEqual([]);
   expect(errors).toEqual([]);

@@ -4,9 +4,14 @@ import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
 import { DEFAULT_SPEC, parseSpec } from '../../src/engine/spec.ts';
 import {
+  FIX_IDS,
+  FIX_STAT_INFO,
   fixesChart,
+  fixesTableRows,
   fixSettings,
   fixVariants,
+  formatFixValue,
+  planFixes,
   type FixRun,
 } from '../../src/ui/grad-fixes/fix-variants.ts';
 import { firstToLastRatio, gradientVerdict } from '../../src/engine/gradient-verdict.ts';
@@ -112,5 +117,57 @@ describe('fixesChart', () => {
     const residual = runs[1]!.result.stats.gradNorm;
     expect(gradientVerdict(baseline).kind).toBe('vanishing');
     expect(firstToLastRatio(residual)).toBeGreaterThan(10 * firstToLastRatio(baseline));
+  });
+});
+
+describe('planFixes', () => {
+  it('lists the variants `fixes` names, in the chart’s order, and runs the runnable ones', () => {
+    const spec = { ...small, residual: true };
+    const all = planFixes(spec, FIX_IDS);
+    expect(all.variants.map((v) => v.id)).toEqual([...FIX_IDS]);
+    expect(all.runs.map((run) => run.variant.id)).toEqual([...FIX_IDS]);
+    expect(all.runs[1]!.key).toBe(JSON.stringify(all.runs[1]!.spec));
+    // Order follows the chart, not the list; a `chosen` the settings do not make is left out.
+    const some = planFixes(small, ['linear-output', 'baseline', 'chosen']);
+    expect(some.variants.map((v) => v.id)).toEqual(['baseline', 'linear-output']);
+  });
+
+  it('keeps a variant that cannot run, without a run', () => {
+    const { variants, runs } = planFixes({ ...small, batch: 1 }, FIX_IDS);
+    expect(variants.map((v) => v.id)).toEqual([
+      'baseline',
+      'residual',
+      'batchnorm',
+      'linear-output',
+    ]);
+    expect(runs.map((run) => run.variant.id)).toEqual(['baseline', 'residual', 'linear-output']);
+  });
+
+  it('names a chart per statistic, from the run statistics', () => {
+    expect(FIX_STAT_INFO.grad.quantity).toBe('gradNorm');
+    expect(FIX_STAT_INFO.dead.logY).toBe(false);
+    expect(FIX_STAT_INFO.std.logY).toBe(true);
+  });
+});
+
+describe('fixesTableRows', () => {
+  it('gives each run ‖δ⁽¹⁾‖, the output layer’s, their ratio and the verdict', async () => {
+    const backend = createCpuBackend('f64');
+    const runs: FixRun[] = [];
+    for (const variant of fixVariants(small).slice(0, 2)) {
+      runs.push({ variant, result: await runExperiment(variant.spec!, backend) });
+    }
+    const rows = fixesTableRows(runs);
+    expect(rows.map((row) => row.id)).toEqual(['baseline', 'residual']);
+    const norms = runs[0]!.result.stats.gradNorm;
+    expect(rows[0]!.first).toBe(norms[0]);
+    expect(rows[0]!.output).toBe(norms[norms.length - 1]);
+    expect(rows[0]!.ratio).toBe(firstToLastRatio(norms));
+    expect(rows[0]!.verdict).toBe('vanishing');
+    expect(rows[0]!.verdictText).toBe(gradientVerdict(norms).text);
+    expect(formatFixValue(0.000123456)).toBe('0.0001235');
+    expect(formatFixValue(0)).toBe('0');
+    expect(formatFixValue(Infinity)).toBe('Infinity');
+    expect(formatFixValue(NaN)).toBe('NaN');
   });
 });

@@ -6,19 +6,21 @@ import { DEFAULT_SPEC, parseSpec, SpecError, type RunSpec } from '../../src/engi
 import {
   bestVarianceKeeper,
   distributionChartData,
-  explorerKey,
   formatFraction,
   formatLayerList,
   formatStatistic,
   fractionsScaleInvariant,
-  layerSeriesChartData,
   seriesCoincide,
   histogramColumns,
+  initLayerRows,
   initRunSpec,
+  initSpec,
   nonFiniteLayers,
+  planInitRuns,
   varianceSummary,
   type InitRun,
 } from '../../src/ui/grad-init-explorer/explorer-data.ts';
+import { layerStatsChart } from '../../src/ui/figures/grad-layer-stats/layer-stats-data.ts';
 
 /** Three hidden layers and the output layer, 4 bins: spread, all zero (dead), overflowed. */
 function handMadeStats(): LayerStatistics {
@@ -100,16 +102,35 @@ describe('init explorer data', () => {
   });
 
   it('charts dead and saturated fractions with one series per init over the hidden layers', () => {
-    const runs: InitRun[] = [
-      { init: 'normal', spec: { ...spec3, init: 'normal' }, stats: handMadeStats() },
-      { init: 'he', spec: spec3, stats: handMadeStats() },
+    // grad-layer-stats draws the explorer's comparison: the output layer is left out.
+    const runs = [
+      { label: 'Normal (std 1)', stats: handMadeStats(), depth: 3 },
+      { label: 'He (normal)', stats: handMadeStats(), depth: 3 },
     ];
-    const dead = layerSeriesChartData(runs, 'deadFraction');
+    const dead = layerStatsChart(runs, 'dead');
     expect(Array.from(dead.x)).toEqual([1, 2, 3]);
     expect(dead.series.map((s) => s.label)).toEqual(['Normal (std 1)', 'He (normal)']);
     expect(Array.from(dead.series[1]!.values)).toEqual([0, 1, 0]);
-    const saturated = layerSeriesChartData(runs, 'saturatedFraction');
+    const saturated = layerStatsChart(runs, 'saturated');
     expect(Array.from(saturated.series[0]!.values)).toEqual([0.25, 0, 0.5]);
+  });
+
+  it('lists every hidden layer of an init’s run for its table, the output layer left out', () => {
+    const rows = initLayerRows({ init: 'he', spec: spec3, stats: handMadeStats() });
+    expect(rows.map((row) => row.layer)).toEqual([1, 2, 3]);
+    expect(rows[0]).toEqual({
+      layer: 1,
+      mean: 0.5,
+      std: 2,
+      min: -1,
+      max: 3,
+      deadFraction: 0,
+      saturatedFraction: 0.25,
+      nonFinite: 0,
+    });
+    expect(rows[1]!.deadFraction).toBe(1);
+    expect(rows[2]!.nonFinite).toBe(3);
+    expect(rows[2]!.mean).toBeNaN();
   });
 
   it('notices when the inits’ curves coincide, and knows when scaling cannot change them', () => {
@@ -188,12 +209,23 @@ describe('init explorer data', () => {
     expect(() => initRunSpec({ ...DEFAULT_SPEC, batchnorm: true, batch: 1 }, 'he')).toThrow(
       SpecError,
     );
-    // The key ignores the spec's own init and repeat, and follows everything else.
-    expect(explorerKey(custom, ['he'])).toBe(
-      explorerKey({ ...custom, init: 'he', repeat: 1 }, ['he']),
-    );
-    expect(explorerKey(custom, ['he'])).not.toBe(explorerKey({ ...custom, depth: 20 }, ['he']));
-    expect(explorerKey(custom, ['he'])).not.toBe(explorerKey(custom, ['he', 'xavier']));
+    // The figures of one init are handed initSpec: the same, unvalidated and with its repeat.
+    expect(initSpec(custom, 'he')).toEqual({ ...custom, init: 'he', sigmaW: 1 });
+    expect(initSpec(custom, 'he').repeat).toBe(5);
+    expect(initSpec(orthogonal, 'orthogonal')).toEqual(orthogonal);
+  });
+
+  it('plans one run per listed init, in order, naming the inits the validator refused', () => {
+    const base = parseSpec({ depth: '4', width: '8', inputs: '8', batch: '4' });
+    const { runs, refused } = planInitRuns(base, ['he', 'normal']);
+    expect(runs.map((run) => run.init)).toEqual(['he', 'normal']);
+    expect(runs[0]!.spec).toEqual(initRunSpec(base, 'he'));
+    expect(runs[0]!.key).toBe(JSON.stringify(initRunSpec(base, 'he')));
+    expect(refused).toEqual([]);
+    const single = planInitRuns({ ...base, batchnorm: true, batch: 1 }, ['he', 'xavier']);
+    expect(single.runs).toEqual([]);
+    expect(single.refused).toHaveLength(2);
+    expect(single.refused[0]).toMatch(/^He \(normal\) not run: batchnorm: needs batch ≥ 2/);
   });
 
   it('builds columns that hold every finite activation of a real run', async () => {

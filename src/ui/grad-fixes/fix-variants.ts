@@ -5,11 +5,21 @@
  * fixes the settings choose, together, when they are more than one. A variant the spec cannot run
  * (batch normalization of a single sample) carries the validator's message instead of a spec.
  */
+import {
+  firstToLastRatio,
+  gradientVerdict,
+  type VerdictKind,
+} from '../../engine/gradient-verdict.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 
-export type FixId = 'baseline' | 'residual' | 'batchnorm' | 'linear-output' | 'chosen';
+/**
+ * The variants, as the `fixes` attribute lists them: the baseline, each fix alone, and `chosen`,
+ * the settings' own combination (present only when it is none of the others).
+ */
+export const FIX_IDS = ['baseline', 'residual', 'batchnorm', 'linear-output', 'chosen'] as const;
+export type FixId = (typeof FIX_IDS)[number];
 
 export interface FixSettings {
   readonly residual: boolean;
@@ -102,4 +112,91 @@ export function fixesChart(runs: readonly FixRun[], quantity: LayerQuantity): Ch
       values: result.stats[quantity],
     })),
   };
+}
+
+/** The per-layer statistics grad-fixes-plot draws, as its `stat` attribute names them. */
+export const FIX_STATS = ['grad', 'std', 'dead', 'saturated'] as const;
+export type FixStat = (typeof FIX_STATS)[number];
+
+export const FIX_STAT_INFO: Readonly<
+  Record<FixStat, { quantity: LayerQuantity; title: string; yLabel: string; logY: boolean }>
+> = {
+  grad: { quantity: 'gradNorm', title: 'Gradient norm per layer', yLabel: '‖δ⁽ˡ⁾‖', logY: true },
+  std: {
+    quantity: 'activationStd',
+    title: 'Activation std per layer',
+    yLabel: 'std of a⁽ˡ⁾',
+    logY: true,
+  },
+  dead: {
+    quantity: 'deadFraction',
+    title: 'Dead units per layer (φ(z) = 0 on every sample)',
+    yLabel: 'dead fraction',
+    logY: false,
+  },
+  saturated: {
+    quantity: 'saturatedFraction',
+    title: 'Saturated units per layer (|φ′(z)| ≤ 10⁻³·max|φ′|)',
+    yLabel: 'saturated fraction',
+    logY: false,
+  },
+};
+
+/** A variant's planned run: equal keys are one run (shared between the fixes figures). */
+export interface PlannedFix {
+  readonly key: string;
+  readonly spec: RunSpec;
+  readonly variant: FixVariant;
+}
+
+/**
+ * The variants of the spec that `fixes` lists, in the chart's order, and the runs of those the
+ * validator accepts. A listed `chosen` is left out when the settings' fixes are one of the others.
+ */
+export function planFixes(
+  spec: RunSpec,
+  fixes: readonly FixId[],
+): { variants: FixVariant[]; runs: PlannedFix[] } {
+  const variants = fixVariants(spec).filter((variant) => fixes.includes(variant.id));
+  const runs = variants.flatMap((variant) =>
+    variant.spec ? [{ key: JSON.stringify(variant.spec), spec: variant.spec, variant }] : [],
+  );
+  return { variants, runs };
+}
+
+/** One row of the first-to-last-layer table. */
+export interface FixesTableRow {
+  readonly id: FixId;
+  readonly label: string;
+  /** ‖δ⁽¹⁾‖ */
+  readonly first: number;
+  /** ‖δ⁽ᴸ⁾‖, the output layer's. */
+  readonly output: number;
+  /** ‖δ⁽¹⁾‖ / ‖δ⁽ᴸ⁾‖ */
+  readonly ratio: number;
+  readonly verdict: VerdictKind;
+  readonly verdictText: string;
+}
+
+/** How much of the output layer's gradient reaches layer 1, per run. */
+export function fixesTableRows(runs: readonly FixRun[]): FixesTableRow[] {
+  return runs.map(({ variant, result }) => {
+    const norms = result.stats.gradNorm;
+    const verdict = gradientVerdict(norms);
+    return {
+      id: variant.id,
+      label: variant.label,
+      first: norms[0]!,
+      output: norms[norms.length - 1]!,
+      ratio: firstToLastRatio(norms),
+      verdict: verdict.kind,
+      verdictText: verdict.text,
+    };
+  });
+}
+
+/** A statistic for a table cell: 4 significant digits, or the non-finite value as it is. */
+export function formatFixValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value === 0 ? '0' : value.toPrecision(4);
 }

@@ -1,63 +1,32 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import { ACTIVATIONS } from '../../engine/activations.ts';
 import { parseSpec, SpecError } from '../../engine/spec.ts';
-import { firstToLastRatio, gradientVerdict } from '../../engine/gradient-verdict.ts';
+import '../figures/grad-fixes-plot/define.ts';
+import '../figures/grad-fixes-table/define.ts';
+import { groupListener } from '../figures/figure-group.ts';
+import type { GradFixesTable } from '../figures/grad-fixes-table/grad-fixes-table.ts';
 import { DEFAULT_LAB_STATE, type LabState } from '../lab/lab-state.ts';
-import { RunController } from '../lab/run-controller.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
-import {
-  fixesChart,
-  fixVariants,
-  type FixRun,
-  type FixVariant,
-  type LayerQuantity,
-} from './fix-variants.ts';
+import { FIX_STATS, fixVariants, type FixRun, type FixVariant } from './fix-variants.ts';
 
 /** The settings this section changes, by their URL names. */
 type FixField = 'residual' | 'batchnorm' | 'output-activation';
-
-const CHARTS: readonly { quantity: LayerQuantity; title: string; yLabel: string; logY: boolean }[] =
-  [
-    { quantity: 'gradNorm', title: 'Gradient norm per layer', yLabel: '‖δ⁽ˡ⁾‖', logY: true },
-    {
-      quantity: 'activationStd',
-      title: 'Activation std per layer',
-      yLabel: 'std of a⁽ˡ⁾',
-      logY: true,
-    },
-    {
-      quantity: 'deadFraction',
-      title: 'Dead units per layer (φ(z) = 0 on every sample)',
-      yLabel: 'dead fraction',
-      logY: false,
-    },
-    {
-      quantity: 'saturatedFraction',
-      title: 'Saturated units per layer (|φ′(z)| ≤ 10⁻³·max|φ′|)',
-      yLabel: 'saturated fraction',
-      logY: false,
-    },
-  ];
-
-function cell(value: number): unknown {
-  if (!Number.isFinite(value)) return html`<td class="nonfinite">${String(value)}</td>`;
-  return html`<td>${value === 0 ? '0' : value.toPrecision(4)}</td>`;
-}
 
 /**
  * The chapter's fixes for vanishing gradients (§17.6) on the lab's network: residual connections,
  * batch normalization, and a linear output unit. The baseline has every fix off (the chapter's
  * network, with the hidden activation on the output unit too); each fix is added alone, and the
- * settings' own combination when it is more than one, all on the same charts: per-layer gradient
- * norm, activation std, and dead and saturated fractions, with a table of how much of the output
- * layer's gradient reaches layer 1. The toggles are shared lab settings (they go to the URL).
+ * settings' own combination when it is more than one, all on the same charts. Prose and a
+ * composition of figures: per-layer gradient norm, activation std, and dead and saturated
+ * fractions (grad-fixes-plot), and how much of the output layer's gradient reaches layer 1
+ * (grad-fixes-table), which carries Cancel and Run for all of them. The figures share the
+ * variants' runs. The toggles are shared lab settings (they go to the URL).
  *
  * @summary Residual connections, batch norm and the output unit, compared layer by layer.
  * @event grad-state-change - `detail` holds URL-style entries ('residual', 'batchnorm',
  *   'output-activation': 'true'/'false', 'linear'/'same') for the lab to apply.
- * @csspart run-status - Progress, Cancel, and errors of the section's runs.
+ * @csspart run-status - Progress, Cancel, Run, and errors of the comparison's runs.
  * @csspart table - The first-to-last-layer table.
  */
 export class GradFixes extends LitElement {
@@ -80,66 +49,46 @@ export class GradFixes extends LitElement {
         min-width: 0;
         max-width: 100%;
       }
-      td[data-verdict] {
-        text-align: left;
+      .figures {
+        display: grid;
+        gap: 1rem;
       }
     `,
   ];
   static override properties = {
     state: { attribute: false },
-    fixRuns: { state: true },
-    variants: { state: true },
     controlError: { state: true },
   };
 
   declare state: LabState;
-  declare private fixRuns: readonly FixRun[] | null;
-  declare private variants: readonly FixVariant[];
   declare private controlError: string | null;
 
-  private readonly runs = new RunController(this);
-  /** The spec the current runs belong to, as a string: runs start only when it changes. */
-  private runKey: string | null = null;
+  private variants: readonly FixVariant[] = [];
+  private variantsOf: LabState['spec'] | null = null;
+  private readonly onGroupEvent = groupListener(() => this.renderRoot);
 
   constructor() {
     super();
     this.state = DEFAULT_LAB_STATE;
-    this.fixRuns = null;
-    this.variants = [];
     this.controlError = null;
   }
 
-  /** The completed runs on show (variant, spec and statistics), for tests and readers. */
+  /**
+   * The completed runs on show (variant, spec and statistics), once the table has them all (null
+   * until then): for tests and readers. The charts draw the same runs as they come near the
+   * viewport.
+   */
   get results(): readonly FixRun[] | null {
-    return this.fixRuns;
+    const table = this.renderRoot?.querySelector<GradFixesTable>('grad-fixes-table');
+    return table?.hasAttribute('data-complete') ? table.fixRuns : null;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Disconnecting cancels the runs; coming back starts them again.
-    if (!this.fixRuns) this.runKey = null;
-  }
-
-  protected override willUpdate(): void {
-    const key = JSON.stringify(this.state.spec);
-    if (key === this.runKey) return;
-    this.runKey = key;
-    this.variants = fixVariants(this.state.spec);
-    this.fixRuns = null;
-    void this.compare(this.variants);
-  }
-
-  private async compare(variants: readonly FixVariant[]): Promise<void> {
-    const runnable = variants.filter((v) => v.spec !== null);
-    const runs = await this.runs.start(async (context) => {
-      context.setTotal(runnable.length);
-      const done: FixRun[] = [];
-      for (const variant of runnable) {
-        done.push({ variant, result: await context.run(variant.spec!) });
-      }
-      return done;
-    });
-    if (runs) this.fixRuns = runs;
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (this.state.spec !== this.variantsOf) {
+      this.variantsOf = this.state.spec;
+      this.variants = fixVariants(this.state.spec);
+    }
   }
 
   /** Validates the change against the current spec, then hands it to the lab. */
@@ -207,6 +156,12 @@ export class GradFixes extends LitElement {
   override render(): unknown {
     const spec = this.state.spec;
     const problems = this.variants.filter((v) => v.problem !== null);
+    // Every figure draws the variants that can run; the others are named once, here.
+    const fixes = this.variants
+      .filter((v) => v.problem === null)
+      .map((v) => v.id)
+      .join(',');
+    const figureControls = this.getAttribute('controls') === 'none' ? 'none' : 'compact';
     return html`
       <p>
         ${ACTIVATIONS[spec.activation].label}, ${spec.init} init, ${spec.depth} hidden layers of
@@ -235,66 +190,31 @@ export class GradFixes extends LitElement {
             “${v.label}” cannot run: ${v.problem}
           </p>`,
       )}
-      ${this.runs.render()}
-      ${
-        !this.fixRuns && !this.runs.running
-          ? html`<div class="controls">
-              <button type="button" @click=${() => void this.compare(this.variants)}>
-                Run the comparison
-              </button>
-            </div>`
-          : nothing
-      }
-      ${this.fixRuns ? this.renderResults(this.fixRuns) : nothing}
-    `;
-  }
-
-  private renderResults(runs: readonly FixRun[]): unknown {
-    return html`
-      <div class="charts">
-        ${CHARTS.map(
-          (chart) =>
-            html`<grad-chart
-              export
-              data-quantity=${chart.quantity}
-              chart-title=${chart.title}
-              x-label="layer (1 = input side)"
-              y-label=${chart.yLabel}
-              ?log-y=${chart.logY}
-              y-min=${ifDefined(chart.logY ? undefined : 0)}
-              y-max=${ifDefined(chart.logY ? undefined : 1)}
-              export-name="fixes-${chart.quantity}"
-              .data=${fixesChart(runs, chart.quantity)}
-            ></grad-chart>`,
-        )}
-      </div>
-      <div class="table-wrap">
-        <table part="table">
-          <caption>
-            How much of the output layer’s gradient reaches layer 1
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">network</th>
-              <th scope="col">‖δ⁽¹⁾‖</th>
-              <th scope="col">‖δ⁽ᴸ⁾‖ (output)</th>
-              <th scope="col">‖δ⁽¹⁾‖ / ‖δ⁽ᴸ⁾‖</th>
-              <th scope="col">verdict</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${runs.map(({ variant, result }) => {
-              const norms = result.stats.gradNorm;
-              const verdict = gradientVerdict(norms);
-              return html`<tr data-variant=${variant.id}>
-                <th scope="row">${variant.label}</th>
-                ${cell(norms[0]!)} ${cell(norms[norms.length - 1]!)}
-                ${cell(firstToLastRatio(norms))}
-                <td data-verdict=${verdict.kind}>${verdict.text}</td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>
+      <div
+        class="figures"
+        @grad-figure-cancel=${this.onGroupEvent}
+        @grad-figure-rerun=${this.onGroupEvent}
+      >
+        <div class="charts">
+          ${FIX_STATS.map(
+            (stat) =>
+              html`<grad-fixes-plot
+                export
+                controls="none"
+                stat=${stat}
+                fixes=${fixes}
+                aspect="4:3"
+                .state=${this.state}
+              ></grad-fixes-plot>`,
+          )}
+        </div>
+        <grad-fixes-table
+          export
+          controls=${figureControls}
+          fixes=${fixes}
+          exportparts="table, run-status"
+          .state=${this.state}
+        ></grad-fixes-table>
       </div>
     `;
   }

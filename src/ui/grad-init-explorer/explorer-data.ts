@@ -6,7 +6,7 @@
 import type { ActivationName } from '../../engine/activations.ts';
 import { INITS, type InitName } from '../../engine/inits.ts';
 import type { LayerStatistics } from '../../engine/results.ts';
-import { DEFAULT_SPEC, validateSpec, type RunSpec } from '../../engine/spec.ts';
+import { DEFAULT_SPEC, SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
 import type { ChartData, HeatmapColumn } from '../grad-chart/chart-data.ts';
 
 /** The exercise's depths (hidden layers). */
@@ -20,23 +20,54 @@ export interface InitRun {
 }
 
 /**
- * The spec of one init's run: the lab's spec with `init` swapped in. σ_w and the gain apply to
- * their own init only (the spec rejects them elsewhere), so the others get the defaults; one
- * timed repeat is enough, since the explorer shows statistics, not timings. Throws SpecError.
+ * The lab's spec with `init` swapped in, as a figure of that init is handed it. σ_w and the gain
+ * apply to their own init only (the spec rejects them elsewhere), so the others get the defaults.
+ * Not validated: the figure's run (initRunSpec) is.
  */
-export function initRunSpec(base: RunSpec, init: InitName): RunSpec {
-  return validateSpec({
+export function initSpec(base: RunSpec, init: InitName): RunSpec {
+  return {
     ...base,
     init,
     sigmaW: init === 'custom' ? base.sigmaW : DEFAULT_SPEC.sigmaW,
     gain: init === 'orthogonal' ? base.gain : DEFAULT_SPEC.gain,
-    repeat: 1,
-  });
+  };
 }
 
-/** What the explorer's runs depend on: the spec (bar init and repeat) and the inits. */
-export function explorerKey(base: RunSpec, inits: readonly InitName[]): string {
-  return JSON.stringify([{ ...base, init: undefined, repeat: undefined }, inits]);
+/**
+ * The spec of one init's run: initSpec, validated, with one timed repeat, which is enough since
+ * the explorer shows statistics, not timings. Throws SpecError.
+ */
+export function initRunSpec(base: RunSpec, init: InitName): RunSpec {
+  return validateSpec({ ...initSpec(base, init), repeat: 1 });
+}
+
+/** One init's planned run: equal keys are one run (shared between the explorer's figures). */
+export interface PlannedInitRun {
+  readonly init: InitName;
+  readonly key: string;
+  readonly spec: RunSpec;
+}
+
+/**
+ * The runs of every listed init, in the list's order, and a message for each init whose spec
+ * the validator refused (naming the field).
+ */
+export function planInitRuns(
+  base: RunSpec,
+  inits: readonly InitName[],
+): { runs: PlannedInitRun[]; refused: string[] } {
+  const runs: PlannedInitRun[] = [];
+  const refused: string[] = [];
+  for (const init of inits) {
+    try {
+      const spec = initRunSpec(base, init);
+      runs.push({ init, key: JSON.stringify(spec), spec });
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      refused.push(`${INITS[init].label} not run: ${error.message}`);
+    }
+  }
+  return { runs, refused };
 }
 
 /** Layers 1…depth: the hidden layers. The output layer (its own width and unit) is left out. */
@@ -88,20 +119,8 @@ export function distributionChartData(run: InitRun): ChartData {
   };
 }
 
-/** A per-layer statistic the explorer compares across inits. */
+/** A per-layer statistic the explorer compares across inits (grad-layer-stats draws them). */
 export type LayerQuantity = 'activationStd' | 'deadFraction' | 'saturatedFraction';
-
-/** One series per init of a per-layer statistic, hidden layers on x. */
-export function layerSeriesChartData(runs: readonly InitRun[], quantity: LayerQuantity): ChartData {
-  const depth = runs[0]?.spec.depth ?? 0;
-  return {
-    x: Array.from({ length: depth }, (_, i) => i + 1),
-    series: runs.map((run) => ({
-      label: INITS[run.init].label,
-      values: Array.from(run.stats[quantity].subarray(0, depth)),
-    })),
-  };
-}
 
 /** True when two or more runs have exactly the same values of `quantity` in every hidden layer. */
 export function seriesCoincide(runs: readonly InitRun[], quantity: LayerQuantity): boolean {
@@ -151,6 +170,34 @@ export function nonFiniteLayers(run: InitRun): { layers: number[]; count: number
     }
   }
   return { layers, count };
+}
+
+/** One hidden layer's row of an init's per-layer table (grad-init-layer-table). */
+export interface InitLayerRow {
+  readonly layer: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  readonly deadFraction: number;
+  readonly saturatedFraction: number;
+  /** NaN or ±∞ activations in the layer. */
+  readonly nonFinite: number;
+}
+
+/** The rows of an init's per-layer table: every hidden layer, the output layer left out. */
+export function initLayerRows(run: InitRun): InitLayerRow[] {
+  const { stats } = run;
+  return hiddenLayerNumbers(run.spec).map((layer, i) => ({
+    layer,
+    mean: stats.activationMean[i]!,
+    std: stats.activationStd[i]!,
+    min: stats.histograms.min[i]!,
+    max: stats.histograms.max[i]!,
+    deadFraction: stats.deadFraction[i]!,
+    saturatedFraction: stats.saturatedFraction[i]!,
+    nonFinite: stats.histograms.nonFinite[i]!,
+  }));
 }
 
 /** "3, 5–9, 12": layer numbers with runs collapsed. */

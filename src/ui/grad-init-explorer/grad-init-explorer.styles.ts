@@ -5,10 +5,6 @@ export const gradInitExplorerStyles = css`
   legend {
     padding: 0 0.25rem;
   }
-  .verdict {
-    font-weight: 600;
-    margin: 0.5rem 0;
-  }
   .init-run {
     min-width: 0;
   }
@@ -19,7 +15,7 @@ export const gradInitExplorerStyles = css`
   summary {
     cursor: pointer;
   }
-  .charts + .charts {
+  .figures > .charts {
     margin-top: 1rem;
   }
   h3 {

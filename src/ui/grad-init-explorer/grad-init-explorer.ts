@@ -1,43 +1,47 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName } from '../../engine/activations.ts';
 import { INIT_NAMES, INITS, type InitName } from '../../engine/inits.ts';
+import '../figures/grad-init-histograms/define.ts';
+import '../figures/grad-init-layer-table/define.ts';
+import '../figures/grad-init-summary/define.ts';
+import '../figures/grad-layer-stats/define.ts';
+import { groupListener } from '../figures/figure-group.ts';
+import type { GradInitSummary } from '../figures/grad-init-summary/grad-init-summary.ts';
 import { DEFAULT_LAB_STATE, type LabState } from '../lab/lab-state.ts';
-import { RunController } from '../lab/run-controller.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
 import {
-  bestVarianceKeeper,
-  distributionChartData,
   EXERCISE_DEPTHS,
-  explorerKey,
-  formatFraction,
-  formatLayerList,
-  formatStatistic,
   fractionsScaleInvariant,
-  layerSeriesChartData,
+  initSpec,
   seriesCoincide,
-  initRunSpec,
-  middleLayer,
-  nonFiniteLayers,
-  varianceSummary,
   type InitRun,
 } from './explorer-data.ts';
 import { gradInitExplorerStyles } from './grad-init-explorer.styles.ts';
 
 /**
+ * The charts sit two or three to a row; 4:3 keeps them readable there and, with the chart's
+ * 15rem minimum height, no wider than a phone's screen.
+ */
+const CHART_ASPECT = '4:3';
+
+/**
  * Exercise 17.5: the distribution of the activations in every hidden layer, for each chosen
- * initialization, at 10, 20 or 50 hidden layers. Per init, a heat-map of the per-layer
- * histograms with the mean and mean ± std drawn over it; the std per layer (log scale) and the
- * dead and saturated fractions per layer for all inits together; and a table of how the variance fares from the first hidden
- * layer to the last, with the init that keeps it closest to constant named from the runs.
- * Non-finite activations (overflow) are counted and shown, never dropped silently.
+ * initialization, at 10, 20 or 50 hidden layers. Prose and a composition of figures: the table
+ * of how the variance fares from the first hidden layer to the last, with the init that keeps it
+ * closest to constant (grad-init-summary); per init, the heat-map of the per-layer histograms
+ * with mean ± std (grad-init-histograms) and, on request, its per-layer table
+ * (grad-init-layer-table); and the std, dead and saturated fractions per layer for all inits
+ * together (grad-layer-stats, compare="inits"). The figures share the inits' runs; the summary
+ * carries Cancel and Run for all of them (figure-group.ts).
  *
  * The depth, activation and inits are the lab's shared settings: the controls send them up as a
- * `grad-state-change` event and the section re-runs when `state` comes back changed.
+ * `grad-state-change` event and the figures re-run when `state` comes back changed.
  *
  * @summary Per-layer activation distributions under normal, Xavier, He and the other inits.
  * @event grad-state-change - CustomEvent<Record<string, string>>: URL-style entries to change
  *   (`depth`, `inits`, `activation` with `alpha`).
- * @csspart run-status - Progress, Cancel, and run errors.
+ * @csspart run-status - Progress, Cancel, and run errors (of each figure).
  * @csspart summary - The table comparing the inits' variance from the first to the last layer.
  * @csspart layer-table - Each init's per-layer table.
  * @cssproperty --grad-fg - Text colour.
@@ -48,73 +52,52 @@ export class GradInitExplorer extends LitElement {
   static override styles = [sectionStyles, gradInitExplorerStyles];
   static override properties = {
     state: { attribute: false },
-    runResults: { state: true },
-    resultsKey: { state: true },
+    openTables: { state: true },
   };
 
   declare state: LabState;
-  declare private runResults: readonly InitRun[];
-  /** explorerKey of the state that runResults came from. */
-  declare private resultsKey: string;
+  /** The inits whose per-layer table the reader opened: only those are made. */
+  declare private openTables: ReadonlySet<InitName>;
 
-  private readonly runs = new RunController(this);
-  /** explorerKey of the state last started (or finished). */
-  private startedKey = '';
+  private readonly onGroupEvent = groupListener(() => this.renderRoot);
+  /** What the coincidence note was last drawn from (resultsSignature). */
+  private drawnFrom = '';
 
   constructor() {
     super();
     this.state = DEFAULT_LAB_STATE;
-    this.runResults = [];
-    this.resultsKey = '';
+    this.openTables = new Set();
   }
 
-  /** The runs shown, one per init in the order of state.inits: for tests and readers. */
+  /**
+   * The runs shown, one per init in the order of state.inits, once the summary has them all
+   * (empty until then): for tests and readers. The other figures draw the same runs as they come
+   * near the viewport.
+   */
   get results(): readonly InitRun[] {
-    return this.runResults;
+    const summary = this.renderRoot?.querySelector<GradInitSummary>('grad-init-summary');
+    return summary?.hasAttribute('data-complete') ? summary.initRuns : [];
   }
 
-  private get currentKey(): string {
-    return explorerKey(this.state.spec, this.state.inits);
+  private resultsSignature(): string {
+    return this.results.map((run) => JSON.stringify(run.spec)).join('|');
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Back in the page after a run was cut short by removal: run the current state again.
-    if (this.hasUpdated && this.resultsKey !== this.currentKey) this.requestUpdate('state');
+  /**
+   * The summary plans after this section hands it the state, and may already hold every run (no
+   * run, so no grad-run-complete): once it has updated, draw again if its results changed.
+   */
+  protected override updated(): void {
+    this.drawnFrom = this.resultsSignature();
+    const summary = this.renderRoot.querySelector<GradInitSummary>('grad-init-summary');
+    void summary?.updateComplete.then(() => {
+      if (this.resultsSignature() !== this.drawnFrom) this.requestUpdate();
+    });
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.resultsKey !== this.startedKey) this.startedKey = '';
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    // Started here rather than in updated(): the controller's first requestUpdate then joins
-    // this update instead of scheduling another.
-    if (changed.has('state') && this.currentKey !== this.startedKey) this.runAll();
-  }
-
-  /** Runs every chosen init at the spec's depth; the results replace the old ones when all finish. */
-  private runAll(): void {
-    const state = this.state;
-    const key = explorerKey(state.spec, state.inits);
-    this.startedKey = key;
-    void this.runs
-      .start(async (context) => {
-        const specs = state.inits.map((init) => initRunSpec(state.spec, init));
-        context.setTotal(specs.length);
-        const results: InitRun[] = [];
-        for (const [i, spec] of specs.entries()) {
-          const result = await context.run(spec);
-          results.push({ init: state.inits[i]!, spec: result.spec, stats: result.stats });
-        }
-        return results;
-      })
-      .then((results) => {
-        if (!results) return;
-        this.runResults = results;
-        this.resultsKey = key;
-      });
+  /** The controls of the section's figures: none where the section shows none. */
+  private get figureControls(): 'none' | 'compact' {
+    return this.getAttribute('controls') === 'none' ? 'none' : 'compact';
   }
 
   private send(detail: Record<string, string>): void {
@@ -214,172 +197,6 @@ export class GradInitExplorer extends LitElement {
     </p>`;
   }
 
-  private renderSummary(runs: readonly InitRun[]): unknown {
-    const depth = runs[0]!.spec.depth;
-    const middle = middleLayer(depth);
-    const summaries = runs.map(varianceSummary);
-    const best = bestVarianceKeeper(summaries);
-    const cell = (text: string) =>
-      html`<td class=${text === 'non-finite' ? 'nonfinite' : ''}>${text}</td>`;
-    return html`<p class="verdict" data-testid="verdict">
-        ${
-          best
-            ? html`Closest to constant variance over ${depth} layers: ${INITS[best.init].label},
-              Var(a⁽${depth}⁾) / Var(a⁽¹⁾) = ${formatStatistic(best.varianceRatio)}.`
-            : html`No initialization kept a finite, nonzero activation variance through ${depth}
-              layers.`
-        }
-      </p>
-      <div class="table-wrap">
-        <table part="summary" data-testid="summary">
-          <caption>
-            Activation std from the first hidden layer to the last (layer ${depth})
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">init</th>
-              <th scope="col">std, layer 1</th>
-              <th scope="col">std, layer ${middle}</th>
-              <th scope="col">std, layer ${depth}</th>
-              <th scope="col">Var ratio ${depth} / 1</th>
-              <th scope="col">dead, layer ${depth}</th>
-              <th scope="col">saturated, layer ${depth}</th>
-              <th scope="col">non-finite activations</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${summaries.map(
-              (s) =>
-                html`<tr data-init=${s.init}>
-                  <th scope="row">${INITS[s.init].label}</th>
-                  ${cell(formatStatistic(s.firstStd))} ${cell(formatStatistic(s.middleStd))}
-                  ${cell(formatStatistic(s.lastStd))} ${cell(formatStatistic(s.varianceRatio))}
-                  ${cell(formatFraction(s.lastDeadFraction))}
-                  ${cell(formatFraction(s.lastSaturatedFraction))}
-                  <td class=${s.nonFinite > 0 ? 'nonfinite' : ''}>${s.nonFinite}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`;
-  }
-
-  private renderInitRun(run: InitRun): unknown {
-    const { spec, stats } = run;
-    const label = INITS[run.init].label;
-    const activation = ACTIVATIONS[spec.activation].label;
-    const nonFinite = nonFiniteLayers(run);
-    const cell = (text: string) =>
-      html`<td class=${text === 'non-finite' ? 'nonfinite' : ''}>${text}</td>`;
-    return html`<div class="init-run" data-init=${run.init}>
-      <grad-chart
-        export
-        data-init=${run.init}
-        chart-title="${label}: ${activation}, ${spec.depth} hidden layers"
-        x-label="hidden layer"
-        y-label="activation a⁽ˡ⁾"
-        export-name="init-explorer-${run.init}-${spec.activation}-depth${spec.depth}"
-        .data=${distributionChartData(run)}
-      ></grad-chart>
-      ${
-        nonFinite.count > 0
-          ? html`<p class="error" role="note" data-testid="non-finite">
-              ${nonFinite.count} activation${nonFinite.count === 1 ? ' was' : 's were'} non-finite
-              (NaN or ±∞, overflow) in layer${nonFinite.layers.length === 1 ? '' : 's'}
-              ${formatLayerList(nonFinite.layers)}; the histograms hold the finite ones only.
-            </p>`
-          : nothing
-      }
-      <details>
-        <summary>${label}: every layer</summary>
-        <div class="table-wrap">
-          <table part="layer-table">
-            <caption>
-              ${label}: activation statistics per hidden layer
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">layer</th>
-                <th scope="col">mean</th>
-                <th scope="col">std</th>
-                <th scope="col">min</th>
-                <th scope="col">max</th>
-                <th scope="col">dead</th>
-                <th scope="col">saturated</th>
-                <th scope="col">non-finite</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${Array.from({ length: spec.depth }, (_, i) => {
-                const count = stats.histograms.nonFinite[i]!;
-                return html`<tr>
-                  <td>${i + 1}</td>
-                  ${cell(formatStatistic(stats.activationMean[i]!))}
-                  ${cell(formatStatistic(stats.activationStd[i]!))}
-                  ${cell(formatStatistic(stats.histograms.min[i]!))}
-                  ${cell(formatStatistic(stats.histograms.max[i]!))}
-                  ${cell(formatFraction(stats.deadFraction[i]!))}
-                  ${cell(formatFraction(stats.saturatedFraction[i]!))}
-                  <td class=${count > 0 ? 'nonfinite' : ''}>${count}</td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </div>`;
-  }
-
-  private renderResults(): unknown {
-    const runs = this.runResults;
-    if (runs.length === 0) return nothing;
-    const { activation, depth } = runs[0]!.spec;
-    const stem = `init-explorer-${activation}-depth${depth}`;
-    return html`${this.renderSummary(runs)}
-      <div class="charts" data-testid="distributions">
-        ${runs.map((run) => this.renderInitRun(run))}
-      </div>
-      <h3>Activation std per layer</h3>
-      <div class="charts">
-        <grad-chart
-          export
-          data-layer-series="std"
-          chart-title="Std of a⁽ˡ⁾ per layer, every init (log scale)"
-          x-label="hidden layer"
-          y-label="std of a⁽ˡ⁾"
-          log-y
-          export-name="${stem}-std"
-          .data=${layerSeriesChartData(runs, 'activationStd')}
-        ></grad-chart>
-      </div>
-      <h3>Dead and saturated units per layer</h3>
-      ${this.renderCoincidence(runs)}
-      <div class="charts">
-        <grad-chart
-          export
-          data-layer-series="dead"
-          chart-title="Dead units: φ(z) = 0 on every sample"
-          x-label="hidden layer"
-          y-label="fraction of units"
-          y-min="0"
-          y-max="1"
-          export-name="${stem}-dead"
-          .data=${layerSeriesChartData(runs, 'deadFraction')}
-        ></grad-chart>
-        <grad-chart
-          export
-          data-layer-series="saturated"
-          chart-title="Saturated: |φ′(z)| ≤ 10⁻³·max|φ′|"
-          x-label="hidden layer"
-          y-label="fraction of (unit, sample) pairs"
-          y-min="0"
-          y-max="1"
-          export-name="${stem}-saturated"
-          .data=${layerSeriesChartData(runs, 'saturatedFraction')}
-        ></grad-chart>
-      </div>`;
-  }
-
   /** Says so when the inits' fraction curves lie on top of each other, and why when it knows. */
   private renderCoincidence(runs: readonly InitRun[]): unknown {
     const same = (['deadFraction', 'saturatedFraction'] as const).filter((q) =>
@@ -400,21 +217,83 @@ export class GradInitExplorer extends LitElement {
     </p>`;
   }
 
+  private toggleTable(init: InitName, open: boolean): void {
+    const next = new Set(this.openTables);
+    if (open) next.add(init);
+    else next.delete(init);
+    this.openTables = next;
+  }
+
+  private renderInit(init: InitName): unknown {
+    const state = { ...this.state, spec: initSpec(this.state.spec, init) };
+    const label = INITS[init].label;
+    const open = this.openTables.has(init);
+    return html`<div class="init-run" data-init=${init}>
+      <grad-init-histograms
+        data-init=${init}
+        export
+        controls="none"
+        aspect=${CHART_ASPECT}
+        .state=${state}
+      ></grad-init-histograms>
+      <details
+        .open=${open}
+        @toggle=${(event: Event) =>
+          this.toggleTable(init, (event.target as HTMLDetailsElement).open)}
+      >
+        <summary>${label}: every layer</summary>
+        ${
+          open
+            ? html`<grad-init-layer-table
+                data-init=${init}
+                controls="none"
+                exportparts="table: layer-table"
+                .state=${state}
+              ></grad-init-layer-table>`
+            : nothing
+        }
+      </details>
+    </div>`;
+  }
+
   override render(): unknown {
-    const stale = !this.runs.running && this.resultsKey !== this.currentKey;
-    return html`${this.renderControls()} ${this.renderSetup()} ${this.runs.render()}
-    ${
-      stale
-        ? html`<p class="controls">
-            <button type="button" @click=${() => this.runAll()}>Run</button>
-            ${
-              this.runResults.length > 0
-                ? html`<span class="note">The results below are for earlier settings.</span>`
-                : nothing
-            }
-          </p>`
-        : nothing
-    }
-    ${this.renderResults()}`;
+    const state = this.state;
+    const runs = this.results;
+    return html`${this.renderControls()} ${this.renderSetup()}
+      <div
+        class="figures"
+        @grad-figure-cancel=${this.onGroupEvent}
+        @grad-figure-rerun=${this.onGroupEvent}
+        @grad-run-complete=${() => this.requestUpdate()}
+      >
+        <grad-init-summary
+          export
+          controls=${this.figureControls}
+          exportparts="table: summary, run-status"
+          .state=${state}
+        ></grad-init-summary>
+        <div class="charts" data-testid="distributions">
+          ${repeat(
+            state.inits,
+            (init) => init,
+            (init) => this.renderInit(init),
+          )}
+        </div>
+        <h3>Activation std, dead and saturated units per layer</h3>
+        ${runs.length > 0 ? this.renderCoincidence(runs) : nothing}
+        <div class="charts">
+          ${(['std', 'dead', 'saturated'] as const).map(
+            (stat) =>
+              html`<grad-layer-stats
+                export
+                controls="none"
+                compare="inits"
+                stat=${stat}
+                aspect=${CHART_ASPECT}
+                .state=${state}
+              ></grad-layer-stats>`,
+          )}
+        </div>
+      </div>`;
   }
 }

@@ -1,14 +1,19 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { layerRecords, type RunResult } from '../../engine/results.ts';
+import type { RunResult } from '../../engine/results.ts';
 import { specToEntries } from '../../engine/spec.ts';
+import '../figures/grad-layer-plot/define.ts';
+import '../figures/grad-layer-table/define.ts';
 import { DEFAULT_LAB_STATE, type LabState } from '../lab/lab-state.ts';
 import { RunController } from '../lab/run-controller.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
 
 /**
  * One experiment, layer by layer: the lab's spec run once (off the main thread, through the
- * shared queue), its per-layer gradient norms on a log chart and every per-layer statistic in a
- * table. Non-finite values are shown as such.
+ * shared queue), its per-layer gradient norms on a log chart (grad-layer-plot) and every
+ * per-layer statistic in a table (grad-layer-table). Non-finite values are shown as such.
+ *
+ * The section makes the run itself, shows its progress once, announces it (grad-run-complete)
+ * and hands the result down to its figures as `.result`, so they run nothing of their own.
  *
  * @summary One forward + backward pass and its per-layer statistics.
  * @event grad-run-complete - CustomEvent<RunResult>: the run, when it finishes.
@@ -65,10 +70,6 @@ export class GradRun extends LitElement {
     const result = this.result;
     if (!result) return nothing;
     const { spec, backend, timings, stats } = result;
-    const cell = (v: number | null) =>
-      v === null
-        ? html`<td class="nonfinite">non-finite</td>`
-        : html`<td>${v === 0 ? '0' : v.toPrecision(4)}</td>`;
     const adapter = backend.adapter
       ? `, ${backend.adapter.vendor} ${backend.adapter.architecture}`
       : '';
@@ -78,45 +79,19 @@ export class GradRun extends LitElement {
         ${timings.compileMs !== undefined ? `shader compile ${timings.compileMs.toFixed(0)} ms;` : ''}
         compute ${timings.computeMs.toFixed(1)} ms; loss ${stats.loss.toPrecision(5)}
       </p>
-      <grad-chart
+      <grad-layer-plot
         export
-        chart-title="Gradient norm per layer (input side first)"
-        x-label="layer"
-        y-label="norm"
-        export-name="gradient-norms"
-        log-y
-        .data=${{
-          x: Array.from({ length: stats.layerCount }, (_, l) => l + 1),
-          series: [
-            { label: '‖δ⁽ˡ⁾‖ = ‖∂L/∂z⁽ˡ⁾‖', values: stats.gradNorm },
-            { label: '‖∂L/∂W⁽ˡ⁾‖', values: stats.weightGradNorm },
-          ],
-        }}
-      ></grad-chart>
-      <div class="table-wrap">
-        <table part="table" aria-label="per-layer statistics">
-          <thead>
-            <tr>
-              <th>layer</th>
-              <th>‖δ‖</th>
-              <th>‖∂L/∂W‖</th>
-              <th>mean a</th>
-              <th>std a</th>
-              <th>dead</th>
-              <th>saturated</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${layerRecords(stats).map(
-              (r) =>
-                html`<tr>
-                  <td>${r.layer}</td>
-                  ${cell(r.gradNorm)}${cell(r.weightGradNorm)}${cell(r.activationMean)}${cell(r.activationStd)}${cell(r.deadFraction)}${cell(r.saturatedFraction)}
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>`;
+        controls="none"
+        .state=${this.state}
+        .result=${result}
+      ></grad-layer-plot>
+      <grad-layer-table
+        export
+        controls="none"
+        exportparts="table"
+        .state=${this.state}
+        .result=${result}
+      ></grad-layer-table>`;
   }
 
   override render(): unknown {

@@ -3,6 +3,7 @@ import { INIT_NAMES } from '../../../engine/inits.ts';
 import { segmented } from '../../figure/controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { ComparisonFigure } from '../comparison-figure.ts';
+import { groupRunStatus } from '../figure-group.ts';
 import { setupText } from '../grad-depth-sweep/grad-depth-sweep.ts';
 import {
   COMPARE_BY,
@@ -26,7 +27,9 @@ const COMPARE = choiceOption('compare', COMPARE_BY, 'activations');
  *
  * @summary One per-layer statistic for several inits or activations.
  * @event grad-state-change - `detail.activations` or `detail.inits` from the compact controls.
- * @csspart run-status - Progress, Cancel, and run errors.
+ * @event grad-figure-cancel - The reader cancelled the runs; a section stops its other figures'.
+ * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
+ * @csspart run-status - Progress, Cancel, Run, and run errors.
  */
 export class GradLayerStats extends ComparisonFigure {
   static override optionRules = [STAT, COMPARE];
@@ -53,14 +56,35 @@ export class GradLayerStats extends ComparisonFigure {
     void this.ensureRuns(runs);
   }
 
+  /** Stops the runs without a message (another figure of the section was cancelled). */
+  cancelRuns(): void {
+    this.runs.cancel(false);
+  }
+
+  /** Runs what is missing (another figure of the section was run again). */
+  rerun(): void {
+    this.plan();
+  }
+
+  protected override runStatus(): unknown {
+    return groupRunStatus(this, this.runs, {
+      cancel: () => this.runs.cancel(),
+      rerun: () => this.rerun(),
+    });
+  }
+
   protected override defaultCaption(): string {
     const { spec } = this.state;
     const info = STAT_INFO[this.option(STAT)];
-    const across =
+    // Comparing inits, the spec's own init is not one of the lines: leave it out of the setup.
+    const [across, setup] =
       this.compareBy === 'inits'
-        ? `every init, ${ACTIVATIONS[spec.activation].label}`
-        : 'by activation';
-    return `${info.label} per layer, ${across}, ${spec.depth} hidden layers, ${setupText(spec)}`;
+        ? [
+            `every init, ${ACTIVATIONS[spec.activation].label}`,
+            `width ${spec.width}, batch ${spec.batch}`,
+          ]
+        : ['by activation', setupText(spec)];
+    return `${info.label} per layer, ${across}, ${spec.depth} hidden layers, ${setup}`;
   }
 
   protected override renderControls(): unknown {
