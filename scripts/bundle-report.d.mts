@@ -10,3 +10,5 @@ export declare function elementCost(
   options?: { runs?: boolean },
 ): { files: Set<string>; gzip: number };
 export declare function labCost(appDir: string): { files: Set<string>; gzip: number };
+export declare function closure(entry: string): { files: Set<string>; workers: Set<string> };
+export declare function bytes(files: Iterable<string>): number;
