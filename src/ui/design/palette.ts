@@ -68,3 +68,12 @@ export const quantityHue = (key: string | undefined): Hue | undefined =>
 export function seriesColour(key: string | undefined, index: number, dark: boolean): string {
   return hueColour(quantityHue(key) ?? ORDER[index % ORDER.length]!, dark);
 }
+
+/**
+ * Whether an element is drawn on a dark background: its computed text colour (the `fg` token,
+ * which follows the page's color-scheme) is light. Canvases need the answer as colours.
+ */
+export function isDark(style: CSSStyleDeclaration): boolean {
+  const [r = 0, g = 0, b = 0] = (style.color.match(/[\d.]+/g) ?? []).map(Number);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 128;
+}

@@ -5,6 +5,7 @@
  */
 import { css, html, nothing } from 'lit';
 import { ACTIVATIONS, type ActivationName } from '../../engine/activations.ts';
+import { token } from '../design/tokens.ts';
 
 export interface Choice<T extends string> {
   readonly value: T;
@@ -96,7 +97,7 @@ export const controlStyles = css`
     max-width: 100%;
   }
   input[aria-invalid='true'] {
-    border-color: var(--grad-error, #b00020);
+    border-color: ${token('error')};
   }
   label.slider {
     display: grid;
@@ -126,8 +127,8 @@ export const controlStyles = css`
   .segments {
     display: inline-flex;
     flex-wrap: wrap;
-    border: 1px solid var(--grad-rule, #d0d7de);
-    border-radius: var(--grad-radius, 6px);
+    border: 1px solid ${token('rule')};
+    border-radius: ${token('radius')};
     overflow: hidden;
   }
   .segments label,
@@ -151,15 +152,15 @@ export const controlStyles = css`
     align-items: center;
   }
   .segments label + label span {
-    border-left: 1px solid var(--grad-rule, #d0d7de);
+    border-left: 1px solid ${token('rule')};
   }
   .segments input:checked + span {
-    background: var(--grad-accent, #0b63c5);
-    color: var(--grad-on-accent, #ffffff);
+    background: ${token('accent')};
+    color: ${token('on-accent')};
   }
   .segments input:focus-visible + span,
   .chip-row input:focus-visible + span {
-    outline: 2px solid var(--grad-accent, #0b63c5);
+    outline: 2px solid ${token('accent')};
     outline-offset: 2px;
   }
   .chip-row {
@@ -168,7 +169,7 @@ export const controlStyles = css`
     gap: 0.3rem;
   }
   .chip-row span {
-    border: 1px solid var(--grad-rule, #d0d7de);
+    border: 1px solid ${token('rule')};
     border-radius: 999px;
     padding: 0.3rem 0.7rem;
     min-height: 1.5rem;
@@ -176,8 +177,8 @@ export const controlStyles = css`
     align-items: center;
   }
   .chip-row input:checked + span {
-    border-color: var(--grad-accent, #0b63c5);
-    background: color-mix(in srgb, var(--grad-accent, #0b63c5) 14%, transparent);
+    border-color: ${token('accent')};
+    background: color-mix(in srgb, ${token('accent')} 14%, transparent);
     font-weight: 600;
   }
 `;

@@ -17,6 +17,7 @@
 import { css, html, LitElement, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
 import { describeProblems, SpecError } from '../../engine/spec-rules.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
+import { token } from '../design/tokens.ts';
 import { CONTROLS_LEVELS, type ControlsLevel } from './controls-level.ts';
 import type { StateReader } from './state-reader.ts';
 import { ASPECT, readOption, type OptionRule } from './figure-options.ts';
@@ -36,8 +37,8 @@ export const figureStyles = css`
     z-index: 2;
     overflow: auto;
     padding: 0.75rem;
-    background: var(--grad-surface, #ffffff);
-    border: 1px solid var(--grad-rule, #d0d7de);
+    background: ${token('surface')};
+    border: 1px solid ${token('rule')};
     border-radius: 6px;
     font-size: 0.85rem;
   }
@@ -61,11 +62,6 @@ export const figureStyles = css`
   grad-chart button {
     font-size: 0.75rem;
     padding: 0.1rem 0.5rem;
-  }
-  @media (prefers-color-scheme: dark) {
-    .embed-panel {
-      background: var(--grad-surface, #0d1117);
-    }
   }
 `;
 

@@ -4,6 +4,7 @@
  * download itself is a same-origin blob URL, so nothing leaves the page.
  */
 import type uPlot from 'uplot';
+import { isDark } from '../design/palette.ts';
 import type { ChartData } from './chart-data.ts';
 
 export interface ChartMeta {
@@ -139,9 +140,8 @@ function exportPng(plot: uPlot, host: Element, meta: ChartMeta, stem: string): v
   canvas.width = source.width;
   canvas.height = source.height + lineHeight * (2 + Math.ceil(legend.length / 3));
   const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle =
-    style.getPropertyValue('--grad-bg').trim() ||
-    (matchMedia('(prefers-color-scheme: dark)').matches ? '#0d1117' : '#ffffff');
+  // The theme's background (the page's own may be any colour, or an image).
+  ctx.fillStyle = isDark(style) ? '#0d1117' : '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.fillStyle = style.color;
   ctx.font = `600 ${font}`;

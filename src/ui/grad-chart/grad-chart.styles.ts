@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { token } from '../design/tokens.ts';
 
 /**
  * The part of uPlot's stylesheet that the chart uses (its legend is replaced by the chart's own),
@@ -76,7 +77,7 @@ export const gradChartStyles = [
   css`
     :host {
       display: block;
-      color: var(--grad-fg, #1b1f24);
+      color: ${token('fg')};
     }
     figure {
       margin: 0;
@@ -103,7 +104,7 @@ export const gradChartStyles = [
       position: relative;
     }
     [part='chart']:focus-visible {
-      outline: 2px solid var(--grad-accent, #0b63c5);
+      outline: 2px solid ${token('accent')};
       outline-offset: 2px;
     }
     .status {
@@ -184,12 +185,7 @@ export const gradChartStyles = [
     }
     .note {
       font-size: 0.85rem;
-      color: var(--grad-error, #b00020);
-    }
-    @media (prefers-color-scheme: dark) {
-      :host {
-        color: var(--grad-fg, #e6edf3);
-      }
+      color: ${token('error')};
     }
   `,
 ];

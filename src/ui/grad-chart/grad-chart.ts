@@ -8,7 +8,7 @@ import {
   type ChartData,
   type PreparedChartData,
 } from './chart-data.ts';
-import { seriesColour } from '../design/palette.ts';
+import { isDark, seriesColour } from '../design/palette.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
 
@@ -311,8 +311,7 @@ export class GradChart extends LitElement {
       ? style.getPropertyValue(`--grad-series-${series.colorKey}`).trim()
       : '';
     const byPlace = style.getPropertyValue(`--grad-series-${i + 1}`).trim();
-    const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-    return byKey || byPlace || seriesColour(series?.colorKey, i, dark);
+    return byKey || byPlace || seriesColour(series?.colorKey, i, isDark(style));
   }
 
   private options(): uPlot.Options {
