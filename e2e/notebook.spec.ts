@@ -41,7 +41,8 @@ function expectSameColumn(
 async function waitForResults(section: Locator): Promise<void> {
   await expect
     .poll(
-      () => section.evaluate((el) => (el as unknown as { results: unknown }).results !== null),
+      // Undefined until the lab has loaded the section's code, null until its runs complete.
+      () => section.evaluate((el) => (el as unknown as { results?: unknown }).results != null),
       {
         timeout: 100_000,
       },
@@ -62,12 +63,12 @@ test('draws the chapter’s two figures with the engine’s exact numbers, and e
   // Figure 1: one panel per activation, one series per depth, layers 1…21.
   for (const activation of ['sigmoid', 'relu'] as const) {
     const columns = await drawn(
-      section.locator(`grad-chart[data-figure="depth-sweep-${activation}"]`),
+      section.locator(`grad-chart[data-chart="depth-sweep-${activation}"]`),
     );
     expect(columns[0]).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     // Every value is positive: shorter networks simply end, nothing is reported as undrawn.
     await expect(
-      section.locator(`grad-chart[data-figure="depth-sweep-${activation}"]`).getByRole('note'),
+      section.locator(`grad-chart[data-chart="depth-sweep-${activation}"]`).getByRole('note'),
     ).toHaveCount(0);
     NOTEBOOK_DEPTHS.forEach((depth, k) => {
       expectSameColumn(
@@ -93,7 +94,7 @@ test('draws the chapter’s two figures with the engine’s exact numbers, and e
   );
 
   // Figure 2: sigmoid drawn exactly; ReLU is eleven exact zeros, which a log axis cannot show.
-  const tenLayer = section.locator('grad-chart[data-figure="ten-layer"]');
+  const tenLayer = section.locator('grad-chart[data-chart="ten-layer"]');
   const columns = await drawn(tenLayer);
   expect(columns[0]).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
   expectSameColumn(columns[1], report.tenLayer.sigmoid);
@@ -130,7 +131,7 @@ test('draws the chapter’s two figures with the engine’s exact numbers, and e
 
   // What changes: the chapter's spec equals the reproduction; every variant equals the engine.
   await expect(section.getByTestId('chapter-match')).toHaveClass('pass');
-  const variantColumns = await drawn(section.locator('grad-chart[data-figure="variants"]'));
+  const variantColumns = await drawn(section.locator('grad-chart[data-chart="variants"]'));
   variants.forEach(({ result }, k) => {
     expectSameColumn(variantColumns[k + 1], onLogAxis(Array.from(result.stats.gradNorm), 11));
   });

@@ -18,6 +18,18 @@ const QUERY =
   '&depths=2,3&activations=relu&inits=he';
 const SPEC = parseSpec({ ...SIZES, backend: 'webgpu' });
 
+/**
+ * The section starts its runs when it is scrolled into view. The lab scrolls to #verify before
+ * the sections above it have loaded and grown, which pushes it away again: go back to it until
+ * the page settles.
+ */
+async function scrollToSection(section: Locator): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await section.scrollIntoViewIfNeeded();
+    await section.page().waitForTimeout(500);
+  }
+}
+
 /** The table's cells, row by row. */
 function cells(section: Locator): Promise<string[][]> {
   return section
@@ -46,6 +58,7 @@ test('WebGPU on SwiftShader: adapter, timings, and every layer passes against cp
   // The section starts its runs when it is scrolled into view: go straight to it.
   await page.goto(`${QUERY}#verify`);
   const section = page.locator('grad-verify');
+  await scrollToSection(section);
   await expect(section.getByTestId('verify-backend')).toContainText('backend webgpu (f32)', {
     timeout: 240_000,
   });
@@ -89,7 +102,7 @@ test('WebGPU on SwiftShader: adapter, timings, and every layer passes against cp
   for (const error of shownErrors) expect(error).toBeLessThanOrEqual(rel);
   // The chart draws those errors per layer.
   const columns = await section
-    .locator('grad-chart')
+    .locator('grad-chart[data-chart="verify-errors"]')
     .evaluate((chart) => (chart as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
   expect(columns[0]).toEqual([1, 2, 3, 4, 5]);
   columns[1]!.forEach((value, i) => {
@@ -109,6 +122,7 @@ test('without WebGPU the section says it fell back to the CPU, and still verifie
   // The section starts its runs when it is scrolled into view: go straight to it.
   await page.goto(`${QUERY}#verify`);
   const section = page.locator('grad-verify');
+  await scrollToSection(section);
   await expect(section.getByTestId('verify-fallback')).toContainText(
     'WebGPU was unavailable, so this section ran on the CPU backend (f32)',
     { timeout: 120_000 },
@@ -134,6 +148,7 @@ test('a check too large to run whole runs on a subset of samples and says so', a
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${QUERY.replace('backend=webgpu&', '')}#verify`);
   const section = page.locator('grad-verify');
+  await scrollToSection(section);
   await section.getByLabel('backend under test').selectOption('cpu');
   await expect(section.getByTestId('verify-backend')).toContainText('backend cpu (f32)', {
     timeout: 120_000,

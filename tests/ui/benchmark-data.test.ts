@@ -178,6 +178,27 @@ describe('summarize', () => {
     expect(missingKernelNote(summary!, 'forward')).toBe('the adapter has no timestamp-query');
     expect(Number.isNaN(summary!.speedupVsCpu64)).toBe(true);
   });
+
+  it('gives a share of the peak only where a peak was measured, for the backend that ran', async () => {
+    const cpu = await cpuRun(SPEC, 'cpu');
+    const cpu64 = await cpuRun(SPEC, 'cpu64');
+    const runs: BackendRun[] = [
+      // A webgpu row that fell back ran on the CPU: the CPU's peak is its peak.
+      { requested: 'webgpu', result: cpu, fallback: 'no navigator.gpu' },
+      { requested: 'cpu', result: cpu, fallback: null },
+      { requested: 'cpu64', result: cpu64, fallback: null },
+    ];
+    for (const summary of summarize(runs)) {
+      expect(summary.peakGflops).toBeNull();
+      expect(Number.isNaN(summary.percentOfPeak)).toBe(true);
+    }
+    const [fellBack, c, r] = summarize(runs, { cpu: 40, webgpu: 1000 });
+    expect(c!.peakGflops).toBe(40);
+    expect(c!.percentOfPeak).toBeCloseTo((100 * c!.gflops) / 40, 12);
+    expect(fellBack!.peakGflops).toBe(40);
+    expect(r!.peakGflops).toBeNull();
+    expect(Number.isNaN(r!.percentOfPeak)).toBe(true);
+  });
 });
 
 describe('kernelChart', () => {

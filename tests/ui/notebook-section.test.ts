@@ -11,14 +11,18 @@ import {
   chapterPrintout,
   countZeros,
   depthSweepChart,
+  depthSweepColumns,
+  hiddenDeadFraction,
   initScaleRatio,
   NOTEBOOK_VARIANTS,
   outputPreActivation,
   pythonRepr,
   pythonScientific,
   sameNorms,
+  sixDigits,
   tenLayerChart,
   variantsChart,
+  zeroSentences,
   type VariantResult,
 } from '../../src/ui/grad-notebook/notebook-figures.ts';
 import { taskBackend } from '../../src/ui/grad-notebook/task-backend.ts';
@@ -71,6 +75,33 @@ describe('figures', () => {
     expect(chart.x).toHaveLength(11);
     expect(countZeros(chart.series[1]!.values)).toBe(11);
     expect(countZeros(chart.series[0]!.values)).toBe(0);
+  });
+
+  it('says in words which series a log axis cannot draw', async () => {
+    const report = await reference;
+    expect(zeroSentences(tenLayerChart(report), 'norms')).toEqual([
+      'ReLU: all 11 norms are exactly 0, so none can be drawn on the log axis.',
+    ]);
+    expect(zeroSentences(depthSweepChart(report, 'relu'), 'norms')).toEqual([]);
+    expect(zeroSentences({ x: [1, 2], series: [{ label: 'a', values: [0, 1] }] }, 'norms')).toEqual(
+      ['a: 1 of 2 norms are exactly 0 and are not drawn.'],
+    );
+  });
+
+  it('figure 1’s table has one column per network, sigmoid’s depths first', async () => {
+    const report = await reference;
+    const columns = depthSweepColumns(report);
+    expect(columns.map((c) => `${c.activation}-${c.depth}`)).toEqual([
+      'sigmoid-3',
+      'sigmoid-5',
+      'sigmoid-10',
+      'sigmoid-20',
+      'relu-3',
+      'relu-5',
+      'relu-10',
+      'relu-20',
+    ]);
+    expect(columns[7]!.values).toBe(report.depthSweep.relu['20']);
   });
 
   it('prints what the chapter’s cell prints, in Python’s format', async () => {
@@ -144,6 +175,13 @@ describe('what changes', () => {
     expect(zHe / zXavier).toBeCloseTo(initScaleRatio(CHAPTER_TEN_LAYER_RELU, 'xavier', 'he'), 10);
     expect(outputPreActivation(byId['chapter']!)).toBeNull();
     expect(outputPreActivation(byId['he-linear-batch']!)).toBeNull();
+    // One sample: a hidden unit is dead when it is inactive for that one input.
+    const chapterStats = byId['chapter']!.stats;
+    const hidden = Array.from(chapterStats.deadFraction).slice(0, 10);
+    expect(hiddenDeadFraction(chapterStats)).toBeCloseTo(hidden.reduce((a, b) => a + b) / 10, 15);
+    expect(sixDigits(zXavier)).toBe(zXavier.toPrecision(6));
+    expect(sixDigits(0)).toBe('0');
+    expect(sixDigits(-Infinity)).toBe('-Infinity');
     const verdicts = results.map((r) => gradientVerdict(r.result.stats.gradNorm).kind);
     expect(verdicts).toEqual(['zero', 'vanishing', 'zero', 'flows', 'flows']);
     const chart = variantsChart(results);

@@ -12,6 +12,7 @@ import { KEPT_RESULTS, SharedRuns } from '../../src/ui/lab/shared-runs.ts';
 
 interface Started {
   readonly spec: RunSpec;
+  readonly threads: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly progress: ((progress: RunProgress) => void) | undefined;
   finish(): void;
@@ -25,6 +26,7 @@ function manualExecutor() {
       return new Promise<RunOutcome>((resolve, reject) => {
         started.push({
           spec,
+          threads: options?.threads,
           signal: options?.signal,
           progress: options?.onProgress,
           finish: () => resolve({ result: { spec } as RunOutcome['result'] }),
@@ -135,5 +137,30 @@ describe('shared runs', () => {
     abort.abort();
     await expect(shared.run(spec(1), { signal: abort.signal })).rejects.toBeDefined();
     expect(started).toHaveLength(0);
+  });
+
+  it('passes a thread count on, and never shares runs of different thread counts', async () => {
+    const { executor, started } = manualExecutor();
+    const shared = new SharedRuns(executor);
+    const one = shared.run(spec(1), { threads: 1 });
+    const two = shared.run(spec(1), { threads: 2 });
+    expect(started.map((run) => run.threads)).toEqual([1, 2]);
+    started.forEach((run) => run.finish());
+    await Promise.all([one, two]);
+  });
+
+  it('runs a fresh run anew (a timing), and keeps it for the next figure that asks', async () => {
+    const { executor, started } = manualExecutor();
+    const shared = new SharedRuns(executor);
+    const first = shared.run(spec(1));
+    started[0]!.finish();
+    const kept = await first;
+    const fresh = shared.run(spec(1), { fresh: true });
+    expect(started).toHaveLength(2);
+    started[1]!.finish();
+    const timed = await fresh;
+    expect(timed).not.toBe(kept);
+    expect(await shared.run(spec(1))).toBe(timed);
+    expect(started).toHaveLength(2);
   });
 });

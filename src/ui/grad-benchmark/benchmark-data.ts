@@ -139,6 +139,12 @@ export interface BackendSummary {
   readonly steadyMs: number;
   /** GFLOP/s of the whole pass's matrix products at the steady state. */
   readonly gflops: number;
+  /**
+   * The backend's peak GFLOP/s where one was measured (a roofline), else null: nothing is
+   * estimated. With it, percentOfPeak is 100 · gflops / peak; NaN without.
+   */
+  readonly peakGflops: number | null;
+  readonly percentOfPeak: number;
   /** cpu64's steady state over this one's (> 1: faster than cpu64); NaN without cpu64. */
   readonly speedupVsCpu64: number;
   readonly speedupVsCpu: number;
@@ -182,8 +188,14 @@ function kernelCells(result: RunResult): Map<KernelName, KernelCell> {
   return cells;
 }
 
-/** The summary rows, in BENCHMARK_BACKENDS order, with speedups and errors against cpu64. */
-export function summarize(runs: readonly BackendRun[]): BackendSummary[] {
+/**
+ * The summary rows, in BENCHMARK_BACKENDS order, with speedups and errors against cpu64, and the
+ * share of each backend's peak where `peaks` gives one measured (GFLOP/s by backend).
+ */
+export function summarize(
+  runs: readonly BackendRun[],
+  peaks: Readonly<Partial<Record<BackendName, number>>> = {},
+): BackendSummary[] {
   const steady = (run: BackendRun | undefined) =>
     run ? steadyStateMs(run.result.timings.computeRunsMs) : NaN;
   const reference = runs.find((run) => run.requested === 'cpu64');
@@ -202,6 +214,10 @@ export function summarize(runs: readonly BackendRun[]): BackendSummary[] {
             result.backend.precision,
           )
         : null;
+    const gflops = gflopsPerSecond(runFlops(spec), steadyMs);
+    // A peak belongs to the backend that ran (a webgpu row that fell back ran on the CPU).
+    const peak = peaks[result.backend.name];
+    const peakGflops = peak !== undefined && peak > 0 ? peak : null;
     return {
       requested: run.requested,
       label: backendLabel(run.requested, result),
@@ -210,7 +226,9 @@ export function summarize(runs: readonly BackendRun[]): BackendSummary[] {
       firstRunMs: timings.initMs + (timings.computeRunsMs[0] ?? NaN),
       compileMs: timings.compileMs ?? null,
       steadyMs,
-      gflops: gflopsPerSecond(runFlops(spec), steadyMs),
+      gflops,
+      peakGflops,
+      percentOfPeak: peakGflops === null ? NaN : (100 * gflops) / peakGflops,
       speedupVsCpu64: steady(reference) / steadyMs,
       speedupVsCpu: steady(cpu) / steadyMs,
       check,

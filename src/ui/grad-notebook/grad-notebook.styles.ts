@@ -18,6 +18,7 @@ export const gradNotebookStyles = [
       padding-left: 1.2rem;
     }
     pre {
+      font-family: var(--grad-mono, ui-monospace, monospace);
       overflow-x: auto;
       max-width: 100%;
       padding: 0.5rem;
@@ -29,14 +30,6 @@ export const gradNotebookStyles = [
       cursor: pointer;
       font-size: 0.9rem;
       margin: 0.5rem 0;
-    }
-    td.python,
-    td.number {
-      font-family: var(--grad-mono, ui-monospace, monospace);
-      font-size: 0.8rem;
-    }
-    td[data-verdict] {
-      text-align: left;
     }
     .truth {
       border-left: 4px solid var(--grad-accent, #0b63c5);

@@ -12,7 +12,7 @@ import {
   type NotebookReport,
 } from '../../engine/notebook.ts';
 import { layerSizes } from '../../engine/problem.ts';
-import type { RunResult } from '../../engine/results.ts';
+import type { LayerStatistics, RunResult } from '../../engine/results.ts';
 import { DEFAULT_SPEC, type RunSpec } from '../../engine/spec.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 
@@ -45,6 +45,56 @@ export function tenLayerChart(report: NotebookReport): ChartData {
 
 export const countZeros = (values: ArrayLike<number | null>): number =>
   Array.from(values).filter((v) => v === 0).length;
+
+/**
+ * The zeros a log axis cannot draw, said in words, one sentence per series that has any (the
+ * chart's own note only counts them).
+ */
+export function zeroSentences(data: ChartData, what: string): string[] {
+  return data.series.flatMap((series) => {
+    const zeros = countZeros(series.values);
+    const total = series.values.length;
+    if (zeros === 0) return [];
+    return zeros === total
+      ? [
+          `${series.label}: all ${total} ${what} are exactly 0, so none can be drawn on the log axis.`,
+        ]
+      : [`${series.label}: ${zeros} of ${total} ${what} are exactly 0 and are not drawn.`];
+  });
+}
+
+/** One network of figure 1: an activation at one depth, with its per-layer norms. */
+export interface DepthSweepColumn {
+  readonly activation: NotebookActivation;
+  readonly depth: number;
+  readonly values: readonly number[];
+}
+
+/** Figure 1's networks, sigmoid's depths first, then ReLU's: the columns of its table. */
+export function depthSweepColumns(report: NotebookReport): DepthSweepColumn[] {
+  return NOTEBOOK_ACTIVATIONS.flatMap((activation) =>
+    NOTEBOOK_DEPTHS.map((depth) => ({
+      activation,
+      depth,
+      values: report.depthSweep[activation][String(depth)]!,
+    })),
+  );
+}
+
+/** A number as the section's text shows it: six significant digits; 0 and non-finite as such. */
+export const sixDigits = (value: number): string =>
+  !Number.isFinite(value) ? String(value) : value === 0 ? '0' : value.toPrecision(6);
+
+/** "42%". */
+export const percent = (fraction: number): string => `${(100 * fraction).toFixed(0)}%`;
+
+/** The mean dead fraction over the hidden layers (the output layer left out). */
+export function hiddenDeadFraction(stats: LayerStatistics): number {
+  const hidden = stats.layerCount - 1;
+  let sum = 0;
+  for (let i = 0; i < hidden; i++) sum += stats.deadFraction[i]!;
+  return sum / hidden;
+}
 
 function splitExponential(value: number, fractionDigits?: number): [string, number] {
   const [mantissa, exponent] = value.toExponential(fractionDigits).split('e');

@@ -1,11 +1,13 @@
 /**
- * What <grad-verify> says about a run and a check, as plain data and strings: the backend and its
- * adapter, the timings split into start-up and steady state, and the scope of a check.
+ * What the verification figures say about a run and a check, as plain data and strings: the
+ * backend and its adapter, the timings split into start-up and steady state, the scope of a check,
+ * and the data of the error chart.
  */
 import { isSoftwareAdapter } from '../../backends/webgpu/adapter.ts';
 import { median } from '../../engine/experiment.ts';
 import type { RunResult } from '../../engine/results.ts';
-import type { CheckPlan } from '../../engine/verify.ts';
+import type { CheckPlan, VerifyReport } from '../../engine/verify.ts';
+import type { ChartData } from '../grad-chart/chart-data.ts';
 
 /** "webgpu (f32)", and the adapter where there is one. */
 export function describeBackend(result: RunResult): string {
@@ -81,4 +83,22 @@ export function describeScope(plan: CheckPlan, batch: number): string {
       `Checked on the whole batch of ${batch} samples.` + (plan.note ? ` Note: ${plan.note}.` : '')
     );
   return `Not checked: ${plan.reason}.`;
+}
+
+/** The error chart: per layer, the largest relative error against cpu64, and the tolerance. */
+export function errorChart(report: VerifyReport): ChartData {
+  return {
+    x: report.layers.map((layer) => layer.layer),
+    series: [
+      {
+        label: 'max relative error',
+        values: report.layers.map((layer) => layer.maxRelativeError),
+      },
+      {
+        label: 'tolerance (relative)',
+        values: report.layers.map(() => report.tolerance.rel),
+        color: '#999999',
+      },
+    ],
+  };
 }

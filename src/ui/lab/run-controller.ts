@@ -19,8 +19,14 @@ import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
 export interface TaskContext {
   readonly signal: AbortSignal;
   /** Runs one spec through the shared queue; progress counts toward the task's total. */
-  /** Runs a spec; `threads` limits a cpu run to that many CPU threads (the benchmark's scaling). */
-  run(spec: RunSpec, options?: { readonly threads?: number }): Promise<RunResult>;
+  /**
+   * Runs a spec; `threads` limits a cpu run to that many CPU threads (the benchmark's scaling);
+   * `fresh` asks for a run of its own rather than a kept or shared one (timings).
+   */
+  run(
+    spec: RunSpec,
+    options?: { readonly threads?: number; readonly fresh?: boolean },
+  ): Promise<RunResult>;
   /** Runs a problem built by hand (see ExperimentRunner.runProblem) through the same queue. */
   runProblem(problem: Problem, backend: BackendName): Promise<RunResult>;
   /**

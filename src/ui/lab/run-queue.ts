@@ -32,6 +32,8 @@ export interface RunExecutor {
 export type QueueOptions = ExperimentRunOptions & {
   /** Called once with the number of runs waiting ahead of this one. */
   onQueued?: (ahead: number) => void;
+  /** A run of its own, never an earlier or a shared one (a timing taken anew; shared-runs.ts). */
+  fresh?: boolean;
 };
 
 export class RunQueue implements RunExecutor {

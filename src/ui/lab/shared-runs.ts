@@ -34,9 +34,22 @@ export class SharedRuns implements RunExecutor {
     return this.inFlight.size;
   }
 
+  /**
+   * Runs `spec`, shared with any identical run. `threads` is part of what makes runs identical;
+   * `fresh` asks for a run of its own (a timing taken anew), which is then kept for the others.
+   */
   run(spec: RunSpec, options: QueueOptions = {}): Promise<RunOutcome> {
     const key = `run:${options.threads ?? ''}:${JSON.stringify(spec)}`;
-    return this.shared(key, options, (shared) => this.executor.run(spec, shared));
+    const start = (shared: QueueOptions) =>
+      this.executor.run(spec, { ...shared, threads: options.threads });
+    if (options.fresh) {
+      this.kept.delete(key);
+      return start(options).then((outcome) => {
+        this.keep(key, outcome);
+        return outcome;
+      });
+    }
+    return this.shared(key, options, start);
   }
 
   jacobian(spec: RunSpec, options: QueueOptions = {}): Promise<JacobianSpectrum> {
@@ -62,6 +75,13 @@ export class SharedRuns implements RunExecutor {
   /** Forgets every kept result (tests; a page that wants fresh numbers). */
   clear(): void {
     this.kept.clear();
+  }
+
+  /** Keeps a finished run, the most recently finished last; forgets the oldest beyond the limit. */
+  private keep(key: string, value: unknown): void {
+    this.kept.delete(key);
+    this.kept.set(key, value);
+    while (this.kept.size > KEPT_RESULTS) this.kept.delete(this.kept.keys().next().value!);
   }
 
   private shared<T>(
@@ -93,9 +113,7 @@ export class SharedRuns implements RunExecutor {
       promise.then(
         (value) => {
           if (this.inFlight.get(key) === created) this.inFlight.delete(key);
-          if (created.abort.signal.aborted) return;
-          this.kept.set(key, value);
-          while (this.kept.size > KEPT_RESULTS) this.kept.delete(this.kept.keys().next().value!);
+          if (!created.abort.signal.aborted) this.keep(key, value);
         },
         () => {
           if (this.inFlight.get(key) === created) this.inFlight.delete(key);
