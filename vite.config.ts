@@ -1,5 +1,21 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
+import { tokenDeclarations } from './src/ui/design/token-table.ts';
+
+/**
+ * `import 'virtual:grad-tokens.css'`: the design tokens (src/ui/design/token-table.ts) declared on
+ * the lab page's :root, so the page's own CSS and every element read the same values. In the
+ * build it is part of the page's stylesheet, applied before the first paint.
+ */
+function designTokens(): Plugin {
+  const id = 'virtual:grad-tokens.css';
+  return {
+    name: 'gradlab-design-tokens',
+    resolveId: (source) => (source === id ? `\0${id}` : null),
+    load: (resolved) =>
+      resolved === `\0${id}` ? `:root {\n${tokenDeclarations()}\n}\n` : null,
+  };
+}
 
 /**
  * Cross-origin isolation for the lab: with these headers the page may share memory between
@@ -27,7 +43,7 @@ function crossOriginIsolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [wgslPlugin(), crossOriginIsolation()],
+  plugins: [wgslPlugin(), crossOriginIsolation(), designTokens()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },

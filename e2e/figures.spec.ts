@@ -9,6 +9,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { ACTIVATIONS, type ActivationName } from '../src/engine/activations.ts';
@@ -20,6 +21,8 @@ import { parseSpec, type RunSpec } from '../src/engine/spec.ts';
 import { initRunSpec } from '../src/ui/grad-init-explorer/explorer-data.ts';
 import { formatFactor, runSpecFor } from '../src/ui/grad-norms/norms-data.ts';
 import { BUDGETS } from '../scripts/bundle-report.mjs';
+import { ELEMENT_EXAMPLES } from '../scripts/element-examples.ts';
+import { ELEMENT_TAGS, ELEMENTS } from '../src/lib/registry.ts';
 import { watchPage } from './watch.ts';
 
 const STATIC = process.env.GRADLAB_STATIC_URL!;
@@ -302,4 +305,68 @@ test('no task on the main thread over 50 ms, on load or when an attribute change
     () => (globalThis as unknown as { longTasks: number[] }).longTasks,
   );
   expect(afterChange, `long tasks: ${afterChange.join(', ')} ms`).toEqual([]);
+});
+
+/**
+ * Every figure element, each alone with its docs example and controls="none", on one page built
+ * like blog.html (the built library, the strict policy): each draws (a chart its data, a table its
+ * rows), its box is the column's width ÷ 16:10, it holds no input or button, and nothing breaks
+ * the policy, logs an error or leaves the origin. Each figure's values against the engine are
+ * checked in its own spec (gradient-flow, theory-figures, training, figures-alone…).
+ */
+test('every figure element draws alone on a blog page, in its box, with no controls', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const figures = ELEMENT_TAGS.filter((tag) => ELEMENTS[tag].shape !== 'section');
+  const body = figures
+    .map((tag) => {
+      const attributes = Object.entries({ ...ELEMENT_EXAMPLES[tag], controls: 'none' })
+        .map(([name, value]) => ` ${name}="${value}"`)
+        .join('');
+      return `<p>${tag}:</p>\n<${tag} data-shape="${ELEMENTS[tag].shape}"${attributes}></${tag}>`;
+    })
+    .join('\n');
+  const folder = join(process.cwd(), 'test-results', 'blog-all');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    join(folder, 'index.html'),
+    readFileSync(join('e2e', 'pages', 'blog.html'), 'utf8')
+      .replace(/<main>[\s\S]*<\/main>/, `<main>\n${body}\n</main>`)
+      .replace('./blog.css', '/e2e/pages/blog.css')
+      .replace('./favicon.svg', '/e2e/pages/favicon.svg'),
+  );
+  const { errors, foreign } = watchPage(page);
+  await page.goto(`${STATIC}/test-results/blog-all/index.html`);
+  for (const tag of figures) {
+    const figure = page.locator(tag);
+    await figure.scrollIntoViewIfNeeded();
+    const shape = ELEMENTS[tag].shape;
+    await expect
+      .poll(
+        () =>
+          figure.evaluate((host, kind) => {
+            const deep = (root: ParentNode, selector: string): Element[] => [
+              ...root.querySelectorAll(selector),
+              ...[...root.querySelectorAll('*')].flatMap((el) =>
+                el.shadowRoot ? deep(el.shadowRoot, selector) : [],
+              ),
+            ];
+            if (!host.shadowRoot || deep(host.shadowRoot, 'progress').length > 0) return false;
+            if (kind === 'table') return deep(host.shadowRoot, 'tbody tr').length > 0;
+            const chart = deep(host.shadowRoot, 'grad-chart')[0] as unknown as
+              { drawnColumns: unknown[] } | undefined;
+            return (chart?.drawnColumns.length ?? 0) > 1;
+          }, shape),
+        { timeout: 240_000, message: `${tag} draws` },
+      )
+      .toBe(true);
+    expect(await controlsInside(figure), tag).toEqual([]);
+    if (shape === 'chart') {
+      const height = await figure.evaluate((element) => element.getBoundingClientRect().height);
+      expect(height, tag).toBeCloseTo(700 / 1.6, 0);
+    }
+  }
+  expect(foreign).toEqual([]);
+  expect(errors).toEqual([]);
 });

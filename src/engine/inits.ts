@@ -105,6 +105,26 @@ export const INITS: Readonly<Record<InitName, Init>> = {
   },
 };
 
+/**
+ * The init each activation was made for: Xavier (Glorot & Bengio 2010), which keeps the variance
+ * of activations symmetric around 0 with slope 1 there (sigmoid, tanh, linear); He (He et al.
+ * 2015, eq. 10), which doubles it for units that zero half their inputs (the ReLU family). The
+ * lab's "each with its own init" comparisons pair them so.
+ */
+export const RECOMMENDED_INIT = {
+  sigmoid: 'xavier',
+  tanh: 'xavier',
+  relu: 'he',
+  leaky_relu: 'he',
+  elu: 'he',
+  gelu: 'he',
+  gelu_tanh: 'he',
+  silu: 'he',
+  softplus: 'he',
+  step: 'xavier',
+  linear: 'xavier',
+} as const satisfies Readonly<Record<string, InitName>>;
+
 export function isInitName(name: string): name is InitName {
   return (INIT_NAMES as readonly string[]).includes(name);
 }

@@ -16,6 +16,7 @@
  */
 import { css, html, LitElement, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
 import { describeProblems, SpecError } from '../../engine/spec-rules.ts';
+import { insideLab } from '../lab/inside-lab.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
 import { token } from '../design/tokens.ts';
 import { CONTROLS_LEVELS, type ControlsLevel } from './controls-level.ts';
@@ -49,6 +50,22 @@ export const figureStyles = css`
   }
   .table-figure {
     position: relative;
+  }
+  .chips {
+    display: flex;
+    flex-wrap: wrap;
+    gap: ${token('space-1')};
+    margin: 0 0 ${token('space-2')};
+  }
+  .chips button {
+    font-size: ${token('text-xs')};
+    font-weight: 600;
+    min-height: 1.75rem;
+    padding: 0.15rem 0.6rem;
+    border-radius: 999px;
+    background: ${token('accent-soft')};
+    border-color: transparent;
+    color: ${token('accent')};
   }
   .chart-figure {
     position: relative;
@@ -162,6 +179,14 @@ export abstract class GradFigure<S> extends LitElement {
 
   /** Every run setting, shown with `controls` full on a figure on its own (RunFigure). */
   protected renderSettings(): unknown {
+    return nothing;
+  }
+
+  /**
+   * In the lab: the settings this figure draws with that differ from the defaults, as chips that
+   * open the settings panel at that field (RunFigure).
+   */
+  protected renderChips(): unknown {
     return nothing;
   }
 
@@ -373,7 +398,7 @@ export abstract class GradFigure<S> extends LitElement {
       this.controls !== 'none'
         ? html`<div class="controls">${this.renderControls()}</div>`
         : nothing
-    }${figure}`;
+    }${this.managed && insideLab(this) ? this.renderChips() : nothing}${figure}`;
   }
 }
 

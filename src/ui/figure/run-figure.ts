@@ -4,11 +4,11 @@
  * pause between runs while it is far, and stop when it is removed. Results arrive one by one and
  * are drawn as they come; a figure keeps those its current plan needs.
  */
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import '../grad-spec-form/define.ts';
 import type { RunResult } from '../../engine/results.ts';
-import type { RunSpec } from '../../engine/spec.ts';
-import { LAB_STATE_READER, type LabState } from '../lab/lab-state.ts';
+import { SPEC_FIELD_NAMES, type RunSpec } from '../../engine/spec.ts';
+import { LAB_STATE_READER, labStateToEntries, type LabState } from '../lab/lab-state.ts';
 import { RunController } from '../lab/run-controller.ts';
 import { GradFigure } from './grad-figure.ts';
 
@@ -58,6 +58,29 @@ export abstract class RunFigure extends GradFigure<LabState> {
   /** Whether every planned run has its result. */
   protected hasAll(planned: readonly PlannedSpec[]): boolean {
     return planned.every((run) => this.results.has(run.key));
+  }
+
+  protected override renderChips(): unknown {
+    const changed = labStateToEntries(this.state).filter(([name]) =>
+      SPEC_FIELD_NAMES.includes(name),
+    );
+    if (changed.length === 0) return nothing;
+    const open = (field: string) =>
+      this.dispatchEvent(
+        new CustomEvent('grad-open-settings', {
+          detail: { field },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    return html`<div class="chips" role="group" aria-label="settings that differ from the defaults">
+      ${changed.map(
+        ([name, value]) =>
+          html`<button type="button" data-chip=${name} @click=${() => open(name)}>
+            ${name} ${value}
+          </button>`,
+      )}
+    </div>`;
   }
 
   protected override renderSettings(): unknown {

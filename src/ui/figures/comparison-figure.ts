@@ -16,6 +16,7 @@ import {
   type Slot,
   type ComparisonResult,
   type FigureRuns,
+  type Pairing,
 } from '../grad-norms/norms-data.ts';
 
 export abstract class ComparisonFigure extends RunFigure {
@@ -40,12 +41,17 @@ export abstract class ComparisonFigure extends RunFigure {
     return comparisonSlots(this.planned.runs, (key) => this.results.get(key));
   }
 
+  /** How activations are paired with inits (grad-activation-compare's `pairing`). */
+  protected pairing(): Pairing {
+    return 'shared';
+  }
+
   protected override planKey(): string {
-    return JSON.stringify([this.state.spec, this.state.activations]);
+    return JSON.stringify([this.state.spec, this.state.activations, this.pairing()]);
   }
 
   protected override plan(): void {
-    this.planned = planComparison(this.state);
+    this.planned = planComparison(this.state, this.pairing());
     void this.ensureRuns(this.planned.runs);
   }
 

@@ -83,16 +83,22 @@ function drawLabels(u: uPlot, font: string): void {
       colour: String(stroke ?? ''),
     });
   });
-  labels.sort((a, b) => a.y - b.y);
-  const gap = 13 * ratio;
-  for (let i = 1; i < labels.length; i++) {
-    if (labels[i]!.y - labels[i - 1]!.y < gap) labels[i]!.y = labels[i - 1]!.y + gap;
-  }
   ctx.save();
   ctx.font = font.replace(/(\d+)px/, (_m, px: string) => `${Number(px) * ratio}px`);
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
+  // Nudge a label down only where it would overlap one already placed (lines that end at
+  // different layers keep their labels beside their own ends).
+  const gap = 13 * ratio;
+  const placed: { x0: number; x1: number; y: number }[] = [];
+  labels.sort((a, b) => a.y - b.y);
   for (const label of labels) {
+    const x1 = label.x + ctx.measureText(label.text).width;
+    for (const other of placed) {
+      const across = label.x < other.x1 && other.x0 < x1;
+      if (across && Math.abs(label.y - other.y) < gap) label.y = other.y + gap;
+    }
+    placed.push({ x0: label.x, x1, y: label.y });
     ctx.fillStyle = label.colour;
     ctx.fillText(label.text, label.x, label.y);
   }

@@ -16,7 +16,8 @@ import {
   nearestPowerOfTen,
 } from '../../engine/attenuation.ts';
 import type { RunResult } from '../../engine/results.ts';
-import { SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
+import { INITS, RECOMMENDED_INIT, type InitName } from '../../engine/inits.ts';
+import { DEFAULT_SPEC, SpecError, validateSpec, type RunSpec } from '../../engine/spec.ts';
 import { powerOfTen, type ChartData, type ChartSeries } from '../grad-chart/chart-data.ts';
 import type { LabState } from '../lab/lab-state.ts';
 
@@ -68,10 +69,39 @@ export function planDepthSweep(state: LabState): FigureRuns {
   return { runs: sweep, refused };
 }
 
+/**
+ * How the comparison pairs activations and inits: every activation with the spec's init
+ * (`shared`), or each with the init made for it (`recommended`: sigmoid with Xavier, ReLU with
+ * He; see RECOMMENDED_INIT).
+ */
+export const PAIRINGS = ['shared', 'recommended'] as const;
+export type Pairing = (typeof PAIRINGS)[number];
+
 /** The activation comparison's runs: every listed activation at the spec's depth. */
-export function planComparison(state: LabState): FigureRuns {
-  const { comparison, refused } = planRuns({ ...state, depths: [] });
-  return { runs: comparison, refused };
+export function planComparison(state: LabState, pairing: Pairing = 'shared'): FigureRuns {
+  if (pairing === 'shared') {
+    const { comparison, refused } = planRuns({ ...state, depths: [] });
+    return { runs: comparison, refused };
+  }
+  const runs: PlannedRun[] = [];
+  const refused: string[] = [];
+  for (const activation of state.activations) {
+    const init = RECOMMENDED_INIT[activation];
+    const spec = {
+      ...runSpecFor(state.spec, activation, state.spec.depth),
+      init,
+      sigmaW: DEFAULT_SPEC.sigmaW,
+      gain: DEFAULT_SPEC.gain,
+    };
+    try {
+      validateSpec(spec);
+      runs.push({ activation, depth: spec.depth, spec, key: runKey(spec) });
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      refused.push(`${activation} with ${init} init not run: ${error.message}`);
+    }
+  }
+  return { runs, refused };
 }
 
 /** The runs the section needs for a lab state; specs that fail validation are refused, named. */
@@ -111,6 +141,8 @@ export interface ComparisonResult {
   readonly activation: ActivationName;
   readonly alpha: number;
   readonly result: RunResult;
+  /** The run's init, where the comparison pairs each activation with its own. */
+  readonly init?: InitName;
 }
 
 /**
@@ -147,6 +179,7 @@ export function comparisonSlots(
     activation: run.activation,
     alpha: run.spec.alpha,
     result: lookup(run.key),
+    init: run.spec.init,
   }));
 }
 
@@ -181,6 +214,14 @@ export function collectResults(
     complete: plan.unique.every((run) => lookup(run.key) !== undefined),
   };
 }
+
+/** Whether the comparison's runs use different inits (then each series names its own). */
+function pairedInits(comparison: readonly { readonly init?: InitName }[]): boolean {
+  return new Set(comparison.map((c) => c.init)).size > 1;
+}
+
+const withInit = (label: string, init: InitName | undefined, named: boolean): string =>
+  named && init ? `${label} + ${INITS[init].label.replace(/ \(.*\)$/, '')}` : label;
 
 /** An activation's name as the charts show it, with α where it has one. */
 export function activationLabel(activation: ActivationName, alpha: number): string {
@@ -217,8 +258,8 @@ export function comparisonChart(
   const layers = Math.max(0, ...comparison.map((c) => c.result?.stats.layerCount ?? 0));
   return {
     x: range(1, layers),
-    series: comparison.map(({ activation, alpha, result }) => ({
-      label: activationLabel(activation, alpha),
+    series: comparison.map(({ activation, alpha, result, init }) => ({
+      label: withInit(activationLabel(activation, alpha), init, pairedInits(comparison)),
       colorKey: activation,
       values: result ? Array.from(result.stats[statistic]) : [],
     })),

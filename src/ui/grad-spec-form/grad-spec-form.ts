@@ -8,6 +8,8 @@ import {
   SpecError,
   type RunSpec,
 } from '../../engine/spec.ts';
+import { token } from '../design/tokens.ts';
+import { controlStyles, segmented } from '../figure/controls.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
 
 type Field = (typeof SPEC_FIELDS)[number];
@@ -39,43 +41,114 @@ function applies(field: Field, activation: ActivationName, init: InitName): bool
 export class GradSpecForm extends LitElement {
   static override styles = [
     sectionStyles,
+    controlStyles,
     css`
       form {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 10rem), 1fr));
-        gap: 0.5rem 1rem;
-        align-items: start;
+        gap: ${token('space-4')};
       }
-      .field input[type='number'],
-      .field select {
-        width: 100%;
-        min-width: 0;
-        box-sizing: border-box;
+      fieldset.group {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 10.5rem), 1fr));
+        gap: ${token('space-3')} ${token('space-4')};
+        align-items: start;
+        border: 0;
+        border-top: 1px solid ${token('rule')};
+        padding: ${token('space-3')} 0 0;
+        margin: 0;
+      }
+      fieldset.group > legend {
+        font-weight: 700;
+        font-size: ${token('text-sm')};
+        padding: 0 ${token('space-2')} 0 0;
       }
       .field {
         min-width: 0;
         display: grid;
-        gap: 0.2rem;
-        font-size: 0.85rem;
+        gap: ${token('space-1')};
+        font-size: ${token('text-sm')};
         align-content: start;
       }
-      .inline {
-        display: flex;
+      .field > label {
+        font-weight: 600;
+      }
+      .field select,
+      .field input[type='number'] {
+        width: 100%;
+        min-width: 0;
+      }
+      .stepper {
+        display: grid;
+        grid-template-columns: 2.25rem minmax(0, 1fr) 2.25rem;
+      }
+      .stepper input {
+        text-align: center;
+        border-radius: 0;
+        -moz-appearance: textfield;
+      }
+      .stepper input::-webkit-inner-spin-button {
+        display: none;
+      }
+      .stepper button {
+        padding: 0;
+        font-size: ${token('text-md')};
+      }
+      .stepper button:first-child {
+        border-radius: ${token('radius')} 0 0 ${token('radius')};
+      }
+      .stepper button:last-child {
+        border-radius: 0 ${token('radius')} ${token('radius')} 0;
+      }
+      /* A switch: a checkbox drawn as a toggle. */
+      .switch {
+        display: inline-flex;
         align-items: center;
-        gap: 0.35rem;
+        gap: ${token('space-2')};
+        font-weight: 600;
+        cursor: pointer;
+      }
+      .switch input {
+        appearance: none;
+        width: 2.5rem;
+        height: 1.4rem;
+        min-height: 0;
+        padding: 0;
+        border-radius: 999px;
+        background: ${token('rule')};
+        position: relative;
+        cursor: pointer;
+        transition: background 0.15s;
+        margin: 0;
+      }
+      .switch input::after {
+        content: '';
+        position: absolute;
+        top: 0.15rem;
+        left: 0.15rem;
+        width: 1.1rem;
+        height: 1.1rem;
+        border-radius: 50%;
+        background: ${token('surface-raised')};
+        transition: transform 0.15s;
+      }
+      .switch input:checked {
+        background: ${token('accent')};
+      }
+      .switch input:checked::after {
+        transform: translateX(1.1rem);
       }
       .help {
-        font-size: 0.75rem;
-        opacity: 0.8;
+        font-size: ${token('text-xs')};
+        color: ${token('muted')};
       }
       [aria-invalid='true'] {
-        outline: 2px solid var(--grad-error, #b00020);
+        outline: 2px solid ${token('error')};
       }
       .actions {
-        grid-column: 1 / -1;
         display: flex;
-        gap: 0.5rem;
+        gap: ${token('space-2')};
         align-items: center;
+        flex-wrap: wrap;
       }
     `,
   ];
@@ -122,13 +195,13 @@ export class GradSpecForm extends LitElement {
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
+    // Disabled controls (a field that does not apply) are not in the form's data: their defaults.
+    const data = new FormData(form);
     const input: Record<string, string> = {};
     for (const field of SPEC_FIELDS) {
-      const control = form.elements.namedItem(field.name) as HTMLInputElement | null;
-      if (!control) continue;
-      if (control.disabled) input[field.name] = String(DEFAULT_SPEC[field.key]);
-      else if (control.type === 'checkbox') input[field.name] = String(control.checked);
-      else input[field.name] = control.value;
+      const value = data.get(field.name);
+      if (field.rule.kind === 'boolean') input[field.name] = String(value !== null);
+      else input[field.name] = value === null ? String(DEFAULT_SPEC[field.key]) : String(value);
     }
     const activation = input.activation as ActivationName;
     if (ACTIVATIONS[activation].defaultAlpha === undefined) input.alpha = '0';
@@ -152,6 +225,27 @@ export class GradSpecForm extends LitElement {
     }
   }
 
+  /**
+   * Focuses the control of the setting `name` (the first control when none is named) once the
+   * form is drawn: a figure's chip opens the settings at the setting it names.
+   */
+  async focusField(name?: string): Promise<void> {
+    await this.updateComplete;
+    const selector = name ? `[name="${CSS.escape(name)}"]` : 'select, input';
+    const control = this.renderRoot.querySelector<HTMLElement>(selector);
+    control?.focus();
+    control?.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Steps a number field by its step, within its limits (the stepper's − and + buttons). */
+  private step(name: string, direction: 1 | -1): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+    if (!input || input.disabled) return;
+    if (direction > 0) input.stepUp();
+    else input.stepDown();
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
   private control(field: Field): unknown {
     const spec = this.spec;
     const activation = this.draftActivation ?? spec.activation;
@@ -167,6 +261,19 @@ export class GradSpecForm extends LitElement {
     const invalidAttr = invalid ? 'true' : 'false';
     switch (rule.kind) {
       case 'choice':
+        // A few choices read best side by side; many, as a list.
+        if (rule.choices.length <= 3) {
+          return html`<div class="field">
+            ${segmented(
+              field.name,
+              field.name,
+              rule.choices.map((c) => ({ value: c, label: c })),
+              String(value),
+              () => {},
+            )}
+            ${help}
+          </div>`;
+        }
         return html`<div class="field">
           ${label}
           <select
@@ -181,50 +288,78 @@ export class GradSpecForm extends LitElement {
         </div>`;
       case 'boolean':
         return html`<div class="field">
-          <span class="inline">
+          <label class="switch" for=${id}>
             <input
               id=${id}
               type="checkbox"
+              role="switch"
               name=${field.name}
               .checked=${Boolean(value)}
               aria-describedby=${describedBy}
             />
-            ${label}
-          </span>
+            ${field.name}
+          </label>
           ${help}
         </div>`;
       case 'integer':
-      case 'number':
+      case 'number': {
+        const input = html`<input
+          id=${id}
+          name=${field.name}
+          type="number"
+          inputmode=${rule.kind === 'integer' ? 'numeric' : 'decimal'}
+          min=${rule.min}
+          max=${rule.max}
+          step=${rule.kind === 'integer' ? '1' : 'any'}
+          .value=${String(value)}
+          ?disabled=${disabled}
+          aria-describedby=${describedBy}
+          aria-invalid=${invalidAttr}
+        />`;
+        if (rule.kind === 'number') return html`<div class="field">${label} ${input} ${help}</div>`;
         return html`<div class="field">
           ${label}
-          <input
-            id=${id}
-            name=${field.name}
-            type="number"
-            inputmode=${rule.kind === 'integer' ? 'numeric' : 'decimal'}
-            min=${rule.min}
-            max=${rule.max}
-            step=${rule.kind === 'integer' ? '1' : 'any'}
-            .value=${String(value)}
-            ?disabled=${disabled}
-            aria-describedby=${describedBy}
-            aria-invalid=${invalidAttr}
-          />
+          <div class="stepper">
+            <button
+              type="button"
+              aria-label="decrease ${field.name}"
+              ?disabled=${disabled}
+              @click=${() => this.step(field.name, -1)}
+            >
+              −
+            </button>
+            ${input}
+            <button
+              type="button"
+              aria-label="increase ${field.name}"
+              ?disabled=${disabled}
+              @click=${() => this.step(field.name, 1)}
+            >
+              +
+            </button>
+          </div>
           ${help}
         </div>`;
+      }
     }
   }
 
   override render(): unknown {
+    const group = (legend: string, names: readonly string[]) =>
+      html`<fieldset class="group">
+        <legend>${legend}</legend>
+        ${SPEC_FIELDS.filter((f) => names.includes(f.name)).map((f) => this.control(f))}
+      </fieldset>`;
     return html`<form
       novalidate
       @submit=${this.onSubmit}
       @change=${this.onChange}
       aria-label="run settings"
     >
-      ${SPEC_FIELDS.map((field) => this.control(field))}
+      ${group('Network', NETWORK_FIELDS)} ${group('Initialization', INIT_FIELDS)}
+      ${group('Data and computation', RUN_FIELDS)}
       <div class="actions">
-        <button type="submit">Apply and run</button>
+        <button type="submit" class="primary">Apply and run</button>
         ${
           this.problem
             ? html`<p class="error" role="alert" data-testid="spec-problem">
@@ -236,3 +371,18 @@ export class GradSpecForm extends LitElement {
     </form>`;
   }
 }
+
+/** The settings in three groups, every field of the spec once (a test checks it). */
+export const NETWORK_FIELDS = [
+  'activation',
+  'alpha',
+  'depth',
+  'width',
+  'inputs',
+  'outputs',
+  'output-activation',
+  'residual',
+  'batchnorm',
+] as const;
+export const INIT_FIELDS = ['init', 'gain', 'sigma-w', 'sigma-b'] as const;
+export const RUN_FIELDS = ['batch', 'seed', 'rng', 'backend', 'repeat', 'bins'] as const;

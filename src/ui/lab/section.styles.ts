@@ -17,6 +17,7 @@ export const sectionStyles = css`
   }
   p {
     margin: 0 0 ${token('space-3')};
+    max-width: ${token('measure')};
   }
   .prose {
     max-width: ${token('measure')};

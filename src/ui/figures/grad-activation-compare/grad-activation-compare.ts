@@ -1,29 +1,38 @@
 import { html } from 'lit';
 import { segmented } from '../../figure/controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
-import { comparisonChart } from '../../grad-norms/norms-data.ts';
+import { comparisonChart, PAIRINGS, type Pairing } from '../../grad-norms/norms-data.ts';
 import { ComparisonFigure } from '../comparison-figure.ts';
 import { setupText } from '../grad-depth-sweep/grad-depth-sweep.ts';
 
 const KIND = choiceOption('kind', ['lines', 'bars'] as const, 'lines');
+const PAIRING = choiceOption('pairing', PAIRINGS, 'shared');
 
 /**
  * ‖δ⁽ˡ⁾‖ per layer for several activations at one depth, on a log scale: as lines, or as the
  * chapter's 10-layer bar chart (`kind="bars"`, §17.5). Every activation runs with the same spec
- * (init, width, batch, seed), a batch rather than the chapter's single sample.
+ * (init, width, batch, seed), a batch rather than the chapter's single sample; with
+ * `pairing="recommended"` each runs with the init made for it instead (sigmoid with Xavier, ReLU
+ * with He), the chapter's comparison done as its fixes advise.
  *
  * @summary Gradient norms per layer across activations, as lines or the chapter's bars.
  * @event grad-state-change - `detail.activations` when the reader changes the compared activations.
  * @csspart run-status - Progress, Cancel, and run errors.
  */
 export class GradActivationCompare extends ComparisonFigure {
-  static override optionRules = [KIND];
+  static override optionRules = [KIND, PAIRING];
+
+  protected override pairing(): Pairing {
+    return this.option(PAIRING);
+  }
 
   protected override defaultCaption(): string {
     const { spec } = this.state;
     return this.option(KIND) === 'bars'
       ? `Gradient magnitude across ${spec.depth} hidden layers (the chapter's bar chart)`
-      : `‖δ⁽ˡ⁾‖ per layer by activation, ${spec.depth} hidden layers, ${setupText(spec)}`;
+      : this.option(PAIRING) === 'recommended'
+        ? `‖δ⁽ˡ⁾‖ per layer, each activation with its own init, ${spec.depth} hidden layers`
+        : `‖δ⁽ˡ⁾‖ per layer by activation, ${spec.depth} hidden layers, ${setupText(spec)}`;
   }
 
   protected override renderControls(): unknown {
