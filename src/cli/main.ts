@@ -7,9 +7,12 @@
  *   npm run cli -- sweep [--activation A] [--sigma-w2-min …] … [--backend B]   (JSON lines)
  *   npm run cli -- jacobian [run flags] [--sample I] [--json]
  *   npm run cli -- train [run flags] [--task T] [--optimizer O] [--lr X] [--steps N] ... [--json]
+ *   npm run cli -- export --format pytorch [run flags] [--dtype float64|float32]
+ *   npm run cli -- import FILE [--json]
  *
  * Errors exit non-zero with one line on stderr that names the bad flag.
  */
+import { createReadStream } from 'node:fs';
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
 import { hasSplittableLayer } from '../backends/cpu/network-pass.ts';
 import {
@@ -45,6 +48,15 @@ import {
 } from '../engine/sweep.ts';
 import { meanFieldTheory, predictGradientNorms } from '../engine/theory.ts';
 import { TASK_NAMES } from '../engine/tasks.ts';
+import { describeProblem } from '../import/run-format.ts';
+import { RunFileParser } from '../import/run-parser.ts';
+import { summarizeRun, type RunSummary } from '../import/run-summary.ts';
+import {
+  EXPORT_DTYPES,
+  EXPORT_FORMATS,
+  exportPyTorch,
+  type ExportDtype,
+} from '../export/pytorch.ts';
 import {
   createTrainingState,
   OPTIMIZER_NAMES,
@@ -72,6 +84,8 @@ const BOOLEAN_FLAGS = new Set(
 interface ParsedArgs {
   command: string | undefined;
   flags: Record<string, string>;
+  /** Arguments that are not flags: only `import FILE` takes one. */
+  positional: string[];
   json: boolean;
   help: boolean;
 }
@@ -79,6 +93,7 @@ interface ParsedArgs {
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
   const flags: Record<string, string> = {};
+  const positional: string[] = [];
   let json = false;
   let help = command === '--help' || command === '-h' || command === 'help';
   for (let i = 0; i < rest.length; i++) {
@@ -89,6 +104,10 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (command === 'import' && !arg.startsWith('--')) {
+      positional.push(arg);
       continue;
     }
     if (!arg.startsWith('--') || arg === '--')
@@ -115,7 +134,13 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
       i++;
     }
   }
-  return { command: help && command?.startsWith('-') ? undefined : command, flags, json, help };
+  return {
+    command: help && command?.startsWith('-') ? undefined : command,
+    flags,
+    positional,
+    json,
+    help,
+  };
 }
 
 /**
@@ -172,6 +197,19 @@ Usage:
                                            update ratio ‖ΔW⁽ˡ⁾‖/‖W⁽ˡ⁾‖ and gradNorm ‖∂L/∂W⁽ˡ⁾‖;
                                            on the CPU (cpu64: f64; cpu: f32) or the GPU (webgpu:
                                            f32, through Dawn; no adapter is an error, as for run)
+
+  npm run -s cli -- export --format pytorch [run flags] [--dtype float64|float32]
+                                           print the run as a self-contained PyTorch program: the
+                                           same network, one forward and backward pass, and the
+                                           per-layer statistics as JSON with the keys of run --json;
+                                           with --rng numpy it draws gradlab's very weights
+
+  npm run -s cli -- import FILE [--json]
+                                           summarize a run recorded from PyTorch by
+                                           python/gradlab_record.py (docs/run-format.md): its
+                                           layers, steps, the mean-field phase where the model is a
+                                           plain stack of Linear layers, and flags (dead units,
+                                           vanishing or exploding gradients, non-finite values)
 
 In JSON output, infinite and undefined numbers are written as the strings "Infinity", "-Infinity"
 and "NaN" (a depth scale is infinite at chi1 = 1; q* is infinite where q⁽ˡ⁾ grows without bound).
@@ -523,6 +561,86 @@ async function trainCommand(flags: Record<string, string>, json: boolean): Promi
   return 0;
 }
 
+/** `export --format pytorch [run flags] [--dtype D]`: the run as a PyTorch program on stdout. */
+function exportCommand(flags: Record<string, string>, json: boolean): void {
+  if (json) throw new UsageError('--json is not a flag of export: it prints a Python program');
+  const { format, dtype: dtypeText, threads, ...specFlags } = flags;
+  if (threads !== undefined)
+    throw new UsageError('--threads is not a flag of export: the program runs in PyTorch');
+  if (format === undefined)
+    throw new SpecError('format', `missing; allowed: ${EXPORT_FORMATS.join(', ')}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new SpecError(
+      'format',
+      `got ${JSON.stringify(format)}; allowed: ${EXPORT_FORMATS.join(', ')}`,
+    );
+  const dtype = dtypeText ?? 'float64';
+  if (!(EXPORT_DTYPES as readonly string[]).includes(dtype))
+    throw new SpecError(
+      'dtype',
+      `got ${JSON.stringify(dtype)}; allowed: ${EXPORT_DTYPES.join(', ')}`,
+    );
+  const spec = parseSpec(specFlags as SpecInput);
+  process.stdout.write(exportPyTorch(spec, { dtype: dtype as ExportDtype }));
+}
+
+/** The summary of an imported run as text. */
+function summaryText(file: string, summary: RunSummary): string {
+  const types = new Map<string, number>();
+  for (const layer of summary.layers) types.set(layer.type, (types.get(layer.type) ?? 0) + 1);
+  const { steps, loss, meanField } = summary;
+  const number = (v: number | null): string =>
+    v === null ? '—' : Number.isFinite(v) ? formatNumber(v) : String(v);
+  const lines = [
+    `${file}: ${summary.model ?? 'a model'}, ${summary.layers.length} recorded layers (${[...types].map(([t, n]) => `${t} ×${n}`).join(', ')})${summary.torch ? `, torch ${summary.torch}` : ''}`,
+    steps.recorded === 0
+      ? 'no step records'
+      : `steps ${steps.first}–${steps.last}, every ${steps.every}: ${steps.recorded} records${steps.total !== null ? ` (of ${steps.total} steps planned)` : ''}${summary.complete ? '' : '; no end line (interrupted?)'}`,
+    `loss ${number(loss.first)} → ${number(loss.last)}`,
+    meanField.applicable
+      ? `mean field (${meanField.activation}, σ_w ${number(meanField.sigmaW)}, σ_b ${number(meanField.sigmaB)} at step ${meanField.step}): ${meanField.phase}, chi1 ${number(meanField.chi1)}, gradients ${meanField.gradientTrend} toward the input (depth scale ${number(meanField.depthScale)} layers)`
+      : `mean field: not applicable (${meanField.reason})`,
+    summary.flags.length ? 'flags:' : 'flags: none',
+    ...summary.flags.map((f) => `  ${f.severity}: ${f.message}`),
+    summary.problemCount ? `problems (${summary.problemCount}):` : 'problems: none',
+    ...summary.problems.map((p) => `  ${p.severity}: ${describeProblem(p)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `import FILE [--json]`: reads a run file in chunks and prints its summary and flags. */
+async function importCommand(args: ParsedArgs): Promise<number> {
+  for (const name of Object.keys(args.flags))
+    throw new UsageError(`--${name} is not a flag of import; it takes a FILE and --json`);
+  if (args.positional.length !== 1)
+    throw new UsageError(
+      `import takes one FILE (a run file written by python/gradlab_record.py); got ${args.positional.length}`,
+    );
+  const file = args.positional[0]!;
+  const parser = new RunFileParser();
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      parser.push(chunk as Buffer);
+      if (parser.fatal) break;
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `import: cannot read ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`,
+    );
+  }
+  const result = parser.finish();
+  if (!result.run) {
+    process.stderr.write(`gradlab: ${file}: ${describeProblem(result.fatal!)}\n`);
+    return 1;
+  }
+  const summary = summarizeRun(result.run, result);
+  process.stdout.write(
+    args.json ? `${toJson({ file, ...summary }, 2)}\n` : summaryText(file, summary),
+  );
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.help || args.command === undefined) {
@@ -582,8 +700,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'train') return trainCommand(args.flags, args.json);
+  if (args.command === 'import') return importCommand(args);
+  if (args.command === 'export') {
+    exportCommand(args.flags, args.json);
+    return 0;
+  }
   throw new UsageError(
-    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian, train (see --help)`,
+    `unknown command ${JSON.stringify(args.command)}; commands: run, notebook, theory, sweep, jacobian, train, export, import (see --help)`,
   );
 }
 
