@@ -27,6 +27,8 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist/lib',
     emptyOutDir: true,
+    // The lab's public files (its icon) are the lab's, not the library's.
+    copyPublicDir: false,
     // GRADLAB_INSPECT=1 keeps the output readable, with each module's path as a comment.
     minify: !process.env.GRADLAB_INSPECT,
     lib: {

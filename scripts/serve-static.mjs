@@ -9,8 +9,7 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const port = Number(process.argv[2] ?? process.env.GRADLAB_STATIC_PORT ?? 5190);
+const repository = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -36,25 +35,37 @@ function isolate(path, response) {
   response.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
 }
 
-createServer((request, response) => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  let path = decodeURIComponent(url.pathname);
-  if (path.endsWith('/')) path += 'index.html';
-  const file = normalize(join(root, path));
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    response.writeHead(404, { 'Content-Type': 'text/plain' });
-    response.end('not found');
-    return;
-  }
-  const type = extname(file);
-  response.setHeader('Content-Type', TYPES[type] ?? 'application/octet-stream');
-  response.setHeader('Cache-Control', 'no-store');
-  isolate(path, response);
-  const gzip = COMPRESSIBLE.has(type) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
-  if (gzip) response.setHeader('Content-Encoding', 'gzip');
-  response.writeHead(200);
-  const stream = createReadStream(file);
-  (gzip ? stream.pipe(createGzip()) : stream).pipe(response);
-}).listen(port, '127.0.0.1', () =>
-  console.log(`gradlab static server on http://127.0.0.1:${port}`),
-);
+/**
+ * Serves `root` (the repository unless given; the audit serves dist/, the built lab, as a site
+ * would) on 127.0.0.1:port; resolves to the server once it listens.
+ */
+export function startStaticServer(port, root = repository) {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    let path = decodeURIComponent(url.pathname);
+    if (path.endsWith('/')) path += 'index.html';
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' });
+      response.end('not found');
+      return;
+    }
+    const type = extname(file);
+    response.setHeader('Content-Type', TYPES[type] ?? 'application/octet-stream');
+    response.setHeader('Cache-Control', 'no-store');
+    isolate(path, response);
+    const gzip =
+      COMPRESSIBLE.has(type) && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+    if (gzip) response.setHeader('Content-Encoding', 'gzip');
+    response.writeHead(200);
+    const stream = createReadStream(file);
+    (gzip ? stream.pipe(createGzip()) : stream).pipe(response);
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.argv[2] ?? process.env.GRADLAB_STATIC_PORT ?? 5190);
+  await startStaticServer(port);
+  console.log(`gradlab static server on http://127.0.0.1:${port}`);
+}

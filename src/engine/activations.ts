@@ -307,6 +307,18 @@ const propertyCache = new Map<string, ActivationProperties>();
  * Properties computed from the functions themselves, not typed in: the chapter's comparison table
  * (§17.5) lists max |f'| as 0.25 for sigmoid and 1 for tanh and ReLU; here it is measured.
  */
+/** The x in [lo, hi] where `f` is smallest (golden-section search; f unimodal there). */
+function goldenSection(f: (x: number) => number, lo: number, hi: number): number {
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 80; i++) {
+    const m1 = hi - g * (hi - lo);
+    const m2 = lo + g * (hi - lo);
+    if (f(m1) < f(m2)) hi = m2;
+    else lo = m1;
+  }
+  return (lo + hi) / 2;
+}
+
 export function activationProperties(name: ActivationName, alpha?: number): ActivationProperties {
   const a = resolveAlpha(name, alpha);
   const key = `${name}:${a}`;
@@ -319,7 +331,11 @@ export function activationProperties(name: ActivationName, alpha?: number): Acti
   let prev = forward(-50, a);
   let min = prev;
   let max = prev;
-  const steps = 100_000;
+  let argMin = -50;
+  // A grid step of 0.025, then golden-section searches at the grid's extremes: smooth extrema
+  // such as GELU's slope 1.1289 at x ≈ 1.4142, or its minimum −0.170 at x ≈ −0.752, sit between
+  // grid points. (A page draws this table: a finer grid would only cost it time.)
+  const steps = 4_000;
   for (let i = 0; i <= steps; i++) {
     const x = -50 + (100 * i) / steps;
     const d = Math.abs(derivative(x, a));
@@ -330,21 +346,18 @@ export function activationProperties(name: ActivationName, alpha?: number): Acti
     const f = forward(x, a);
     if (f < prev - 1e-12 * Math.max(1, Math.abs(prev))) monotone = false;
     prev = f;
-    if (f < min) min = f;
+    if (f < min) {
+      min = f;
+      argMin = x;
+    }
     if (f > max) max = f;
   }
-  // Refine around the grid maximum (golden-section search): smooth maxima such as GELU's
-  // 1.1289 at x ≈ 1.4142 sit between grid points.
-  let lo = argMax - 1e-3;
-  let hi = argMax + 1e-3;
-  const g = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 80; i++) {
-    const m1 = hi - g * (hi - lo);
-    const m2 = lo + g * (hi - lo);
-    if (Math.abs(derivative(m1, a)) > Math.abs(derivative(m2, a))) hi = m2;
-    else lo = m1;
+  const slope = (x: number) => Math.abs(derivative(x, a));
+  maxD = Math.max(maxD, slope(goldenSection((x) => -slope(x), argMax - 0.025, argMax + 0.025)));
+  const value = (x: number) => forward(x, a);
+  if (argMin > -50 && argMin < 50) {
+    min = Math.min(min, value(goldenSection(value, argMin - 0.025, argMin + 0.025)));
   }
-  maxD = Math.max(maxD, Math.abs(derivative((lo + hi) / 2, a)));
   const tailScale = Math.max(maxD, 1e-300) * 1e-6;
   const props: ActivationProperties = {
     maxAbsDerivative: maxD,

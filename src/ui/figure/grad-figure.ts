@@ -22,6 +22,7 @@ import { token } from '../design/tokens.ts';
 import { CONTROLS_LEVELS, type ControlsLevel } from './controls-level.ts';
 import type { StateReader } from './state-reader.ts';
 import { ASPECT, readOption, type OptionRule } from './figure-options.ts';
+import { readySlot } from './ready-queue.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 
 /** Attributes every figure reads beside the state and its own options. */
@@ -31,6 +32,11 @@ export const figureStyles = css`
   :host {
     display: block;
     min-width: 0;
+  }
+  /* The box a chart figure will take, held until it draws (the loader holds it before that). */
+  :host([data-pending-chart]) {
+    aspect-ratio: var(--grad-aspect, 1.6);
+    min-height: 15rem;
   }
   .embed-panel {
     position: absolute;
@@ -92,6 +98,11 @@ export abstract class GradFigure<S> extends LitElement {
   static optionRules: readonly OptionRule<unknown>[] = [];
   /** How the figure reads its state from attributes; every concrete figure names one. */
   static stateReader: StateReader<unknown>;
+  /**
+   * A chart's box is reserved before its first drawing (width ÷ aspect); a table's height is
+   * its rows'.
+   */
+  static shape: 'chart' | 'table' = 'chart';
 
   static override get observedAttributes(): string[] {
     const base =
@@ -208,6 +219,12 @@ export abstract class GradFigure<S> extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Until it has drawn (figures are readied one per frame), a chart keeps its box.
+    if (!this.hasUpdated && (this.constructor as typeof GradFigure).shape === 'chart') {
+      this.toggleAttribute('data-pending-chart', true);
+      const aspect = this.aspect;
+      if (aspect !== ASPECT.fallback) this.style.setProperty('--grad-aspect', String(aspect));
+    }
     this.addEventListener('grad-state-change', this.onOwnStateChange as EventListener);
     if (!this.managed) this.readAttributes();
     this.textObserver = new MutationObserver(() => this.requestUpdate());
@@ -287,6 +304,17 @@ export abstract class GradFigure<S> extends LitElement {
     );
   }
 
+  protected override firstUpdated(changed: PropertyValues<this>): void {
+    super.firstUpdated(changed);
+    this.removeAttribute('data-pending-chart');
+  }
+
+  /** A figure's first drawing waits its turn (ready-queue.ts): one figure per frame. */
+  protected override async scheduleUpdate(): Promise<unknown> {
+    if (!this.hasUpdated) await readySlot();
+    return super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     const key = this.planKey();
@@ -328,7 +356,32 @@ export abstract class GradFigure<S> extends LitElement {
         Copy
       </button>
       <button type="button" @click=${() => (this.embedOpen = false)}>Close</button>
+      ${
+        this.deepLink()
+          ? html`<p>Link to this figure in the lab, with its settings:</p>
+              <pre><code data-testid="deep-link">${this.deepLink()}</code></pre>`
+          : nothing
+      }
     </div>`;
+  }
+
+  /**
+   * In the lab, this figure's address: the page with its settings, `#part/figure` (the figure by
+   * its data-link, else its tag; grad-lab opens it there). Null outside the lab.
+   */
+  deepLink(): string | null {
+    if (!insideLab(this)) return null;
+    const up = (element: Element): Element | null => {
+      const root = element.getRootNode();
+      return element.parentElement ?? (root instanceof ShadowRoot ? root.host : null);
+    };
+    let node = up(this);
+    while (node && !(node.localName === 'section' && node.classList.contains('part') && node.id)) {
+      node = up(node);
+    }
+    if (!node) return null;
+    const figure = this.dataset.link ?? this.localName;
+    return `${location.origin}${location.pathname}${location.search}#${node.id}/${figure}`;
   }
 
   /** The Embed button, beside the export buttons. */

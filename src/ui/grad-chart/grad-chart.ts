@@ -9,6 +9,7 @@ import {
   type PreparedChartData,
 } from './chart-data.ts';
 import { isDark, seriesColour } from '../design/palette.ts';
+import { readySlot } from '../figure/ready-queue.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
 
@@ -207,7 +208,11 @@ export class GradChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resizeObserver = new ResizeObserver(() => this.plot?.setSize(this.size()));
+    this.resizeObserver = new ResizeObserver(() => {
+      if (this.plot) this.plot.setSize(this.size());
+      // A plot waiting for its box to be laid out (see createPlot) can be drawn now.
+      else if (this.data) this.requestUpdate();
+    });
     this.resizeObserver.observe(this);
     // A framed chart takes its plot's height from the box that CSS gives it.
     const area = this.renderRoot.querySelector?.('[part=chart]');
@@ -293,8 +298,36 @@ export class GradChart extends LitElement {
       this.plot!.setData(this.prepared.columns as uPlot.AlignedData);
       return;
     }
+    // A chart's first plot waits its turn (figure/ready-queue.ts), so charts appearing together
+    // are drawn one per frame; a plot rebuilt in place (new series, new axes) is drawn at once.
+    if (!this.plot && !this.turnGranted) {
+      this.plotTurn ??= readySlot().then(() => {
+        this.plotTurn = null;
+        this.turnGranted = true;
+        this.requestUpdate('data');
+      });
+      return;
+    }
     this.plot?.destroy();
-    this.plot = new uplotClass!(this.options(), this.prepared.columns as uPlot.AlignedData, target);
+    this.createPlot(target);
+  }
+
+  /** A pending turn to draw the first plot (see updated()). */
+  private plotTurn: Promise<void> | null = null;
+  /** Set once the chart has had its turn: from then on, plots are drawn at once. */
+  private turnGranted = false;
+
+  /**
+   * Draws a new plot, now that it is this chart's turn, once its box has a size: a plot made in a
+   * box not yet laid out would take a guessed size and then jump to the real one.
+   */
+  private createPlot(target: HTMLElement): void {
+    if (this.aspect && target.getBoundingClientRect().width === 0) return;
+    this.plot = new uplotClass!(
+      this.options(),
+      this.prepared!.columns as uPlot.AlignedData,
+      target,
+    );
     this.plotHasHeat = Boolean(this.heat);
   }
 

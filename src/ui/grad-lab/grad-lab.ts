@@ -342,9 +342,15 @@ function precedes(a: Node, b: Node): boolean {
   return Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
 }
 
-/** The element with `data-link=<link>` inside `root` or the shadow roots beneath it. */
+/**
+ * The figure `link` names inside `root` or the shadow roots beneath it: the element whose
+ * data-link it is, else the first of that tag.
+ */
 function findLinked(root: ParentNode, link: string): HTMLElement | null {
-  const direct = root.querySelector<HTMLElement>(`[data-link="${CSS.escape(link)}"]`);
+  const selector = /^grad-[a-z-]+$/.test(link)
+    ? `[data-link="${link}"], ${link}:not([data-link])`
+    : `[data-link="${CSS.escape(link)}"]`;
+  const direct = root.querySelector<HTMLElement>(selector);
   if (direct) return direct;
   for (const element of root.querySelectorAll('*')) {
     const found = element.shadowRoot ? findLinked(element.shadowRoot, link) : null;

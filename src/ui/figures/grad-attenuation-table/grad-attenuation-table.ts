@@ -19,6 +19,7 @@ import { ComparisonFigure } from '../comparison-figure.ts';
  * @cssproperty --grad-muted - Colour of cells with no measurement.
  */
 export class GradAttenuationTable extends ComparisonFigure {
+  static override shape = 'table' as const;
   static override styles = [
     ComparisonFigure.styles,
     css`

@@ -19,6 +19,7 @@ const cell = (value: number) =>
  * @csspart run-status - Progress, Cancel, Run, and run errors.
  */
 export class GradFixesTable extends FixesFigure {
+  static override shape = 'table' as const;
   static override styles = [
     GradFigure.styles,
     css`

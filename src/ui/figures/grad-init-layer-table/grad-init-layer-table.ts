@@ -22,6 +22,7 @@ const cell = (text: string) =>
  * @csspart run-status - Progress, Cancel, Run, and run errors.
  */
 export class GradInitLayerTable extends InitRunFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     return `${INITS[this.init].label}: activation statistics per hidden layer`;
   }

@@ -30,6 +30,7 @@ const cell = (text: string) =>
  * @cssproperty --grad-error - Colour of non-finite values.
  */
 export class GradInitSummary extends GroupRunFigure {
+  static override shape = 'table' as const;
   static override styles = [
     GradFigure.styles,
     css`

@@ -16,6 +16,7 @@ import { JacobianFigure } from '../jacobian-figure.ts';
  * @csspart run-status - Progress, Cancel, and run errors.
  */
 export class GradJacobianTable extends JacobianFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     return `Spread of the Jacobian's singular values (width ${this.width}, depth ${this.state.spec.depth})`;
   }

@@ -21,6 +21,7 @@ import { BenchmarkFigure, measuredCell } from '../benchmark-figure.ts';
  * @cssproperty --grad-muted - Colour of cells with no measurement.
  */
 export class GradKernelTable extends BenchmarkFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     return 'Milliseconds, GFLOP/s (matrix products only) and share of the run, per kernel and backend';
   }

@@ -20,6 +20,7 @@ const cell = (value: number | null) =>
  * @csspart run-status - Progress, Cancel, Run, and run errors.
  */
 export class GradLayerTable extends SingleRunFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     const spec = this.shownSpec;
     return `Per-layer statistics: ${ACTIVATIONS[spec.activation].label}, ${spec.init} init, ${spec.depth} hidden layers × ${spec.width}, batch ${spec.batch}`;

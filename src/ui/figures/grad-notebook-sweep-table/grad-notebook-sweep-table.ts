@@ -14,6 +14,7 @@ import { notebookTableStyles } from '../notebook-table.styles.ts';
  * @cssproperty --grad-mono - The font of the numbers.
  */
 export class GradNotebookSweepTable extends NotebookFigure {
+  static override shape = 'table' as const;
   static override styles = [NotebookFigure.styles, notebookTableStyles];
 
   protected override defaultCaption(): string {

@@ -17,6 +17,7 @@ import { PhaseSweepFigure } from '../phase-sweep-figure.ts';
  * @csspart run-status - Progress, Cancel, and run errors.
  */
 export class GradPhaseTable extends PhaseSweepFigure {
+  static override shape = 'table' as const;
   static override optionRules = [...PhaseSweepFigure.optionRules, PHASE_TABLE];
 
   protected override measures(): boolean {

@@ -21,6 +21,7 @@ const yesNo = (value: boolean) => (value ? 'yes' : 'no');
  * @csspart table - The table.
  */
 export class GradPropertiesTable extends GradFigure<ActivationState> {
+  static override shape = 'table' as const;
   static override styles = [
     GradFigure.styles,
     mathStyles,

@@ -17,6 +17,7 @@ import { BenchmarkFigure } from '../benchmark-figure.ts';
  * @csspart thread-scaling - The table.
  */
 export class GradThreadScaling extends BenchmarkFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     const { threads, reason } = browserThreadPlan();
     return threads > 1

@@ -99,6 +99,7 @@ const PERCENT_OF_PEAK: SummaryColumn = {
  * @cssproperty --grad-warn-bg - Background of the software-emulation and fallback notices.
  */
 export class GradTimingsTable extends BenchmarkFigure {
+  static override shape = 'table' as const;
   static override properties = {
     ...BenchmarkFigure.properties,
     size: { state: true },

@@ -32,6 +32,7 @@ import { TrainingFigure } from '../training-figure.ts';
  * @cssproperty --grad-error - Colour of non-finite values and a diverged run.
  */
 export class GradTrainingSummary extends TrainingFigure {
+  static override shape = 'table' as const;
   static override styles = [
     TrainingFigure.styles,
     css`

@@ -59,6 +59,7 @@ function verdict(checks: readonly StatisticCheck[]): unknown {
  * @cssproperty --grad-warn-bg - Background of the software-emulation and fallback notices.
  */
 export class GradVerifyTable extends VerifyFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     const test = this.verification.verification?.test;
     return `Per layer: ${test ? describeBackend(test) : this.config.spec.backend} against cpu64`;

@@ -13,6 +13,7 @@ import { VerifyFigure } from '../verify-figure.ts';
  * @csspart timings - The timings table.
  */
 export class GradVerifyTimings extends VerifyFigure {
+  static override shape = 'table' as const;
   protected override defaultCaption(): string {
     const result = this.verification.result;
     return result
