@@ -49,6 +49,9 @@ export default defineConfig({
   worker: { format: 'es' },
   build: {
     target: 'es2022',
+    // The lab in dist/app/, beside the library (dist/lib/) and its types (dist/types/): building
+    // one never empties the others.
+    outDir: 'dist/app',
     // The lab (index.html) and the iframe route for embeds (embed.html).
     rollupOptions: { input: { main: 'index.html', embed: 'embed.html' } },
   },

@@ -6,41 +6,31 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { openSettings, PARTS } from './lab-page.ts';
 import { watchPage } from './watch.ts';
-
-const SECTIONS = [
-  'activations',
-  'gradient-flow',
-  'init-explorer',
-  'fixes',
-  'theory',
-  'training',
-  'notebook',
-  'run',
-  'verify',
-  'benchmark',
-] as const;
 
 /** Small sizes, so every section's runs finish quickly even on SwiftShader. */
 const SMALL =
   'depth=4&width=8&inputs=8&outputs=2&batch=4&depths=2,4&activations=sigmoid,relu&inits=xavier,he';
 
 /**
- * Scrolls through the lab (sections may wait to be seen before they run), then waits until every
- * section has drawn: a chart in each, and the CPU-vs-GPU section's timed run.
+ * Reads the lab from top to bottom as a reader would: each part is scrolled to and waited for
+ * (figures run while they are near, and pause far away) until it has drawn a chart and shows no
+ * progress. The training and the benchmark run only when asked: their parts just have to be there.
  */
 async function settle(page: Page): Promise<void> {
-  for (const id of SECTIONS) await page.locator(`section#${id}`).scrollIntoViewIfNeeded();
-  for (const id of SECTIONS) {
-    // The benchmark and training run only when asked: their sections just have to be there.
-    if (id === 'benchmark' || id === 'training') continue;
+  for (const id of PARTS) {
+    const part = page.locator(`section#${id}`);
+    await part.scrollIntoViewIfNeeded();
+    await page.evaluate((i) => document.getElementById(i)!.scrollIntoView(), id);
+    if (id === 'training') continue;
     const drawn =
-      id === 'verify'
+      id === 'speed'
         ? page.locator('grad-verify').getByTestId('verify-backend')
-        : page.locator(`section#${id} grad-chart canvas`).first();
+        : part.locator('grad-chart canvas').first();
     await expect(drawn).toBeAttached({ timeout: 240_000 });
+    await expect(part.locator('progress')).toHaveCount(0, { timeout: 240_000 });
   }
-  await expect(page.locator('grad-lab progress')).toHaveCount(0, { timeout: 120_000 });
 }
 
 for (const mode of ['webgpu', 'no-webgpu'] as const) {
@@ -97,13 +87,14 @@ test('the layout fits a phone: nothing wider than the screen', async ({ page }) 
 test('the URL round-trips: a setting changed in the page survives a reload', async ({ page }) => {
   test.setTimeout(300_000);
   await page.goto(`/?${SMALL}`);
-  const form = page.locator('grad-spec-form');
+  const form = await openSettings(page);
   await form.getByLabel('activation', { exact: true }).selectOption('tanh');
   await form.getByLabel('seed', { exact: true }).fill('7');
   await form.getByRole('button', { name: 'Apply and run' }).click();
   await expect.poll(() => new URL(page.url()).searchParams.get('seed')).toBe('7');
   const url = page.url();
   await page.reload();
+  await openSettings(page);
   await expect(form.getByLabel('activation', { exact: true })).toHaveValue('tanh');
   await expect(form.getByLabel('seed', { exact: true })).toHaveValue('7');
   expect(page.url()).toBe(url);
@@ -160,21 +151,26 @@ async function readDownload(
   return Buffer.concat(chunks).toString(encoding);
 }
 
-test('the Embed button gives the snippet for a section as configured, and its iframe works', async ({
+test('the Embed action gives a figure’s snippet as configured, and its iframe works', async ({
   page,
 }) => {
   test.setTimeout(120_000);
-  await page.goto(`/?${SMALL}`);
-  const section = page.locator('section#gradient-flow');
-  await section.locator('details.embed summary').click();
-  await expect(section.getByTestId('embed-snippet')).toContainText(
-    '<grad-norms depth="4" width="8" inputs="8" outputs="2" batch="4" depths="2,4" ' +
-      'activations="sigmoid,relu" inits="xavier,he"></grad-norms>',
+  await page.goto(`/?${SMALL}#vanishing`);
+  const sweep = page.locator('section#vanishing grad-depth-sweep');
+  await sweep.scrollIntoViewIfNeeded();
+  await sweep.getByRole('button', { name: 'Embed' }).click();
+  await expect(sweep.getByTestId('embed-snippet')).toContainText(
+    '<grad-depth-sweep depth="4" width="8" inputs="8" outputs="2" batch="4" depths="2,4" ' +
+      'activations="sigmoid,relu" inits="xavier,he" controls="none"></grad-depth-sweep>',
   );
-  const frame = await section.locator('details.embed code').last().textContent();
-  expect(frame).toMatch(/^embed\.html\?widget=grad-norms&depth=4/);
-  await page.goto(`/${frame}`);
-  await expect(page.locator('grad-norms grad-chart canvas').first()).toBeAttached({
+  // In the lab, the figure's own address too: the page with its settings, at this figure.
+  await expect(sweep.getByTestId('deep-link')).toContainText(
+    `/?${SMALL}#vanishing/grad-depth-sweep`,
+  );
+  await page.goto(
+    '/embed.html?widget=grad-depth-sweep&depth=4&width=8&inputs=8&outputs=2&batch=4&depths=2,4',
+  );
+  await expect(page.locator('grad-depth-sweep grad-chart canvas').first()).toBeAttached({
     timeout: 60_000,
   });
 });

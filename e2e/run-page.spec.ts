@@ -6,6 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { runExperiment } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
+import { openSettings } from './lab-page.ts';
 import { collectConsoleErrors } from './watch.ts';
 
 async function tableValues(page: Page): Promise<string[][]> {
@@ -20,7 +21,7 @@ test('runs the URL spec in a worker and shows per-layer statistics that match th
 }) => {
   const errors = collectConsoleErrors(page);
   await page.goto(
-    '/?activation=tanh&depth=6&width=16&inputs=16&outputs=2&batch=8&seed=3&backend=cpu64',
+    '/?activation=tanh&depth=6&width=16&inputs=16&outputs=2&batch=8&seed=3&backend=cpu64#run',
   );
   await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(7);
   const rows = await tableValues(page);
@@ -56,7 +57,7 @@ test('a bad URL value is reported, the defaults are used, and the page still run
   page,
 }) => {
   const errors = collectConsoleErrors(page);
-  await page.goto('/?depth=abc');
+  await page.goto('/?depth=abc#run');
   const problems = page.getByTestId('url-problems');
   await expect(problems).toContainText('depth');
   await expect(problems).toContainText('integer from 1 to 1000');
@@ -65,7 +66,7 @@ test('a bad URL value is reported, the defaults are used, and the page still run
 });
 
 test('a long run reports progress and can be cancelled', async ({ page }) => {
-  await page.goto('/?depth=400&width=256&inputs=256&batch=64&backend=cpu64');
+  await page.goto('/?depth=400&width=256&inputs=256&batch=64&backend=cpu64#run');
   const run = page.locator('grad-run');
   const progress = run.locator('progress');
   await expect(progress).toBeVisible();
@@ -73,7 +74,7 @@ test('a long run reports progress and can be cancelled', async ({ page }) => {
   await expect(run.getByRole('alert')).toHaveText('Run cancelled.');
   await expect(progress).toHaveCount(0);
   // The page keeps working after a cancel: a small run completes.
-  const form = page.locator('grad-spec-form');
+  const form = await openSettings(page);
   await form.getByLabel('depth', { exact: true }).fill('3');
   await form.getByLabel('width', { exact: true }).fill('8');
   await form.getByRole('button', { name: 'Apply and run' }).click();
@@ -83,7 +84,7 @@ test('a long run reports progress and can be cancelled', async ({ page }) => {
 
 test('an overflowing network shows non-finite values instead of crashing', async ({ page }) => {
   await page.goto(
-    '/?activation=linear&init=normal&depth=40&width=64&inputs=64&batch=4&backend=cpu',
+    '/?activation=linear&init=normal&depth=40&width=64&inputs=64&batch=4&backend=cpu#run',
   );
   await expect(
     page.locator('grad-run').locator('table[part="table"] td.nonfinite').first(),
@@ -96,8 +97,8 @@ test('an overflowing network shows non-finite values instead of crashing', async
 test('α survives a re-run, and a new activation starts from its own default α', async ({
   page,
 }) => {
-  await page.goto('/?activation=leaky_relu&alpha=0.2&depth=3&width=8&inputs=8');
-  const form = page.locator('grad-spec-form');
+  await page.goto('/?activation=leaky_relu&alpha=0.2&depth=3&width=8&inputs=8#run');
+  const form = await openSettings(page);
   const alpha = form.getByLabel('alpha', { exact: true });
   await expect(alpha).toHaveValue('0.2');
   await form.getByRole('button', { name: 'Apply and run' }).click();
@@ -116,8 +117,8 @@ test('α survives a re-run, and a new activation starts from its own default α'
 test('the settings form reports a bad value at its field, named as in the URL', async ({
   page,
 }) => {
-  await page.goto('/?depth=3&width=8&inputs=8');
-  const form = page.locator('grad-spec-form');
+  await page.goto('/?depth=3&width=8&inputs=8#run');
+  const form = await openSettings(page);
   await form.getByLabel('batch', { exact: true }).fill('0');
   await form.getByRole('button', { name: 'Apply and run' }).click();
   await expect(form.getByTestId('spec-problem')).toHaveText(

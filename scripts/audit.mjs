@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run audit`: measures the built lab as the web measures pages. Builds the lab (dist/),
+// `npm run audit`: measures the built lab as the web measures pages. Builds the lab (dist/app/),
 // serves it as a site would (gzip, cross-origin isolated: scripts/serve-static.mjs), runs
 // Lighthouse from npm with the tests' Chromium (CHROMIUM_PATH or /usr/bin/chromium) with its
 // default mobile settings and with the desktop preset, and writes the scores, the page's load
@@ -80,7 +80,7 @@ async function main() {
     });
   }
   const port = 5187;
-  const server = await startStaticServer(port, join(root, 'dist'));
+  const server = await startStaticServer(port, join(root, 'dist', 'app'));
   const url = `http://127.0.0.1:${port}/`;
   try {
     const mobile = summarize(await audit(url));

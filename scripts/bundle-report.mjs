@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What a page pays for gradlab, computed from the built library (dist/lib) and lab (dist/): for a
+// What a page pays for gradlab, computed from the built library (dist/lib) and lab (dist/app): for a
 // page with one element, the loader, the element's module, every chunk it imports statically, and
 // the CPU worker where its code can start one (the WebAssembly kernel is inside the worker), in
 // gzipped bytes. `npm run build` prints the table; the browser tests measure the same transfers.
@@ -89,7 +89,7 @@ export function elementCost(libDir, tag, { runs = true } = {}) {
   return { files, gzip: bytes(files) };
 }
 
-/** Every file of the built lab page (dist/): the whole lab when every section has loaded. */
+/** Every file of the built lab page (dist/app/): the whole lab when every section has loaded. */
 export function labCost(appDir) {
   const assets = join(appDir, 'assets');
   const files = new Set(
@@ -125,8 +125,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (gzip > budget) over++;
     lines.push(row(`one <${tag}> alone`, gzip, budget));
   }
-  if (existsSync(join(root, 'dist', 'index.html'))) {
-    const { gzip } = labCost(join(root, 'dist'));
+  if (existsSync(join(root, 'dist', 'app', 'index.html'))) {
+    const { gzip } = labCost(join(root, 'dist', 'app'));
     if (gzip > BUDGETS.lab) over++;
     lines.push(row('the whole lab page, every section loaded', gzip, BUDGETS.lab));
   }

@@ -59,6 +59,8 @@ export const ELEMENT_EXAMPLES: Readonly<Record<string, Readonly<Record<string, s
   'grad-kernel-table': { depth: '5', width: '32', inputs: '32', batch: '8' },
   'grad-thread-scaling': { depth: '5', width: '32', inputs: '32', batch: '8' },
   'grad-size-sweep': { widths: '16,32,64', 'sweep-depths': '3,6', backends: 'cpu,cpu64' },
+  // A run recorded from PyTorch (tests/fixtures/digits-mlp.run.jsonl), served beside the pages.
+  'grad-run-file-chart': { src: '/e2e/pages/digits-mlp.run.jsonl', view: 'depth' },
   'grad-activations': {},
   'grad-norms': { activation: 'sigmoid', depths: '3,5,10', activations: 'sigmoid,relu' },
   'grad-init-explorer': { activation: 'tanh', depth: '10', inits: 'xavier,he' },
@@ -69,6 +71,8 @@ export const ELEMENT_EXAMPLES: Readonly<Record<string, Readonly<Record<string, s
   'grad-run': { activation: 'relu', init: 'he', depth: '10' },
   'grad-verify': { depth: '5', width: '32', batch: '8' },
   'grad-benchmark': { depth: '5', width: '32', batch: '8' },
+  'grad-import': {},
+  'grad-export-pytorch': { activation: 'tanh', depth: '5', rng: 'numpy' },
   'grad-lab': {},
 };
 

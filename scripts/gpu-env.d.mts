@@ -6,3 +6,6 @@ export function applyGpuEnv(
 
 /** True when process.env.CI is set to something other than '', '0' or 'false'. */
 export function isCi(env?: Record<string, string | undefined>): boolean;
+
+/** True when GRADLAB_SKIP_GPU is 1, true or yes: only then may GPU tests skip. */
+export function skipGpuRequested(env?: Record<string, string | undefined>): boolean;

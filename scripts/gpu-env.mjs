@@ -82,3 +82,13 @@ export function isCi(env = process.env) {
   const ci = env.CI;
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
+
+/**
+ * True when the user asked to skip the GPU tests: GRADLAB_SKIP_GPU set to 1, true or yes. Only
+ * then may a GPU test skip for want of an adapter; anywhere else (CI or not) it fails, and
+ * `npm test` says so in its summary line.
+ */
+export function skipGpuRequested(env = process.env) {
+  const value = (env.GRADLAB_SKIP_GPU ?? '').trim().toLowerCase();
+  return value === '1' || value === 'true' || value === 'yes';
+}

@@ -403,6 +403,203 @@ def make_correlation():
     write('correlation.json', {'cases': cases})
 
 
+# 7. histograms (bins, min, max, counts) of every layer's activations, by an exact reference of
+# gradlab's binning rule: bin = min(bins - 1, floor((v - min) / (max - min) * bins)) over the
+# finite values, everything in bin 0 when (max - min) / 2 < 2^-64. Positions are computed in exact
+# rational arithmetic (fractions.Fraction of the doubles), so the reference has no rounding of its
+# own. A layer is 'exact' when every backend must reproduce it bin for bin: its values are exact in
+# f32 as in f64 (dyadic weights and inputs, exact activations), and the rule's own arithmetic is
+# exact in any precision (half-range and bins powers of two, so the scale is a power of two).
+# Elsewhere the fixture gives each value's distance to the nearest inner bin edge, in bins, from
+# which a test derives how many values its backend's rounding may move.
+from fractions import Fraction
+
+HIST_ACTIVATIONS = {
+    'linear': lambda z, a: z,
+    'relu': lambda z, a: np.maximum(z, 0.0),
+    'leaky_relu': lambda z, a: np.where(z > 0, z, a * z),
+    'step': lambda z, a: (z > 0).astype(float),
+    'sigmoid': lambda z, a: special.expit(z),
+    'tanh': lambda z, a: np.tanh(z),
+    'elu': lambda z, a: np.where(z > 0, z, a * np.expm1(np.minimum(z, 0))),
+    'gelu': lambda z, a: z * special.ndtr(z),
+}
+
+
+def hist_forward(case, dtype):
+    """Every layer's activations a_l (units x batch), computed in `dtype`."""
+    act = HIST_ACTIVATIONS[case['activation']]
+    alpha = dtype(case['alpha'])
+    a = np.asarray(case['x'], dtype).reshape(case['sizes'][0], case['batch'])
+    L = len(case['sizes']) - 1
+    layers = []
+    for l in range(1, L + 1):
+        n_in, n_out = case['sizes'][l - 1], case['sizes'][l]
+        W = np.asarray(case['weights'][l - 1], dtype).reshape(n_out, n_in)
+        z = W @ a
+        if case['biases'] is not None:
+            z = z + np.asarray(case['biases'][l - 1], dtype)[:, None]
+        if case['batchnorm'] and l < L:
+            z = (z - z.mean(axis=1, keepdims=True)) / np.sqrt(
+                z.var(axis=1, keepdims=True) + dtype(1e-5))
+        same = l < L or case['outputActivation'] == 'same'
+        h = act(z, alpha).astype(dtype) if same else z
+        a = h + a if case['residual'] and l < L and n_in == n_out else h
+        layers.append(a)
+    return layers
+
+
+def is_power_of_two(f):
+    return f > 0 and f.numerator & (f.numerator - 1) == 0 and (
+        f.denominator & (f.denominator - 1) == 0) and (f.numerator == 1 or f.denominator == 1)
+
+
+def exact_histogram(values, bins):
+    """The rule in exact arithmetic: (min, max, counts, distance of each value to an inner edge)."""
+    finite = [Fraction(float(v)) for v in values.ravel() if math.isfinite(v)]
+    lo, hi = min(finite), max(finite)
+    counts = [0] * bins
+    distances = []
+    degenerate = (hi - lo) / 2 < Fraction(1, 2 ** 64)
+    for v in finite:
+        if degenerate:
+            counts[0] += 1
+            distances.append(None)
+            continue
+        p = (v - lo) / (hi - lo) * bins
+        counts[min(bins - 1, math.floor(p))] += 1
+        inner = [abs(p - k) for k in range(1, bins)]
+        distances.append(float(min(inner)) if inner else None)
+    scale_exact = degenerate or is_power_of_two((hi - lo) / 2) and is_power_of_two(Fraction(bins))
+    return float(lo), float(hi), counts, distances, scale_exact
+
+
+def dyadic_case(name, activation, alpha, sizes, batch, bins, rng, output='linear',
+                residual=False, negative_inputs=False):
+    """Signed-permutation weights and inputs in halves on [-4, 4] (both ends present): every
+    activation is a dyadic number with few bits, exact in f32 and f64 alike."""
+    weights = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        W = np.zeros((n_out, n_in))
+        perm = rng.permutation(max(n_in, n_out))
+        for i in range(n_out):
+            W[i, perm[i] % n_in] = rng.choice([-1.0, 1.0])
+        weights.append(W.ravel())
+    x = rng.integers(-8, 9, size=(sizes[0], batch)) / 2.0
+    x[0, 0], x[-1, -1] = -4.0, 4.0
+    if negative_inputs:
+        x = -np.abs(x)
+    return dict(name=name, activation=activation, alpha=alpha, sizes=sizes, batch=batch,
+                bins=bins, outputActivation=output, residual=residual, batchnorm=False,
+                exactValues=True, weights=weights, biases=None, x=x.ravel(),
+                y=np.zeros(sizes[-1] * batch))
+
+
+def gaussian_case(name, activation, alpha, sizes, batch, bins, rng, output='linear',
+                  residual=False, batchnorm=False, bias=0.0, scale=None):
+    weights = [rng.standard_normal(n_in * n_out) * (scale or math.sqrt(1.0 / n_in))
+               for n_in, n_out in zip(sizes, sizes[1:])]
+    biases = [rng.standard_normal(n) * bias for n in sizes[1:]] if bias else None
+    return dict(name=name, activation=activation, alpha=alpha, sizes=sizes, batch=batch,
+                bins=bins, outputActivation=output, residual=residual, batchnorm=batchnorm,
+                exactValues=False, weights=weights, biases=biases,
+                x=rng.standard_normal(sizes[0] * batch), y=rng.standard_normal(sizes[-1] * batch))
+
+
+def make_histograms():
+    rng = np.random.default_rng(16)
+    # One shape for all (3 layers of 8 units, batch 8): on SwiftShader every new matmul shape
+    # costs seconds of shader compilation, so the GPU test shares its pipelines across cases.
+    sizes, batch = [8, 8, 8, 8], 8
+    cases = [
+        dyadic_case('exact_linear', 'linear', 0.0, sizes, batch, 8, rng),
+        dyadic_case('exact_linear_1024_bins', 'linear', 0.0, sizes, batch, 1024, rng),
+        dyadic_case('exact_relu_edges', 'relu', 0.0, sizes, batch, 16, rng),
+        dyadic_case('exact_leaky_half', 'leaky_relu', 0.5, sizes, batch, 4, rng),
+        dyadic_case('exact_step_two_bins', 'step', 0.0, sizes, batch, 2, rng, output='same'),
+        dyadic_case('exact_linear_residual', 'linear', 0.0, sizes, batch, 32, rng,
+                    residual=True),
+        dyadic_case('exact_dead_relu_one_value', 'relu', 0.0, sizes, batch, 8, rng,
+                    output='same', negative_inputs=True),
+        gaussian_case('sigmoid_bias_32', 'sigmoid', 0.0, sizes, batch, 32, rng, bias=0.5),
+        gaussian_case('tanh_residual_7', 'tanh', 0.0, sizes, batch, 7, rng, residual=True),
+        gaussian_case('gelu_batchnorm_1024', 'gelu', 0.0, sizes, batch, 1024, rng,
+                      batchnorm=True),
+        gaussian_case('elu_same_2', 'elu', 1.0, sizes, batch, 2, rng, output='same'),
+        gaussian_case('linear_growing_16', 'linear', 0.0, sizes, batch, 16, rng, scale=1.5),
+    ]
+    out = []
+    for case in cases:
+        layers64 = hist_forward(case, np.float64)
+        layers32 = hist_forward(case, np.float32)
+        if case['exactValues']:  # the claim that makes these cases exact, checked
+            for a64, a32 in zip(layers64, layers32):
+                assert np.array_equal(a64, a32.astype(np.float64)), case['name']
+        hist = []
+        for a in layers64:
+            lo, hi, counts, distances, scale_exact = exact_histogram(a, case['bins'])
+            # numpy's own histogram agrees wherever no value sits on an inner edge (numpy puts an
+            # edge value in the upper bin too, but computes edges by linspace, with rounding).
+            if lo < hi and all(d is None or d > 1e-9 for d in distances):
+                np_counts, _ = np.histogram(a.ravel(), bins=case['bins'], range=(lo, hi))
+                assert list(np_counts) == counts, case['name']
+            exact = bool(case['exactValues'] and scale_exact)
+            # Distances matter only where a backend may move values; 4 significant digits,
+            # rounded down (a value then counts as movable a little early, never late).
+            shortened = [None if d is None else float(f'{d * (1 - 1e-4):.4g}') for d in distances]
+            on_edge = sum(1 for d in distances if d == 0)
+            hist.append({'min': lo, 'max': hi, 'counts': counts, 'exact': exact,
+                         'values': len(distances), 'onEdge': on_edge,
+                         'distances': None if exact else shortened})
+        print(f"  {case['name']}: exact layers "
+              f"{[i + 1 for i, h in enumerate(hist) if h['exact']]} of {len(hist)}")
+        out.append({**case, 'layers': hist})
+    write('histograms.json', {'cases': out})
+
+
+# 8. weight inits against numpy: custom (randn * sigma_w / sqrt(n_in), biases randn * sigma_b
+# after all weights) and orthogonal (QR of a Gaussian with the signs of R's diagonal made
+# positive, times the gain: orthonormal rows when n_out <= n_in, columns otherwise), drawn with
+# numpy's legacy generator in gradlab's numpy-protocol order.
+def orthogonal_numpy(M):
+    n_out, n_in = M.shape
+    if n_out <= n_in:
+        Q, R = np.linalg.qr(M.T)
+        return (Q * np.sign(np.diag(R))).T
+    Q, R = np.linalg.qr(M)
+    return Q * np.sign(np.diag(R))
+
+
+INIT_CASES = [  # name, init, gain, sigma_w, sigma_b, depth, width, inputs, outputs, seed
+    ('custom_wide', 'custom', 1.0, 1.7, 0.3, 2, 9, 4, 3, 7),
+    ('custom_small_sigma', 'custom', 1.0, 0.05, 0.0, 3, 5, 6, 2, 123),
+    ('orthogonal_tall_square_wide', 'orthogonal', 1.3, 1.0, 0.2, 2, 7, 5, 3, 42),
+    ('orthogonal_unit_gain', 'orthogonal', 1.0, 1.0, 0.0, 1, 12, 12, 4, 2024),
+]
+
+
+def make_inits():
+    cases = []
+    for name, init, gain, sigma_w, sigma_b, depth, width, inputs, outputs, seed in INIT_CASES:
+        sizes = [inputs] + [width] * depth + [outputs]
+        np.random.seed(seed)
+        weights = []
+        for n_in, n_out in zip(sizes, sizes[1:]):
+            M = np.random.randn(n_out, n_in)
+            W = orthogonal_numpy(M) * gain if init == 'orthogonal' else M * (sigma_w / math.sqrt(n_in))
+            if init == 'orthogonal':  # the property gradlab promises: W W^T or W^T W = gain^2 I
+                G = W @ W.T if n_out <= n_in else W.T @ W
+                assert np.allclose(G, gain ** 2 * np.eye(len(G)), atol=1e-12), name
+            weights.append(W.ravel())
+        biases = [np.random.randn(n) * sigma_b for n in sizes[1:]] if sigma_b else None
+        spec = {'init': init, 'gain': gain, 'sigma-w': sigma_w, 'sigma-b': sigma_b,
+                'depth': depth, 'width': width, 'inputs': inputs, 'outputs': outputs,
+                'seed': seed, 'rng': 'numpy', 'batch': 2}
+        cases.append({'name': name, 'spec': spec, 'sizes': sizes, 'weights': weights,
+                      'biases': biases})
+    write('inits.json', {'cases': cases})
+
+
 README = """# Test fixtures
 
 Generated by `scripts/make_fixtures.py` (`npm run fixtures`); do not hand-edit. Reruns
@@ -420,11 +617,31 @@ write identical files. Floats use Python's repr and round-trip exactly; non-fini
 - `correlation.json`: the mean-field correlation map of tanh at four (sigma_w^2, sigma_b^2):
   q*, chi1, the fixed point c*, chi_c and the map with its slope at a few c, by tensor-product
   Gauss-Legendre on [-14, 14]^2 (600 nodes per axis, checked against 800) and scipy's brentq.
+- `histograms.json`: small networks given weight by weight, with each layer's activation
+  histogram (min, max, counts) by gradlab's binning rule in exact rational arithmetic, each
+  value's distance to the nearest inner bin edge, and which layers every backend must match bin
+  for bin (dyadic values exact in f32, a power-of-two scale); checked against np.histogram.
+- `inits.json`: custom and orthogonal (QR of a Gaussian, signs of R's diagonal positive) weights
+  and the biases after them, drawn with numpy's legacy generator in gradlab's order.
 """
+
+
+GROUPS = ('mt19937', 'special', 'activations', 'notebook', 'network', 'correlation',
+          'histograms', 'inits')
 
 
 def main():
     os.makedirs(FIXTURES, exist_ok=True)
+    # `python3 scripts/make_fixtures.py histograms inits` regenerates only those groups.
+    only = set(sys.argv[1:])
+    unknown = only - set(GROUPS)
+    if unknown:
+        sys.exit(f'unknown fixture groups {sorted(unknown)}; groups: {", ".join(GROUPS)}')
+    if only:
+        for group in GROUPS:
+            if group in only:
+                globals()[f'make_{group}']()
+        return
     mt = make_mt19937()
     print('  seed(42) stateHead[:3]:', [int(w) for w in mt[2]['stateHead'][:3]],
           'pos', mt[2]['statePos'])
@@ -437,6 +654,8 @@ def main():
     print('  ten-layer ReLU run all zeros:', all(v == 0 for v in ten['relu']))
     make_network()
     make_correlation()
+    make_histograms()
+    make_inits()
     with open(os.path.join(FIXTURES, 'README.md'), 'w') as fh:
         fh.write(README)
     print('wrote tests/fixtures/README.md')

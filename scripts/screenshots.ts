@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
-import { ELEMENT_TAGS } from '../src/lib/registry.ts';
+import { ELEMENT_TAGS, ELEMENTS } from '../src/lib/registry.ts';
 import { ELEMENT_EXAMPLES } from './element-examples.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -82,13 +82,8 @@ async function captureElements(): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
   for (const tag of ELEMENT_TAGS.filter((t) => t !== 'grad-lab')) {
     const query = new URLSearchParams({ element: tag, ...ELEMENT_EXAMPLES[tag] });
-    if (
-      !tag.match(
-        /^grad-(activations|norms|init-explorer|fixes|theory|training|notebook|run|verify|benchmark)$/,
-      )
-    ) {
-      query.set('controls', 'none');
-    }
+    // Figures alone, fixed; sections with their own controls.
+    if (ELEMENTS[tag].shape !== 'section') query.set('controls', 'none');
     await page.goto(`${base}/e2e/pages/element.html?${query}`);
     const element = page.locator(tag);
     await element.scrollIntoViewIfNeeded();

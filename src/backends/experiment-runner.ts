@@ -7,7 +7,7 @@
  * The WebGPU backend (its kernels and shaders) is imported only when a webgpu run is asked for, so
  * a page that computes on the CPU never downloads it.
  */
-import type { RunProgress } from '../engine/backend.ts';
+import type { ComputeOptions, RunProgress } from '../engine/backend.ts';
 import type { JacobianSpectrum } from '../engine/jacobian.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
@@ -15,7 +15,8 @@ import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
 import type { TrainingChunk } from './cpu/training.ts';
 import type { TrainJob } from './cpu/worker-protocol.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
-import type { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
+import { noFaults, type GpuFaults } from './webgpu/faults.ts';
+import type { WebGpuBackend } from './webgpu/webgpu-backend.ts';
 
 export interface RunOutcome {
   readonly result: RunResult;
@@ -28,25 +29,64 @@ export interface ExperimentRunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** cpu runs: how many CPU threads to use (default: all this page has; see cpuThreadPlan). */
   readonly threads?: number;
+  /**
+   * Told as a run enters each phase (engine/backend.ts RunPhase): WebGPU runs and runs on the
+   * page only (a function cannot reach the worker; its faults are CpuWorkerRunner.faults).
+   */
+  readonly onPhase?: ComputeOptions['onPhase'];
 }
 
-type GpuBackend = Awaited<ReturnType<typeof createWebGpuBackend>>;
+type GpuBackend = WebGpuBackend;
+
+/** What the runner needs of the CPU side (CpuWorkerRunner; tests pass one with another worker). */
+export type CpuRunner = Pick<
+  CpuWorkerRunner,
+  'run' | 'runProblem' | 'jacobian' | 'train' | 'inPageReason' | 'dispose'
+>;
+
+export interface ExperimentRunnerOptions {
+  /** The CPU runner (default: a CpuWorkerRunner on the inlined Web Worker). */
+  readonly cpu?: CpuRunner;
+  /**
+   * Makes a WebGPU backend (default: on the page's navigator.gpu). Called again after a device
+   * is lost or a GPU run fails. It must pass `faults` on (createWebGpuBackend's option).
+   */
+  readonly createGpu?: (faults: GpuFaults) => Promise<GpuBackend>;
+}
 
 export class ExperimentRunner {
-  private readonly cpu = new CpuWorkerRunner();
+  private readonly cpu: CpuRunner;
+  private readonly createGpu: (faults: GpuFaults) => Promise<GpuBackend>;
   private gpu: Promise<GpuBackend> | null = null;
+  /**
+   * Faults to inject into GPU runs (tests and the page's test hooks; webgpu/faults.ts): they
+   * apply to the current device and to the ones made after a failure, until they fire.
+   */
+  readonly gpuFaults: GpuFaults = noFaults();
+  /** GPU backends made so far (tests check that a failed device was replaced). */
+  gpuBackendsCreated = 0;
+
+  constructor(options: ExperimentRunnerOptions = {}) {
+    this.cpu = options.cpu ?? new CpuWorkerRunner();
+    // The WebGPU backend (its kernels and shaders) is imported on the first webgpu run.
+    this.createGpu =
+      options.createGpu ??
+      ((faults) =>
+        import('./webgpu/webgpu-backend.ts').then(({ createWebGpuBackend }) =>
+          createWebGpuBackend({ faults }),
+        ));
+  }
 
   private gpuBackend(): Promise<GpuBackend> {
     if (this.gpu) return this.gpu;
-    const pending = import('./webgpu/webgpu-backend.ts')
-      .then(({ createWebGpuBackend }) => createWebGpuBackend())
-      .then((backend) => {
-        void backend.device.lost.then(() => {
-          // Only this backend's loss clears it; a newer backend may have replaced it already.
-          if (this.gpu === pending) this.gpu = null;
-        });
-        return backend;
+    this.gpuBackendsCreated++;
+    const pending = this.createGpu(this.gpuFaults).then((backend) => {
+      void backend.device.lost.then(() => {
+        // Only this backend's loss clears it; a newer backend may have replaced it already.
+        if (this.gpu === pending) this.gpu = null;
       });
+      return backend;
+    });
     this.gpu = pending;
     return pending;
   }

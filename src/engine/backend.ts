@@ -13,9 +13,30 @@ export interface RunProgress {
   readonly total: number;
 }
 
+/**
+ * The phases of a run, in order: preparing (allocation, uploads, shader compilation), the forward
+ * pass, the second statistics pass, the backward pass, and reading the results back. The CPU
+ * passes through forward, statistics and backward layer by layer; WebGPU encodes all three in
+ * one submission, so between 'prepare' and 'readback' it reports 'submit' alone.
+ */
+export type RunPhase = 'prepare' | 'forward' | 'statistics' | 'backward' | 'submit' | 'readback';
+
 export interface ComputeOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
+  /**
+   * Called as the run enters each phase (forward and backward: once per layer, with the layer).
+   * For tests and fault injection: a test cancels the run here, or throws to fail it there.
+   * The CPU pass calls it synchronously; a throw ends the run with that error.
+   */
+  readonly onPhase?: (phase: RunPhase, layer?: number) => void;
+}
+
+export interface PrepareOptions {
+  /** Cancels the preparation: what it allocated is freed and the promise rejects. */
+  readonly signal?: AbortSignal;
+  /** As ComputeOptions.onPhase, for the 'prepare' phase. */
+  readonly onPhase?: (phase: RunPhase, layer?: number) => void;
 }
 
 /** A problem loaded into a backend: weights in place, ready to run many times. */
@@ -37,5 +58,5 @@ export interface PreparedRun {
 
 export interface Backend {
   readonly info: BackendInfo;
-  prepare(source: ProblemSource): Promise<PreparedRun>;
+  prepare(source: ProblemSource, options?: PrepareOptions): Promise<PreparedRun>;
 }

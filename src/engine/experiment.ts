@@ -38,13 +38,17 @@ export async function runSource(
 ): Promise<RunResult> {
   const spec = source.spec;
   const initStart = performance.now();
-  const prepared = await backend.prepare(source);
+  const prepared = await backend.prepare(source, {
+    signal: options.signal,
+    onPhase: options.onPhase,
+  });
   const initMs = performance.now() - initStart;
   try {
     const runsMs: number[] = [];
     const runsKernelsMs: (KernelTimes | null)[] = [];
     let stats: LayerStatistics | undefined;
     for (let run = 0; run < spec.repeat; run++) {
+      options.signal?.throwIfAborted();
       const start = performance.now();
       stats = await prepared.compute(options);
       runsMs.push(performance.now() - start);

@@ -26,8 +26,21 @@ export interface LayerStatistics {
   readonly activationStd: Float64Array;
   /** Fraction of units whose φ(z) is exactly 0 on every sample of the batch. */
   readonly deadFraction: Float64Array;
+  /**
+   * Fraction of units that are not dead but whose every |φ(z)| is below f32's smallest normal
+   * number (2⁻¹²⁶): an f32 run may round or flush all of them to 0 and count the unit dead
+   * (GELU, SiLU or sigmoid far into their tails). The CPU backends report it; verification
+   * allows that many more dead units in an f32 run than in cpu64's.
+   */
+  readonly underflowFraction?: Float64Array;
   /** Fraction of (unit, sample) pairs with |φ'(z)| ≤ 1e-3 · max|φ'|. */
   readonly saturatedFraction: Float64Array;
+  /**
+   * Fraction of (unit, sample) pairs whose |φ′(z)| lies within 2⁻¹⁶ (relative) of that
+   * threshold: an f32 run may put them on the other side (leaky_relu with α = 0.001 has every
+   * negative entry there). The CPU backends report it; verification allows that many more.
+   */
+  readonly thresholdFraction?: Float64Array;
   readonly histograms: LayerHistograms;
   /** L = ½·Σ(a_L − Y)². */
   readonly loss: number;

@@ -63,33 +63,32 @@ export function describeRule(rule: Rule): string {
   }
 }
 
-/** A field's value from its text; throws SpecError naming the field and what is allowed. */
-export function parseFieldValue(
+/** The value of one field, or the SpecError that names it and says what is allowed. */
+export function readFieldValue(
   name: string,
   rule: Rule,
   raw: string | number | boolean,
-): string | number | boolean {
+): string | number | boolean | SpecError {
   const text = typeof raw === 'string' ? raw.trim() : String(raw);
-  const fail = (): never => {
-    throw new SpecError(name, `got ${JSON.stringify(text)}; allowed: ${describeRule(rule)}`);
-  };
+  const fail = (): SpecError =>
+    new SpecError(name, `got ${JSON.stringify(text)}; allowed: ${describeRule(rule)}`);
   switch (rule.kind) {
     case 'integer': {
-      if (!INTEGER.test(text)) fail();
+      if (!INTEGER.test(text)) return fail();
       const value = Number(text);
-      if (!Number.isSafeInteger(value) || value < rule.min || value > rule.max) fail();
-      return value;
+      if (!Number.isSafeInteger(value) || value < rule.min || value > rule.max) return fail();
+      // "-0" is 0: a signed zero would not survive a round trip through the URL.
+      return value + 0;
     }
     case 'number': {
-      if (!DECIMAL.test(text)) fail();
+      if (!DECIMAL.test(text)) return fail();
       const value = Number(text);
       const tooLow = rule.minExclusive ? value <= rule.min : value < rule.min;
-      if (!Number.isFinite(value) || tooLow || value > rule.max) fail();
-      return value;
+      if (!Number.isFinite(value) || tooLow || value > rule.max) return fail();
+      return value + 0;
     }
     case 'choice':
-      if (!rule.choices.includes(text)) fail();
-      return text;
+      return rule.choices.includes(text) ? text : fail();
     case 'boolean': {
       const lower = text.toLowerCase();
       if (TRUE_WORDS.has(lower)) return true;
@@ -97,4 +96,15 @@ export function parseFieldValue(
       return fail();
     }
   }
+}
+
+/** A field's value from its text; throws the SpecError naming the field and what is allowed. */
+export function parseFieldValue(
+  name: string,
+  rule: Rule,
+  raw: string | number | boolean,
+): string | number | boolean {
+  const value = readFieldValue(name, rule, raw);
+  if (value instanceof SpecError) throw value;
+  return value;
 }

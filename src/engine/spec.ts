@@ -1,11 +1,12 @@
 /**
  * The run spec and its one parser/validator. URL parameters, element attributes and CLI flags all
- * arrive as string key/value pairs and go through `parseSpec`; every problem becomes a SpecError
- * that names the field and what is allowed. Nothing is clamped or ignored silently.
+ * arrive as string key/value pairs and go through `checkSpec` (every problem) or `parseSpec` (the
+ * first); every problem becomes a SpecError that names the field and what is allowed. Nothing is
+ * clamped or ignored silently.
  */
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName } from './activations.ts';
 import { INIT_NAMES, type InitName } from './inits.ts';
-import { ALPHA_RULE, parseFieldValue, SpecError, type Rule } from './spec-rules.ts';
+import { ALPHA_RULE, readFieldValue, SpecError, type Rule } from './spec-rules.ts';
 
 export { describeRule, SpecError, type Rule } from './spec-rules.ts';
 
@@ -202,38 +203,90 @@ export const SPEC_FIELD_NAMES: readonly string[] = SPEC_FIELDS.map((field) => fi
 
 export type SpecInput = Readonly<Record<string, string | number | boolean | undefined>>;
 
+/** What checkSpec found: a valid spec, or every problem, each naming its field. */
+export type SpecCheck =
+  | { readonly ok: true; readonly spec: RunSpec }
+  | { readonly ok: false; readonly errors: readonly SpecError[] };
+
 /**
  * Parses and validates a spec from string key/value pairs (kebab-case or camelCase keys), over
- * `base` (the defaults unless given). Throws SpecError on the first problem.
+ * `base` (the defaults unless given). Never throws: it returns the spec, or one SpecError per bad
+ * field (an unknown key, a value outside its rule, a field given twice under both its names) in
+ * the order given, then one per broken relation between fields whose own values were fine
+ * (validateSpec's rules, and alpha for an activation without one).
+ *
+ * α not given: the base's α when the activation is the base's, else the activation's default
+ * (0.01 for leaky_relu, 1 for elu, 0 for the rest), so that parsing an empty input gives `base`.
  */
-export function parseSpec(input: SpecInput, base: RunSpec = DEFAULT_SPEC): RunSpec {
+export function checkSpec(input: SpecInput, base: RunSpec = DEFAULT_SPEC): SpecCheck {
   const values: Record<string, unknown> = { ...base };
-  let alphaGiven = false;
+  const errors: SpecError[] = [];
+  /** The fields given, by key, with the name they were given under. */
+  const given = new Map<FieldKey, string>();
+  /** Fields whose own value was bad: relations that involve them are not checked. */
+  const bad = new Set<FieldKey>();
   for (const [key, raw] of Object.entries(input)) {
     if (raw === undefined) continue;
     const field = FIELD_BY_NAME.get(key);
     if (!field) {
-      throw new SpecError(key, `unknown field; known fields: ${SPEC_FIELD_NAMES.join(', ')}`);
+      errors.push(
+        new SpecError(key, `unknown field; known fields: ${SPEC_FIELD_NAMES.join(', ')}`),
+      );
+      continue;
     }
-    values[field.key] = parseFieldValue(field.name, field.rule, raw);
-    if (field.key === 'alpha') alphaGiven = true;
+    const earlier = given.get(field.key);
+    if (earlier !== undefined) {
+      errors.push(
+        new SpecError(field.name, `given twice (as ${earlier} and ${key}); allowed: once`),
+      );
+      bad.add(field.key);
+      continue;
+    }
+    given.set(field.key, key);
+    const value = readFieldValue(field.name, field.rule, raw);
+    if (value instanceof SpecError) {
+      errors.push(value);
+      bad.add(field.key);
+    } else values[field.key] = value;
   }
   const spec = values as unknown as RunSpec;
-  return validateSpec({ ...spec, alpha: resolveSpecAlpha(spec, alphaGiven) });
+  const alpha = resolveSpecAlpha(spec, given.has('alpha'), base);
+  if (alpha instanceof SpecError) {
+    if (!bad.has('activation') && !bad.has('alpha')) errors.push(alpha);
+    bad.add('alpha');
+  }
+  const resolved = { ...spec, alpha: alpha instanceof SpecError ? 0 : alpha };
+  for (const relation of RELATIONS) {
+    if (relation.fields.some((key) => bad.has(key))) continue;
+    const error = relation.check(resolved);
+    if (error) errors.push(error);
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, spec: resolved };
 }
 
-function resolveSpecAlpha(spec: RunSpec, alphaGiven: boolean): number {
+/**
+ * checkSpec for callers that stop at the first problem (the CLI prints one line): the spec, or
+ * the first SpecError thrown.
+ */
+export function parseSpec(input: SpecInput, base: RunSpec = DEFAULT_SPEC): RunSpec {
+  const result = checkSpec(input, base);
+  if (!result.ok) throw result.errors[0]!;
+  return result.spec;
+}
+
+function resolveSpecAlpha(spec: RunSpec, alphaGiven: boolean, base: RunSpec): number | SpecError {
   const def = ACTIVATIONS[spec.activation].defaultAlpha;
   if (def === undefined) {
     if (alphaGiven && spec.alpha !== 0) {
-      throw new SpecError(
+      return new SpecError(
         'alpha',
         `${spec.activation} has no parameter; alpha applies to leaky_relu and elu only`,
       );
     }
     return 0;
   }
-  return alphaGiven ? spec.alpha : def;
+  if (alphaGiven) return spec.alpha;
+  return spec.activation === base.activation ? base.alpha : def;
 }
 
 /** Approximate bytes the CPU backends hold for a run (weights, their transposes, activations). */
@@ -271,43 +324,89 @@ export function largestFitting(spec: RunSpec, key: 'width' | 'depth' | 'batch'):
   return lo;
 }
 
-/** Checks the relations between fields of an otherwise well-typed spec. */
+/** A rule between fields: checked only when each field it reads had a good value. */
+interface Relation {
+  readonly fields: readonly FieldKey[];
+  check(spec: RunSpec): SpecError | null;
+}
+
+const RELATIONS: readonly Relation[] = [
+  {
+    fields: ['batchnorm', 'batch'],
+    check: (spec) =>
+      spec.batchnorm && spec.batch < 2
+        ? new SpecError(
+            'batchnorm',
+            `needs batch ≥ 2 (got batch ${spec.batch}): batch statistics of one sample are undefined`,
+          )
+        : null,
+  },
+  {
+    fields: ['init', 'sigmaW'],
+    check: (spec) =>
+      spec.init !== 'custom' && spec.sigmaW !== DEFAULT_SPEC.sigmaW
+        ? new SpecError('sigma-w', `applies to init custom only (init is ${spec.init})`)
+        : null,
+  },
+  {
+    fields: ['init', 'gain'],
+    check: (spec) =>
+      spec.init !== 'orthogonal' && spec.gain !== DEFAULT_SPEC.gain
+        ? new SpecError('gain', `applies to init orthogonal only (init is ${spec.init})`)
+        : null,
+  },
+  {
+    fields: ['backend', 'depth', 'width', 'inputs', 'outputs', 'batch', 'batchnorm'],
+    check: (spec) => {
+      // The WebGPU backend checks its sizes against the device's own limits when it allocates.
+      const bytes = estimateRunBytes(spec);
+      if (spec.backend === 'webgpu' || bytes <= MEMORY_BUDGET_BYTES) return null;
+      const key = spec.width >= spec.batch ? 'width' : 'batch';
+      const largest = largestFitting(spec, key);
+      return new SpecError(
+        key,
+        `${spec.depth} layers × ${spec.width} wide × batch ${spec.batch} needs about ` +
+          `${formatBytes(bytes)}, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} memory budget; ` +
+          (largest > 0
+            ? `with the other sizes as they are, the largest ${key} that fits is ${largest}`
+            : `reduce depth, width or batch`),
+      );
+    },
+  },
+];
+
+/** Every broken relation between fields of an otherwise well-typed spec, in RELATIONS order. */
+export function specRelationErrors(spec: RunSpec): SpecError[] {
+  return RELATIONS.map((relation) => relation.check(spec)).filter(
+    (error): error is SpecError => error !== null,
+  );
+}
+
+/** Checks the relations between fields of an otherwise well-typed spec; throws the first. */
 export function validateSpec(spec: RunSpec): RunSpec {
-  if (spec.batchnorm && spec.batch < 2) {
-    throw new SpecError(
-      'batchnorm',
-      `needs batch ≥ 2 (got batch ${spec.batch}): batch statistics of one sample are undefined`,
-    );
-  }
-  if (spec.init !== 'custom' && spec.sigmaW !== DEFAULT_SPEC.sigmaW) {
-    throw new SpecError('sigma-w', `applies to init custom only (init is ${spec.init})`);
-  }
-  if (spec.init !== 'orthogonal' && spec.gain !== DEFAULT_SPEC.gain) {
-    throw new SpecError('gain', `applies to init orthogonal only (init is ${spec.init})`);
-  }
-  // The WebGPU backend checks its sizes against the device's own limits when it allocates.
-  const bytes = estimateRunBytes(spec);
-  if (spec.backend !== 'webgpu' && bytes > MEMORY_BUDGET_BYTES) {
-    const key = spec.width >= spec.batch ? 'width' : 'batch';
-    const largest = largestFitting(spec, key);
-    throw new SpecError(
-      key,
-      `${spec.depth} layers × ${spec.width} wide × batch ${spec.batch} needs about ` +
-        `${formatBytes(bytes)}, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} memory budget; ` +
-        (largest > 0
-          ? `with the other sizes as they are, the largest ${key} that fits is ${largest}`
-          : `reduce depth, width or batch`),
-    );
-  }
+  const [first] = specRelationErrors(spec);
+  if (first) throw first;
   return spec;
 }
 
-/** The spec as kebab-case key/value strings: the URL query, element attributes and CLI flags. */
+/**
+ * The spec as kebab-case key/value strings: the URL query, element attributes and CLI flags.
+ * A field is left out where it equals `base`'s, except α, which is written whenever parsing the
+ * entries over `base` without it would give another α (checkSpec's rule), so that
+ * parseSpec(Object.fromEntries(specToEntries(spec, base)), base) is `spec` for every valid spec.
+ */
 export function specToEntries(spec: RunSpec, base: RunSpec = DEFAULT_SPEC): [string, string][] {
   const entries: [string, string][] = [];
+  const impliedAlpha =
+    ACTIVATIONS[spec.activation].defaultAlpha === undefined
+      ? 0
+      : spec.activation === base.activation
+        ? base.alpha
+        : ACTIVATIONS[spec.activation].defaultAlpha;
   for (const field of SPEC_FIELDS) {
     const value = spec[field.key];
-    if (value !== base[field.key]) entries.push([field.name, String(value)]);
+    const omit = field.key === 'alpha' ? value === impliedAlpha : value === base[field.key];
+    if (!omit) entries.push([field.name, String(value)]);
   }
   return entries;
 }

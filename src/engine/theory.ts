@@ -279,7 +279,9 @@ export function fixedPoint(params: MeanFieldParams): FixedPoint {
     slope: kind === 'divergent' ? NaN : slopeAt(qStar),
   });
   if (qFirst === 0 && valueAtZero === 0) return result('zero', 0);
-  const start = qFirst === 0 ? valueAtZero : qFirst;
+  // q⁽¹⁾ beyond f64 (σ_w²⟨x²⟩ overflowed): search from the largest double instead; a bounded φ
+  // (tanh, sigmoid) still brings the iterates down to a finite q*.
+  const start = qFirst === 0 ? valueAtZero : Math.min(qFirst, Number.MAX_VALUE);
   const startExcess = excess(start);
   if (Math.abs(startExcess) <= 1e-14 * start) return result('finite', start);
   // Bracket [lo, hi] with excess(lo) > 0 > excess(hi). Near q = 0 with V(0) = 0 an excess within
@@ -294,6 +296,8 @@ export function fixedPoint(params: MeanFieldParams): FixedPoint {
     // An excess within rounding of zero (V(q) = q·(1 ± 1e-16) + σ_b² for linear at σ_w = 1)
     // is not a root either: the map is then the identity plus a positive drift.
     for (;;) {
+      // A bracket that overflows f64 (a huge q⁽¹⁾) is past any finite fixed point as well.
+      if (hi === Infinity) return result('divergent', Infinity);
       const e = excess(hi);
       if (e < -1e-12 * hi) break;
       if (hi > Q_DIVERGENT) return result('divergent', Infinity);

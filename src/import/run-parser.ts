@@ -50,6 +50,83 @@ function jsonError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The non-finite numbers JSON has no literal for, as Python's json.dumps writes them bare. */
+const BARE_NON_FINITE = /^(?:NaN|-?Infinity)/;
+
+/** A line with its bare NaN / Infinity / -Infinity written as the format's strings instead. */
+export interface BareNonFinite {
+  /** The line's value, each bare token read as the string the format uses ("NaN", …). */
+  readonly value: unknown;
+  /** The JSON path of each field that held a bare token (e.g. "layers[3].gradNorm"). */
+  readonly fields: readonly string[];
+  /** The tokens, in the same order. */
+  readonly tokens: readonly string[];
+}
+
+/**
+ * Reads a line that is not JSON only because of bare NaN, Infinity or -Infinity (what Python's
+ * json.dumps writes unless allow_nan=False): each such token outside a string is read as the
+ * string "NaN", "Infinity" or "-Infinity", the format's way to write it, and its field is named.
+ * Null when the line has no such token, or is not JSON for another reason as well.
+ */
+export function readBareNonFinite(line: string): BareNonFinite | null {
+  if (!/NaN|Infinity/.test(line)) return null;
+  const tokens: string[] = [];
+  let text = '';
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (inString) {
+      text += c;
+      if (c === '\\') {
+        text += line[i + 1] ?? '';
+        i++;
+      } else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      text += c;
+      continue;
+    }
+    const token =
+      c === 'N' || c === 'I' || c === '-' ? BARE_NON_FINITE.exec(line.slice(i, i + 9))?.[0] : null;
+    if (token) {
+      // A sentinel no writer produces: a control character, which JSON strings cannot hold raw.
+      text += JSON.stringify(`\u0000${tokens.length}`);
+      tokens.push(token);
+      i += token.length - 1;
+      continue;
+    }
+    text += c;
+  }
+  if (tokens.length === 0) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const fields: string[] = new Array<string>(tokens.length).fill('');
+  const visit = (value: unknown, path: string): unknown => {
+    const index = typeof value === 'string' && value[0] === '\u0000' ? Number(value.slice(1)) : -1;
+    if (Number.isInteger(index) && index >= 0 && index < tokens.length) {
+      fields[index] = path;
+      return tokens[index];
+    }
+    if (Array.isArray(value)) return value.map((item, i) => visit(item, `${path}[${i}]`));
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [
+          key,
+          visit(item, path ? `${path}.${key}` : key),
+        ]),
+      );
+    return value;
+  };
+  return { value: visit(parsed, ''), fields, tokens };
+}
+
 export class RunFileParser {
   private readonly decoder = new TextDecoder('utf-8');
   private pending = '';
@@ -217,21 +294,13 @@ export class RunFileParser {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      if (!this.builder) {
-        this.refuse(
-          this.lineNumber,
-          null,
-          `not valid JSON (${jsonError(error)}): this is not a gradlab run file`,
-        );
+      const bare = readBareNonFinite(line);
+      if (!bare) {
+        this.notJson(error);
         return;
       }
-      this.report({
-        line: this.lineNumber,
-        field: null,
-        severity: 'error',
-        message: `not valid JSON (${jsonError(error)}); the line is skipped`,
-      });
-      return;
+      this.reportBareNonFinite(bare);
+      value = bare.value;
     }
     if (!this.builder) {
       this.readHeaderLine(value);
@@ -248,6 +317,44 @@ export class RunFileParser {
         message: `${error.detail}; the line is skipped`,
       });
     }
+  }
+
+  private notJson(error: unknown): void {
+    if (!this.builder) {
+      this.refuse(
+        this.lineNumber,
+        null,
+        `not valid JSON (${jsonError(error)}): this is not a gradlab run file`,
+      );
+      return;
+    }
+    this.report({
+      line: this.lineNumber,
+      field: null,
+      severity: 'error',
+      message: `not valid JSON (${jsonError(error)}); the line is skipped`,
+    });
+  }
+
+  /**
+   * A warning for bare NaN / Infinity tokens, naming the first field: the line is read with them
+   * as the non-finite values they stand for (the checks of the line then apply as usual).
+   */
+  private reportBareNonFinite({ fields, tokens }: BareNonFinite): void {
+    const more = fields.length - 1;
+    this.report({
+      line: this.lineNumber,
+      field: fields[0] || null,
+      severity: 'warning',
+      message:
+        `got a bare ${tokens[0]}, which is not JSON (Python's json.dumps writes it unless ` +
+        `allow_nan=False); allowed: a number, null, or the string "NaN", "Infinity", "-Infinity"; ` +
+        `read as ${tokens[0]}` +
+        (more > 0
+          ? ` (and ${more} more bare value${more === 1 ? '' : 's'} on this line: ` +
+            `${fields.slice(1, 4).join(', ')}${more > 3 ? ', …' : ''})`
+          : ''),
+    });
   }
 
   private readHeaderLine(value: unknown): void {

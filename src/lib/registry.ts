@@ -59,6 +59,7 @@ export const ELEMENTS = {
   'grad-kernel-table': table(() => import('../ui/figures/grad-kernel-table/define.ts')),
   'grad-thread-scaling': table(() => import('../ui/figures/grad-thread-scaling/define.ts')),
   'grad-size-sweep': chart(() => import('../ui/figures/grad-size-sweep/define.ts')),
+  'grad-run-file-chart': chart(() => import('../ui/figures/grad-run-file-chart/define.ts')),
   'grad-activations': section(() => import('../ui/grad-activations/define.ts')),
   'grad-norms': section(() => import('../ui/grad-norms/define.ts')),
   'grad-init-explorer': section(() => import('../ui/grad-init-explorer/define.ts')),
@@ -69,6 +70,8 @@ export const ELEMENTS = {
   'grad-run': section(() => import('../ui/grad-run/define.ts')),
   'grad-verify': section(() => import('../ui/grad-verify/define.ts')),
   'grad-benchmark': section(() => import('../ui/grad-benchmark/define.ts')),
+  'grad-import': section(() => import('../ui/grad-import/define.ts')),
+  'grad-export-pytorch': section(() => import('../ui/grad-export-pytorch/define.ts')),
   'grad-lab': section(() => import('../ui/grad-lab/define.ts')),
 } as const satisfies Record<string, ElementEntry>;
 

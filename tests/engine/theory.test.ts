@@ -345,3 +345,29 @@ it('uses the activation table’s default α', () => {
   expect(withDefault.alpha).toBe(1);
   expect(withDefault.chi1).toBe(explicit.chi1);
 });
+
+describe('a first-layer variance at the edge of f64', () => {
+  // Found by the CLI property (tests/property/cli.property.test.ts): `theory --sigma-w 100
+  // --sigma-b 100 --input-mean-square 1e300` made the upward bracket overflow to ∞, and the
+  // quadrature then threw "variance q must be a finite number" (exit 1).
+  it('an unbounded φ diverges; a bounded φ still finds its finite q*, even from q⁽¹⁾ = ∞', () => {
+    for (const inputMeanSquare of [1e300, 1.7e308]) {
+      for (const activation of ['relu', 'softplus', 'gelu', 'linear'] as const) {
+        const theory = meanFieldTheory({ activation, sigmaW: 100, sigmaB: 100, inputMeanSquare });
+        expect(theory.fixedPoint.kind, activation).toBe('divergent');
+        expect(theory.qStar).toBe(Infinity);
+      }
+      // tanh: V(q) < σ_w² + σ_b² for every q, so q* is below 2·10⁴ whatever q⁽¹⁾ is.
+      const bounded = meanFieldTheory({
+        activation: 'tanh',
+        sigmaW: 100,
+        sigmaB: 100,
+        inputMeanSquare,
+      });
+      const normal = meanFieldTheory({ activation: 'tanh', sigmaW: 100, sigmaB: 100 });
+      expect(bounded.fixedPoint.kind).toBe('finite');
+      expect(relative(bounded.qStar, normal.qStar)).toBeLessThan(1e-12);
+      expect(bounded.qStar).toBeLessThan(2e4);
+    }
+  });
+});

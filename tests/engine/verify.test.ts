@@ -263,17 +263,46 @@ describe('compareRuns', () => {
     expect(report.layers.map((l) => l.pass)).toEqual([true, false]);
   });
 
-  it('treats non-finite values in both runs as agreeing, in one run only as failing', () => {
-    const bothInfinite = compareRuns(
+  it('agrees on a non-finite value only where both runs have the same one, and says which', () => {
+    const same = compareRuns(
       stats(2, { gradNorm: new Float64Array([Infinity, NaN]) }),
-      stats(2, { gradNorm: new Float64Array([Infinity, Infinity]) }),
+      stats(2, { gradNorm: new Float64Array([Infinity, NaN]) }),
       SIZES,
       BATCH,
       'f32',
     );
-    expect(bothInfinite.pass).toBe(true);
-    expect(bothInfinite.layers[0]!.checks[0]!.note).toBe('both non-finite: they agree');
-    expect(bothInfinite.maxRelativeError).toBe(0);
+    expect(same.pass).toBe(true);
+    expect(same.layers[0]!.checks[0]).toMatchObject({
+      note: 'both +Infinity: they agree',
+      nonFinite: { test: '+Infinity', reference: '+Infinity' },
+    });
+    expect(same.layers[1]!.checks[0]!.note).toBe('both NaN: they agree');
+    expect(same.maxRelativeError).toBe(0);
+
+    // NaN where cpu64 has +∞, and −∞ where it has +∞: different values, so failures.
+    const different = compareRuns(
+      stats(2, { gradNorm: new Float64Array([NaN, Infinity]), loss: -Infinity }),
+      stats(2, { gradNorm: new Float64Array([Infinity, Infinity]), loss: Infinity }),
+      SIZES,
+      BATCH,
+      'f32',
+    );
+    expect(different.layers.map((l) => l.pass)).toEqual([false, true]);
+    const check = different.layers[0]!.checks[0]!;
+    expect(check).toMatchObject({
+      pass: false,
+      error: Infinity,
+      nonFinite: { test: 'NaN', reference: '+Infinity' },
+      note: 'NaN under test but +Infinity in cpu64: they differ',
+    });
+    expect(describeCheck(check)).toBe(
+      '‖δ‖: NaN under test but +Infinity in cpu64: they differ (NaN vs Infinity)',
+    );
+    expect(different.loss).toMatchObject({
+      pass: false,
+      note: '-Infinity under test but +Infinity in cpu64: they differ',
+    });
+    expect(different.pass).toBe(false);
 
     // f32 overflows where cpu64 does not: a failure, explained.
     const overflow = compareRuns(
@@ -284,9 +313,14 @@ describe('compareRuns', () => {
       'f32',
     );
     expect(overflow.layers.map((l) => l.pass)).toEqual([false, true]);
-    const check = overflow.layers[0]!.checks[0]!;
-    expect(check.note).toBe('non-finite under test only: cpu64’s 1.00e+40 is beyond the f32 range');
-    expect(describeCheck(check)).toContain('Infinity vs 1e+40');
+    const overflowed = overflow.layers[0]!.checks[0]!;
+    expect(overflowed.note).toBe(
+      '+Infinity under test only: cpu64’s 1.00e+40 is beyond the f32 range',
+    );
+    expect(overflowed.nonFinite).toEqual({ test: '+Infinity', reference: 'finite' });
+    expect(describeCheck(overflowed)).toContain('Infinity vs 1e+40');
+    // Finite values on both sides carry no non-finite kinds.
+    expect(overflow.layers[1]!.checks[0]!.nonFinite).toBeUndefined();
 
     const referenceOnly = compareRuns(
       stats(2, { loss: 4 }),
@@ -295,8 +329,94 @@ describe('compareRuns', () => {
       BATCH,
       'f32',
     );
-    expect(referenceOnly.loss).toMatchObject({ pass: false, note: 'non-finite in cpu64 only' });
+    expect(referenceOnly.loss).toMatchObject({ pass: false, note: 'NaN in cpu64 only' });
     expect(referenceOnly.pass).toBe(false);
+  });
+
+  // Found by the engine property (tests/property/engine.property.test.ts): three places where a
+  // correct f32 run failed verification. Each specification below failed before the fix.
+  it('passes correct f32 runs the old bound failed: underflow, the saturation threshold, a tiny std', async () => {
+    const cases = [
+      // GELU (tanh form) far into its negative tail: f32 rounds φ to 0, so 2 of 19 units are
+      // dead in f32 and none in cpu64 (one unit was allowed).
+      parseSpec({
+        activation: 'gelu_tanh',
+        init: 'normal',
+        depth: 2,
+        width: 19,
+        inputs: 2,
+        outputs: 1,
+        batch: 1,
+        rng: 'numpy',
+        seed: 451652563,
+      }),
+      // leaky_relu with α = 0.001 has |φ′| = α = the threshold 1e-3 on every negative entry:
+      // f32's α is just above it, so half the entries flipped from saturated to not.
+      parseSpec({ activation: 'leaky_relu', alpha: 0.001, depth: 3, width: 16, batch: 8 }),
+      // A sigmoid layer whose std (1e-8) is tiny next to its mean: f32 keeps no digit of it.
+      parseSpec({
+        activation: 'sigmoid',
+        init: 'xavier',
+        depth: 6,
+        width: 1,
+        inputs: 16,
+        outputs: 2,
+        batch: 6,
+        'sigma-b': 1,
+        rng: 'numpy',
+        seed: 1,
+      }),
+    ];
+    for (const spec of cases) {
+      const test = await runExperiment({ ...spec, backend: 'cpu' }, createCpuBackend('f32'));
+      const reference = await runExperiment({ ...spec, backend: 'cpu64' }, cpu64());
+      const report = compareRuns(
+        test.stats,
+        reference.stats,
+        layerSizesOf(spec),
+        spec.batch,
+        'f32',
+      );
+      const failures = report.layers.flatMap((l) => l.checks).filter((c) => !c.pass);
+      expect(failures.map(describeCheck), spec.activation).toEqual([]);
+    }
+    // What the reference reports, and how it widens the allowance.
+    const leaky = cases[1]!;
+    const reference = await runExperiment({ ...leaky, backend: 'cpu64' }, cpu64());
+    expect(reference.stats.thresholdFraction![0]).toBeGreaterThan(0.3);
+    expect(reference.stats.thresholdFraction![0]).toBe(reference.stats.saturatedFraction[0]);
+  });
+
+  it('widens the dead and saturated allowances by the reference’s underflow and threshold counts', () => {
+    const reference = stats(2, {
+      underflowFraction: new Float64Array([0.25, 0]),
+      thresholdFraction: new Float64Array([0.5, 0]),
+    });
+    const test = stats(2, {
+      deadFraction: new Float64Array([0.25 + 3 / 8, 0.25 + 3 / 8]),
+      saturatedFraction: new Float64Array([0.01 + 0.5, 0.01 + 0.5]),
+    });
+    const report = compareRuns(test, reference, SIZES, BATCH, 'f32');
+    const failed = report.layers.map((l) =>
+      l.checks.filter((c) => !c.pass).map((c) => c.statistic),
+    );
+    expect(failed).toEqual([[], ['deadFraction', 'saturatedFraction']]);
+    // They are f32's: an f64 run gets none of it.
+    expect(compareRuns(test, reference, SIZES, BATCH, 'f64').layers[0]!.pass).toBe(false);
+  });
+
+  it('compares std on the scale of rms(a), not of std alone', () => {
+    const reference = stats(2, {
+      activationMean: new Float64Array([0.7, 0.7]),
+      activationStd: new Float64Array([1e-6, 1e-6]),
+    });
+    // 1e-7 off a std of 1e-6 is 10% of it, but 1.4e-7 of rms(a): f32 rounding of values near 0.7.
+    const test = stats(2, {
+      activationMean: new Float64Array([0.7, 0.7]),
+      activationStd: new Float64Array([1.1e-6, 1e-6 + 1e-3]),
+    });
+    const report = compareRuns(test, reference, SIZES, BATCH, 'f32');
+    expect(report.layers.map((l) => l.pass)).toEqual([true, false]);
   });
 
   it('requires the same number of non-finite activations', () => {

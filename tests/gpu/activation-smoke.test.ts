@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATION_NAMES } from '../../src/engine/activations.ts';
 import { TOLERANCES } from '../../src/engine/tolerance.ts';
 import { checkActivation, describeCheck } from './activation-check.ts';
-import { gpuAdapterInfo, gpuTest, gpuTestsRun, isCi, NO_ADAPTER_MESSAGE } from './gpu.ts';
+import { GPU_SKIP_REASON, gpuAdapterInfo, gpuTest, gpuTestsRun, noAdapterFailure } from './gpu.ts';
 
 const tol = TOLERANCES.f32GpuElementwise;
 const cases: { name: (typeof ACTIVATION_NAMES)[number]; alpha?: number }[] = [
@@ -17,11 +17,9 @@ const cases: { name: (typeof ACTIVATION_NAMES)[number]; alpha?: number }[] = [
 
 describe('WebGPU activation kernel (Node)', () => {
   it('reports the adapter', async (context) => {
+    if (GPU_SKIP_REASON) return context.skip(GPU_SKIP_REASON);
     const info = await gpuAdapterInfo();
-    if (!info) {
-      if (isCi()) throw new Error(NO_ADAPTER_MESSAGE);
-      return context.skip('no WebGPU adapter');
-    }
+    if (!info) throw noAdapterFailure();
     console.info(`WebGPU adapter (Node): ${JSON.stringify(info)}`);
     expect(typeof info.vendor).toBe('string');
     expect(typeof info.architecture).toBe('string');
@@ -38,8 +36,8 @@ describe('WebGPU activation kernel (Node)', () => {
     });
   }
 
-  it('ran every GPU test when CI is set', () => {
-    if (!isCi()) return;
-    expect(gpuTestsRun(), 'GPU tests were skipped in CI').toBe(cases.length);
+  it('ran every GPU test (unless GRADLAB_SKIP_GPU asked to skip them)', (context) => {
+    if (GPU_SKIP_REASON) return context.skip(GPU_SKIP_REASON);
+    expect(gpuTestsRun(), 'GPU tests were skipped').toBe(cases.length);
   });
 });

@@ -7,12 +7,12 @@
  * uncaptured error, or on a lost device. Buffers, textures and query sets that `fn` creates on
  * the device are destroyed after it.
  *
- * Without an adapter the test is skipped, unless CI is set: then it fails and says how to get
- * SwiftShader.
+ * Without an adapter the test fails and says how to get SwiftShader, in CI or not: GPU tests never
+ * pass silently. GRADLAB_SKIP_GPU=1 (asked for explicitly) skips them without looking for one.
  */
 import { afterAll, it } from 'vitest';
 import { create, globals } from 'webgpu';
-import { isCi } from '../../scripts/gpu-env.mjs';
+import { isCi, skipGpuRequested } from '../../scripts/gpu-env.mjs';
 
 export interface GpuAdapterReport {
   vendor: string;
@@ -79,7 +79,19 @@ export function gpuTestsRun(): number {
   return testsRun;
 }
 
-export { isCi };
+export { isCi, skipGpuRequested };
+
+/** Why a GPU test may not run here, or null: the one rule every GPU test follows. */
+export const GPU_SKIP_REASON: string | null = skipGpuRequested()
+  ? 'GRADLAB_SKIP_GPU is set: GPU tests skipped on request'
+  : null;
+
+/** The failure for a GPU test without an adapter (skipping is only on request). */
+export function noAdapterFailure(detail?: string): Error {
+  return new Error(
+    `${NO_ADAPTER_MESSAGE}${detail ? ` (${detail})` : ''} Set GRADLAB_SKIP_GPU=1 to skip GPU tests.`,
+  );
+}
 
 type Destroyable = { destroy(): void };
 
@@ -114,11 +126,9 @@ export function gpuTest(
   it(
     name,
     async (context) => {
+      if (GPU_SKIP_REASON) return context.skip(GPU_SKIP_REASON);
       const { device } = await gpuState();
-      if (!device) {
-        if (isCi()) throw new Error(`${NO_ADAPTER_MESSAGE} (CI is set, so this is a failure)`);
-        return context.skip('no WebGPU adapter');
-      }
+      if (!device) throw noAdapterFailure();
       if (deviceLost) throw new Error(`The GPU device was lost earlier: ${deviceLost}`);
       testsRun++;
       const uncapturedBefore = uncaptured.length;

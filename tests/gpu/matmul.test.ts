@@ -21,7 +21,7 @@ import {
 } from '../../src/backends/webgpu/kernels/matmul.ts';
 import { groupsFor } from '../../src/backends/webgpu/program.ts';
 import { GpuRunner, readBuffer, uploadBuffer } from '../../src/backends/webgpu/runner.ts';
-import { gpuTest, gpuTestsRun, isCi } from './gpu.ts';
+import { GPU_SKIP_REASON, gpuTest, gpuTestsRun } from './gpu.ts';
 import { makeRandom, randomMatrix } from '../matrices.ts';
 
 const U32 = 2 ** -24; // unit roundoff of f32, round to nearest
@@ -376,10 +376,10 @@ describe('matmul program generation', () => {
   });
 });
 
-describe('WebGPU matmul in CI', () => {
-  it('ran every GPU test when CI is set', () => {
-    if (!isCi()) return;
+describe('WebGPU matmul, every test', () => {
+  it('ran every GPU test (unless GRADLAB_SKIP_GPU asked to skip them)', (context) => {
+    if (GPU_SKIP_REASON) return context.skip(GPU_SKIP_REASON);
     const expected = TRANSPOSES.length + MATMUL_TILES.length + 2;
-    expect(gpuTestsRun(), 'GPU tests were skipped in CI').toBe(expected);
+    expect(gpuTestsRun(), 'GPU tests were skipped').toBe(expected);
   });
 });

@@ -13,10 +13,10 @@ export function compareStatistics(
   units: (l: number) => number,
 ): string[] {
   const problems: string[] = [];
-  const { rel } = TOLERANCES.f32Statistics;
+  const { rel, abs } = TOLERANCES.f32Statistics;
   for (let i = 0; i < reference.layerCount; i++) {
     const close = (key: string, a: number, b: number, scale = Math.abs(b)) => {
-      if (!(Math.abs(a - b) <= rel * scale + 1e-30))
+      if (!(Math.abs(a - b) <= rel * scale + abs))
         problems.push(`layer ${i + 1} ${key}: gpu ${a} vs cpu64 ${b}`);
     };
     close('gradNorm', gpu.gradNorm[i]!, reference.gradNorm[i]!);

@@ -19,14 +19,14 @@ import {
   tfjsWebGpuMarkdown,
   type TfjsWebGpuSetup,
 } from '../../bench/tfjs-webgpu.ts';
-import { isCi, NO_ADAPTER_MESSAGE } from './gpu.ts';
+import { GPU_SKIP_REASON, noAdapterFailure } from './gpu.ts';
 
-/** The webgpu setup, or a skip (a failure under CI, as for every GPU test). */
+/** The webgpu setup; without one a failure (a skip only on request), as for every GPU test. */
 async function ready(context: TestContext): Promise<Extract<TfjsWebGpuSetup, { available: true }>> {
+  if (GPU_SKIP_REASON) return context.skip(GPU_SKIP_REASON);
   const setup = await setupTfjsWebGpu();
   if (setup.available) return setup;
-  if (isCi()) throw new Error(`${NO_ADAPTER_MESSAGE} (${setup.reason}; CI is set, so this fails)`);
-  return context.skip(setup.reason);
+  throw noAdapterFailure(setup.reason);
 }
 
 /** Runs `fn` inside error scopes on TF.js's device; fails on any error they or the device report. */

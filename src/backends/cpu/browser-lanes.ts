@@ -78,6 +78,10 @@ export function serveLane(port: MessagePort): void {
   const server = createLaneServer(
     (precision) => (precision === 'f64' ? F64_KERNELS : F32_KERNELS),
     (ready) => port.postMessage(ready),
+    () => {
+      port.close();
+      (globalThis as unknown as { close?: () => void }).close?.();
+    },
   );
   port.onmessage = (event: MessageEvent<LaneMessage>) => server.handle(event.data);
 }

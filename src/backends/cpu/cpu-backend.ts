@@ -7,7 +7,7 @@
  * Given a LaneTeam (lanes.ts) of several threads, a backend splits every job of a pass between
  * them; its buffers then live in shared memory.
  */
-import type { Backend, PreparedRun } from '../../engine/backend.ts';
+import type { Backend, PreparedRun, PrepareOptions } from '../../engine/backend.ts';
 import type { ProblemSource } from '../../engine/problem.ts';
 import type { KernelName, Precision } from '../../engine/results.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
@@ -68,7 +68,9 @@ export function createCpuBackend(precision: Precision, options: CpuBackendOption
   const kernels = team ? sharedKernels(base, precision) : base;
   return {
     info: { name: precision === 'f64' ? 'cpu64' : 'cpu', precision, threads: team ? threads : 1 },
-    async prepare(source: ProblemSource): Promise<PreparedRun> {
+    async prepare(source: ProblemSource, options: PrepareOptions = {}): Promise<PreparedRun> {
+      options.signal?.throwIfAborted();
+      options.onPhase?.('prepare');
       const network = loadNetwork(source.problem(), kernels, team, threads);
       let kernelsMs: Record<KernelName, number> | null = null;
       return {

@@ -5,48 +5,29 @@
  * trains chunks of steps (training.ts). On a cross-origin-isolated page the same script also
  * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the
  * worker (see worker-runner.ts): a synchronous pass cannot be interrupted by a message, and
- * termination frees its memory at once.
+ * termination frees its memory at once. What it does with a message is worker-handler.ts.
  */
-import { browserLaneTeam, serveLane } from './browser-lanes.ts';
-import type { LaneTeam } from './lanes.ts';
-import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
+import { createWorkerHandler } from './worker-handler.ts';
 import type { LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-function post(message: WorkerResponse, transfer: Transferable[] = []): void {
-  scope.postMessage(message, transfer);
-}
+/** How long a 'terminate' fault waits for the page to terminate the worker. */
+const TERMINATION_WAIT_MS = 5_000;
 
-/** The helper lanes this worker coordinates, once the page has set them up. */
-let team: Promise<LaneTeam | null> = Promise.resolve(null);
+const handle = createWorkerHandler({
+  post: (message: WorkerResponse) => scope.postMessage(message),
+  // Thrown from a task of its own, so that it is uncaught: the page gets an error event.
+  crash: (error) =>
+    setTimeout(() => {
+      throw error;
+    }),
+  awaitTermination: () => {
+    // A synchronous wait: the page terminates the worker meanwhile (no shared memory needed).
+    const until = performance.now() + TERMINATION_WAIT_MS;
+    while (performance.now() < until);
+  },
+});
 
-scope.onmessage = async (event: MessageEvent<WorkerRequest | LaneSetup>) => {
-  if (event.data.type === 'lanes') {
-    team = browserLaneTeam(event.data.ports);
-    return;
-  }
-  if (event.data.type === 'lane') {
-    serveLane(event.data.port);
-    return;
-  }
-  const { id } = event.data;
-  try {
-    if (event.data.type === 'jacobian') {
-      post({ type: 'spectrum', id, spectrum: executeJacobian(event.data) });
-      return;
-    }
-    if (event.data.type === 'train') {
-      post({ type: 'trained', id, chunk: executeTrain(event.data) });
-      return;
-    }
-    const result = await executeRequest(
-      event.data,
-      { onProgress: (progress) => post({ type: 'progress', id, progress }) },
-      await team,
-    );
-    post({ type: 'result', id, result });
-  } catch (error) {
-    post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
-  }
-};
+scope.onmessage = (event: MessageEvent<WorkerRequest | LaneSetup>) => void handle(event.data);
+scope.postMessage({ type: 'ready' } satisfies WorkerResponse);

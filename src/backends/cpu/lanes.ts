@@ -49,6 +49,8 @@ const SPINS = 20_000;
 /** Messages from the coordinator to a lane. */
 export type LaneMessage =
   | { readonly type: 'hello'; readonly lane: number; readonly control: Int32Array }
+  /** Fault injection (tests): the lane's thread ends when its next `afterJobs + 1`th job starts. */
+  | { readonly type: 'fault'; readonly exitAfterJobs: number }
   | {
       readonly type: 'attach';
       readonly buffers: PassBuffers;
@@ -66,6 +68,20 @@ export interface LanePort {
 
 /** How long a team waits for its lanes to answer before it runs on one thread. */
 export const LANE_START_TIMEOUT_MS = 10_000;
+
+/**
+ * How long the coordinator waits for the other lanes to finish a job before it decides one has
+ * died (its thread crashed or was terminated: nothing else can tell a thread blocked in
+ * Atomics.wait). Their shares are the size of its own, so it also waits at least
+ * STALL_FACTOR × the time its own share took.
+ */
+export const LANE_STALL_MS = 10_000;
+const STALL_FACTOR = 50;
+
+/** A lane stopped answering: the pass fails with this, and the team is given up. */
+export class LaneStalledError extends Error {
+  override name = 'LaneStalledError';
+}
 
 /** Runs lane `lane` of `lanes`'s share of a job. */
 export function runLaneJob(
@@ -109,9 +125,23 @@ export function runLaneJob(
   }
 }
 
-function waitWhileEqual(control: Int32Array, index: number, value: number): void {
-  for (let spin = 0; spin < SPINS; spin++) if (Atomics.load(control, index) !== value) return;
-  while (Atomics.load(control, index) === value) Atomics.wait(control, index, value);
+/**
+ * Waits until control[index] is no longer `value`; false if `deadline` (a performance.now() time)
+ * passes first.
+ */
+function waitWhileEqual(
+  control: Int32Array,
+  index: number,
+  value: number,
+  deadline = Infinity,
+): boolean {
+  for (let spin = 0; spin < SPINS; spin++) if (Atomics.load(control, index) !== value) return true;
+  while (Atomics.load(control, index) === value) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(control, index, value, Math.min(left, 1000));
+  }
+  return true;
 }
 
 /**
@@ -127,6 +157,10 @@ export class LaneTeam {
   private active = 1;
   /** Jobs handed to other lanes so far (tests check that threads were used). */
   dispatched = 0;
+  /** Why the team was given up (a lane stopped answering), or null while it works. */
+  broken: string | null = null;
+  /** How long to wait for a silent lane (LANE_STALL_MS unless a test shortens it). */
+  stallMs = LANE_STALL_MS;
 
   /**
    * @param ports one per helper lane (lanes 1 … n − 1); each must answer `hello` with LANE_READY,
@@ -143,9 +177,14 @@ export class LaneTeam {
     );
   }
 
-  /** Lanes in the team, the coordinator included. */
+  /** Lanes in the team, the coordinator included (1 once the team was given up). */
   get size(): number {
-    return this.ports.length + 1;
+    return this.broken === null ? this.ports.length + 1 : 1;
+  }
+
+  /** Fault injection (tests): lane `lane` (1 … size − 1) ends its thread after `afterJobs` jobs. */
+  injectLaneExit(lane: number, afterJobs: number): void {
+    this.ports[lane - 1]!.postMessage({ type: 'fault', exitAfterJobs: afterJobs });
   }
 
   /**
@@ -184,9 +223,11 @@ export class LaneTeam {
   ): void {
     this.dispatched++;
     this.post(kind, layer, flags);
+    const start = performance.now();
     runLaneJob(net, scratch, kind, layer, flags, 0, this.active, clock);
+    const own = performance.now() - start;
     clock.reset();
-    this.awaitHelpers();
+    this.awaitHelpers(Math.max(this.stallMs, STALL_FACTOR * own));
     // Time spent waiting for the other lanes counts toward the job's main kernel.
     clock.lap(waitKernel);
     if (Atomics.load(this.control, CONTROL.failed) !== 0)
@@ -199,17 +240,30 @@ export class LaneTeam {
    * it has read that pass's messages (its buffers).
    */
   leave(): void {
+    if (this.broken !== null) return;
     this.post(JOB.leave, 0, 0);
-    this.awaitHelpers();
+    this.awaitHelpers(this.stallMs);
   }
 
-  /** Waits until every active helper lane has counted itself done with the current job. */
-  private awaitHelpers(): void {
+  /**
+   * Waits until every active helper lane has counted itself done with the current job. A lane
+   * silent for `patienceMs` has died: the team is given up (its threads ended, size 1 from now
+   * on, so the next pass runs on this thread) and the pass fails with a LaneStalledError.
+   */
+  private awaitHelpers(patienceMs: number): void {
     const helpers = this.active - 1;
     for (;;) {
       const done = Atomics.load(this.control, CONTROL.done);
       if (done >= helpers) return;
-      waitWhileEqual(this.control, CONTROL.done, done);
+      if (!waitWhileEqual(this.control, CONTROL.done, done, performance.now() + patienceMs)) {
+        const silent = helpers - done;
+        this.broken = `${silent} of ${helpers} CPU helper threads stopped answering for ${Math.round(patienceMs)} ms`;
+        this.active = 1;
+        this.dispose();
+        throw new LaneStalledError(
+          `${this.broken} during the pass (a thread crashed or was terminated); the next run uses one thread`,
+        );
+      }
     }
   }
 
@@ -232,16 +286,24 @@ export class LaneTeam {
 export function createLaneServer(
   kernelsFor: (precision: 'f32' | 'f64') => PrecisionKernels,
   answer: (ready: typeof LANE_READY) => void,
+  /** Ends this lane's thread (an injected fault): Node's process.exit, a worker's close. */
+  exit: () => void = () => {},
 ): {
   handle(message: LaneMessage): void;
 } {
   let lane = 0;
+  /** Jobs left before an injected exit; null without one. */
+  let jobsBeforeExit: number | null = null;
   let control: Int32Array | null = null;
   let net: PassBuffers | null = null;
   let scratch: LaneScratch | null = null;
   const clock = new KernelStopwatch({} as Record<KernelName, number>);
   return {
     handle(message) {
+      if (message.type === 'fault') {
+        jobsBeforeExit = message.exitAfterJobs;
+        return;
+      }
       if (message.type === 'hello') {
         lane = message.lane;
         control = message.control;
@@ -263,6 +325,11 @@ export function createLaneServer(
         if (kind === JOB.leave) {
           Atomics.add(control, CONTROL.done, 1);
           Atomics.notify(control, CONTROL.done);
+          return;
+        }
+        if (jobsBeforeExit !== null && jobsBeforeExit-- <= 0) {
+          // The injected crash: the thread ends without counting itself done.
+          exit();
           return;
         }
         const layer = Atomics.load(control, CONTROL.layer);

@@ -130,7 +130,7 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   const batch = spec.batch;
   const layers = sizes.length - 1;
   const bins = spec.bins;
-  const { signal, onProgress } = options;
+  const { signal, onProgress, onPhase } = options;
   const clock = new KernelStopwatch(options.kernelsMs ?? ({} as Record<KernelName, number>));
   const words = partialWords(layers, bins);
   const teamSize = net.threads;
@@ -147,6 +147,7 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
 
   // Forward.
   for (let l = 1; l <= layers; l++) {
+    onPhase?.('forward', l);
     checkAbort(signal);
     const nOut = sizes[l]!;
     const length = nOut * batch;
@@ -157,6 +158,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     let min = Infinity;
     let max = -Infinity;
     let nonFinite = 0;
+    let underflow = 0;
+    let nearThreshold = 0;
     for (let lane = 0; lane < lanes; lane++) {
       const at = lane * words;
       saturated += partials[at + PARTIAL.saturated]!;
@@ -165,9 +168,13 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
       min = Math.min(min, partials[at + PARTIAL.min]!);
       max = Math.max(max, partials[at + PARTIAL.max]!);
       nonFinite += partials[at + PARTIAL.nonFinite]!;
+      underflow += partials[at + PARTIAL.underflow]!;
+      nearThreshold += partials[at + PARTIAL.nearThreshold]!;
     }
     const i = l - 1;
     stats.deadFraction[i] = dead / nOut;
+    stats.underflowFraction[i] = underflow / nOut;
+    stats.thresholdFraction[i] = nearThreshold / length;
     stats.saturatedFraction[i] = saturated / length;
     stats.activationMean[i] = sum / length;
     stats.nonFinite[i] = nonFinite;
@@ -177,6 +184,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     onProgress?.({ phase: 'forward', done: l, total: layers });
   }
   // Second statistics pass (centered squares and histograms) of every layer at once.
+  onPhase?.('statistics');
+  checkAbort(signal);
   clock.reset();
   const statisticsLanes = net.team ? teamSize : 1;
   partials.fill(0, 0, statisticsLanes * words);
@@ -208,6 +217,7 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   loss *= 0.5;
   clock.lap('reductions');
   for (let l = layers; l >= 1; l--) {
+    onPhase?.('backward', l);
     checkAbort(signal);
     const nIn = sizes[l - 1]!;
     const nOut = sizes[l]!;
@@ -237,6 +247,9 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     onProgress?.({ phase: 'backward', done: layers - l + 1, total: layers });
   }
 
+  // Copying the statistics out is the CPU's read-back.
+  onPhase?.('readback');
+  checkAbort(signal);
   return {
     layerCount: layers,
     gradNorm: stats.gradNorm.slice(),
@@ -244,6 +257,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     activationMean: stats.activationMean.slice(),
     activationStd: stats.activationStd.slice(),
     deadFraction: stats.deadFraction.slice(),
+    underflowFraction: stats.underflowFraction.slice(),
+    thresholdFraction: stats.thresholdFraction.slice(),
     saturatedFraction: stats.saturatedFraction.slice(),
     histograms: {
       bins,

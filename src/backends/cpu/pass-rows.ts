@@ -12,6 +12,7 @@ import { ACTIVATIONS, activationProperties } from '../../engine/activations.ts';
 import { hasResidual, layerActivation, type Problem } from '../../engine/problem.ts';
 import { KERNEL_NAMES, type KernelName } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
+import { F32_MIN_NORMAL } from '../../engine/tolerance.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -33,6 +34,11 @@ export interface PrecisionKernels {
 
 /** Batch-normalization ε (Ioffe & Szegedy 2015; the value PyTorch and Keras use). */
 export const BATCHNORM_EPSILON = 1e-5;
+/**
+ * How close to the saturation threshold, relative to it, an f32 run's |φ′| may land on the other
+ * side: 128 f32 ulps (the GPU's φ′ may be 64 ulps off, and rounding z costs more near a kink).
+ */
+export const SATURATION_BAND = 2 ** -16;
 /** A unit is saturated on a sample when |φ'(z)| ≤ this fraction of max|φ'|. */
 export const SATURATION_THRESHOLD = 1e-3;
 
@@ -43,6 +49,10 @@ export interface StatsArrays {
   readonly activationMean: Float64Array;
   readonly activationStd: Float64Array;
   readonly deadFraction: Float64Array;
+  /** Units not dead whose every |φ(z)| is below f32's smallest normal (results.ts). */
+  readonly underflowFraction: Float64Array;
+  /** Entries whose |φ′(z)| lies within f32 resolution of the saturation threshold (results.ts). */
+  readonly thresholdFraction: Float64Array;
   readonly saturatedFraction: Float64Array;
   readonly histMin: Float64Array;
   readonly histMax: Float64Array;
@@ -91,6 +101,8 @@ export const PARTIAL = {
   min: 3,
   max: 4,
   nonFinite: 5,
+  underflow: 6,
+  nearThreshold: 7,
   // delta
   gradSquares: 0,
   weightGradSquares: 1,
@@ -98,7 +110,7 @@ export const PARTIAL = {
 } as const;
 
 export function partialWords(layers: number, bins: number): number {
-  return Math.max(6, layers * (1 + bins));
+  return Math.max(8, layers * (1 + bins));
 }
 
 /** A lane's own buffers: aᵀ for its weight-gradient products. */
@@ -187,6 +199,8 @@ export function forwardRows(
   const { forward, derivative, forwardAndDerivative } = ACTIVATIONS[name];
   const threshold = SATURATION_THRESHOLD * activationProperties(name, alpha).maxAbsDerivative;
   let saturated = 0;
+  let nearThreshold = 0;
+  const band = SATURATION_BAND * threshold;
   for (let j = start; j < end; j++) {
     const z = zHat[j]!;
     if (forwardAndDerivative) {
@@ -198,14 +212,24 @@ export function forwardRows(
       h[j] = forward(z, alpha);
     }
     // The stored (precision-rounded) derivative is what backprop uses, and what the GPU counts.
-    if (Math.abs(df[j]!) <= threshold) saturated++;
+    const slope = Math.abs(df[j]!);
+    if (slope <= threshold) saturated++;
+    if (Math.abs(slope - threshold) <= band) nearThreshold++;
   }
   clock.lap('activation');
   let dead = 0;
+  let underflow = 0;
   for (let i = r0; i < r1; i++) {
     let allZero = true;
     for (let b = 0; b < batch && allZero; b++) allZero = h[i * batch + b] === 0;
     if (allZero) dead++;
+    else {
+      // Alive here, but an f32 run may round or flush every one of its values to 0.
+      let allTiny = true;
+      for (let b = 0; b < batch && allTiny; b++)
+        allTiny = Math.abs(h[i * batch + b]!) < F32_MIN_NORMAL;
+      if (allTiny) underflow++;
+    }
   }
   clock.lap('reductions');
   if (h !== a) {
@@ -231,6 +255,8 @@ export function forwardRows(
   partial[PARTIAL.min] = min;
   partial[PARTIAL.max] = max;
   partial[PARTIAL.nonFinite] = nonFinite;
+  partial[PARTIAL.underflow] = underflow;
+  partial[PARTIAL.nearThreshold] = nearThreshold;
   clock.lap('reductions');
 }
 
@@ -476,6 +502,8 @@ export function allocatePassBuffers(
       activationMean: perLayer(),
       activationStd: perLayer(),
       deadFraction: perLayer(),
+      underflowFraction: perLayer(),
+      thresholdFraction: perLayer(),
       saturatedFraction: perLayer(),
       histMin: perLayer(),
       histMax: perLayer(),

@@ -9,6 +9,20 @@ import type { TrainingChunk, TrainingOptions, TrainingState } from './training.t
 /** The CPU backends the worker runs. */
 export type CpuBackendName = 'cpu' | 'cpu64';
 
+/**
+ * A fault to inject into one request (tests; the page's test hooks): at a phase of the run (and,
+ * for forward and backward, a layer, default 1):
+ * - 'crash': the worker throws an uncaught error and never answers (the page sees an error
+ *   event);
+ * - 'error': the run fails with an ordinary error, answered as such;
+ * - 'terminate': the worker tells the page where it is and waits, and the page terminates it.
+ */
+export interface CpuFault {
+  readonly kind: 'crash' | 'error' | 'terminate';
+  readonly phase: 'prepare' | 'forward' | 'statistics' | 'backward' | 'readback';
+  readonly layer?: number;
+}
+
 /** A request that makes one run (a RunResult). */
 export type RunRequest = (
   | { readonly type: 'run'; readonly id: number; readonly spec: RunSpec }
@@ -25,6 +39,8 @@ export type RunRequest = (
 ) & {
   /** cpu: how many of the worker's threads to use (default: all); cpu64 uses one. */
   readonly threads?: number;
+  /** A fault to inject into this run (tests only). */
+  readonly fault?: CpuFault;
 };
 
 /** The singular values of a spec's input–output Jacobian (jacobian.ts), always in f64. */
@@ -61,6 +77,10 @@ export type LaneSetup =
   | { readonly type: 'lane'; readonly port: MessagePort };
 
 export type WorkerResponse =
+  /** Posted once when the worker's script has loaded: a later error is a crash, not a refusal. */
+  | { readonly type: 'ready' }
+  /** A 'terminate' fault's signal: the run has reached its phase and waits to be terminated. */
+  | { readonly type: 'fault-reached'; readonly id: number }
   | { readonly type: 'progress'; readonly id: number; readonly progress: RunProgress }
   | { readonly type: 'result'; readonly id: number; readonly result: RunResult }
   | { readonly type: 'spectrum'; readonly id: number; readonly spectrum: JacobianSpectrum }

@@ -3,10 +3,16 @@
  * time per runner; cancelling a run (through its AbortSignal) terminates the worker, and the next
  * run starts a fresh one.
  *
+ * Failures: a worker that crashes (an uncaught error) or is terminated during a run rejects that
+ * run, and every other request still waiting on it, with an error that says so; the next run
+ * starts a fresh worker. A worker that never started (the page's Content-Security-Policy refused
+ * it: no 'ready' message before its error) moves every run onto the page itself, and
+ * `inPageReason` says why.
+ *
  * The worker is a module worker loaded from its own same-origin file beside the library (`new
  * URL(…, import.meta.url)`), so a page's Content-Security-Policy needs only `worker-src 'self'`.
  * Where workers are forbidden, runs happen on the page itself (the engine's code is then imported
- * on the page, once, only for that), and `inPageReason` says why.
+ * on the page, once, only for that).
  */
 import type { RunProgress } from '../../engine/backend.ts';
 import type { JacobianSpectrum } from '../../engine/jacobian.ts';
@@ -17,6 +23,7 @@ import type { TrainingChunk } from './training.ts';
 import { browserThreadPlan, type ThreadPlan } from './browser-lanes.ts';
 import type {
   CpuBackendName,
+  CpuFault,
   JacobianRequest,
   LaneSetup,
   RunRequest,
@@ -43,17 +50,57 @@ export interface RunOptions {
   readonly threads?: number;
 }
 
+/** The part of a Web Worker the runner uses: a real Worker, or an in-process stand-in in tests. */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message' | 'error', listener: (event: Event) => void): void;
+  removeEventListener(type: 'message' | 'error', listener: (event: Event) => void): void;
+  terminate(): void;
+}
+
+export interface CpuWorkerRunnerOptions {
+  /** Starts a worker running cpu-worker.ts (default: the inlined Vite worker). */
+  readonly createWorker?: (name: string) => WorkerLike;
+  /** How many threads (default: what this page allows, browserThreadPlan()). */
+  readonly threadPlan?: ThreadPlan;
+}
+
+/** Faults the next runs should meet (tests and the page's test hooks; see CpuFault). */
+export interface CpuFaults {
+  /** Injected into the next run request (then cleared). */
+  next: CpuFault | null;
+}
+
+/** A request waiting for its answer, so that a worker that dies can fail it. */
+interface Pending {
+  fail(error: Error): void;
+}
+
 export class CpuWorkerRunner {
-  private worker: Worker | null = null;
+  private worker: WorkerLike | null = null;
   /** Helper workers: the CPU backend's other threads (browser-lanes.ts). */
-  private lanes: Worker[] = [];
+  private lanes: WorkerLike[] = [];
   private nextId = 1;
+  /** Whether the current worker's script has loaded (it posted 'ready'). */
+  private started = false;
+  private readonly pending = new Map<number, Pending>();
+  private readonly createWorker: (name: string) => WorkerLike;
   /** Set once a worker could not be started: then every run happens on the page. */
   inPageReason: string | null = null;
   /** How many threads the CPU backend uses on this page, and why. */
-  readonly threadPlan: ThreadPlan = browserThreadPlan();
+  readonly threadPlan: ThreadPlan;
+  /** Faults to inject (tests only). */
+  readonly faults: CpuFaults = { next: null };
+  /** Workers started so far (tests check that a failed worker was replaced). */
+  workersStarted = 0;
 
-  private ensureWorker(): Worker | null {
+  constructor(options: CpuWorkerRunnerOptions = {}) {
+    this.createWorker =
+      options.createWorker ?? ((name) => startCpuWorker(name) as unknown as WorkerLike);
+    this.threadPlan = options.threadPlan ?? browserThreadPlan();
+  }
+
+  private ensureWorker(): WorkerLike | null {
     if (this.inPageReason !== null) return null;
     try {
       this.worker ??= this.startWorkers();
@@ -65,11 +112,19 @@ export class CpuWorkerRunner {
   }
 
   /** The coordinating worker, and its helper lanes where the page can share memory. */
-  private startWorkers(): Worker {
-    const worker = startCpuWorker('gradlab-cpu');
+  private startWorkers(): WorkerLike {
+    const worker = this.createWorker('gradlab-cpu');
+    this.workersStarted++;
+    this.started = false;
+    const onReady = (event: Event): void => {
+      if ((event as MessageEvent<WorkerResponse>).data?.type !== 'ready') return;
+      if (this.worker === worker) this.started = true;
+      worker.removeEventListener('message', onReady);
+    };
+    worker.addEventListener('message', onReady);
     const ports: MessagePort[] = [];
     for (let i = 1; i < this.threadPlan.threads; i++) {
-      const lane = startCpuWorker(`gradlab-cpu-lane-${i}`);
+      const lane = this.createWorker(`gradlab-cpu-lane-${i}`);
       const channel = new MessageChannel();
       const setup: LaneSetup = { type: 'lane', port: channel.port2 };
       lane.postMessage(setup, [channel.port2]);
@@ -134,8 +189,11 @@ export class CpuWorkerRunner {
   }
 
   private runRequest(make: (id: number) => RunRequest, options: RunOptions): Promise<RunResult> {
+    const fault = this.faults.next;
+    this.faults.next = null;
+    const withFault = (id: number): RunRequest => (fault ? { ...make(id), fault } : make(id));
     return this.request(
-      make,
+      withFault,
       options,
       (answer) => (answer.type === 'result' ? answer.result : null),
       (id) => this.inPage(options, (jobs) => jobs.executeRequest(make(id), options)),
@@ -157,20 +215,21 @@ export class CpuWorkerRunner {
     const worker = this.ensureWorker();
     if (!worker) return local(0);
     const id = this.nextId++;
-    let answered = false;
     return new Promise<T>((resolve, reject) => {
       const cleanup = (): void => {
+        this.pending.delete(id);
         worker.removeEventListener('message', onMessage);
         worker.removeEventListener('error', onError);
         signal?.removeEventListener('abort', onAbort);
       };
-      const onMessage = (event: MessageEvent<WorkerResponse>): void => {
-        const message = event.data;
-        if (message.id !== id) return;
-        answered = true;
-        this.everAnswered = true;
+      const onMessage = (event: Event): void => {
+        const message = (event as MessageEvent<WorkerResponse>).data;
+        if (message.type === 'ready' || message.id !== id) return;
         if (message.type === 'progress') onProgress?.(message.progress);
-        else {
+        else if (message.type === 'fault-reached') {
+          // An injected 'terminate' fault: the worker waits at its phase; stop it there.
+          this.stopWorker(worker, 'it was terminated during the run (an injected fault)');
+        } else {
           cleanup();
           if (message.type === 'error') {
             reject(new Error(message.message));
@@ -181,22 +240,28 @@ export class CpuWorkerRunner {
           else resolve(value);
         }
       };
-      const onError = (event: ErrorEvent): void => {
-        cleanup();
-        if (!answered && this.everAnswered === false) {
+      const onError = (event: Event): void => {
+        const detail = (event as ErrorEvent).message || 'unknown error';
+        if (!this.started) {
           // The worker never started (e.g. the page's CSP refused its script): run here instead.
-          this.workerBlocked(event.message || 'the worker did not start');
+          cleanup();
+          this.workerBlocked(detail);
           local(id).then(resolve, reject);
           return;
         }
-        this.dispose();
-        reject(new Error(`the CPU worker failed: ${event.message || 'unknown error'}`));
+        this.stopWorker(worker, `it crashed (${detail})`);
       };
       const onAbort = (): void => {
         cleanup();
-        this.dispose();
+        this.stopWorker(worker, 'another run on it was cancelled');
         reject(signal?.reason ?? new DOMException('The run was cancelled', 'AbortError'));
       };
+      this.pending.set(id, {
+        fail: (error) => {
+          cleanup();
+          reject(error);
+        },
+      });
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -204,8 +269,14 @@ export class CpuWorkerRunner {
     });
   }
 
-  /** Whether any worker of this runner has ever answered (so it can start at all). */
-  private everAnswered = false;
+  /**
+   * Terminates `worker` (if it is still this runner's) and fails every request waiting on it,
+   * saying why; the next request starts a fresh worker.
+   */
+  private stopWorker(worker: WorkerLike, why: string): void {
+    if (this.worker !== worker) return;
+    this.dispose(`the CPU worker stopped before it answered: ${why}; run again to use a new one`);
+  }
 
   /**
    * The same job on the page's own thread, for pages that forbid the worker: the engine's code is
@@ -219,11 +290,25 @@ export class CpuWorkerRunner {
     return job(jobs);
   }
 
-  /** Stops any run in progress and frees the worker. */
-  dispose(): void {
+  /** Requests waiting for the worker's answer. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Stops any run in progress and frees the worker: requests still waiting are rejected (with
+   * `reason`, or a message saying the runner was disposed).
+   */
+  dispose(
+    reason = 'the CPU worker was stopped (the runner was disposed) before it answered',
+  ): void {
     this.worker?.terminate();
     this.worker = null;
+    this.started = false;
     for (const lane of this.lanes) lane.terminate();
     this.lanes = [];
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of waiting) request.fail(new Error(reason));
   }
 }

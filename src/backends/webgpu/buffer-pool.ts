@@ -6,6 +6,11 @@
 export class BufferPool {
   private readonly idle = new Map<string, GPUBuffer[]>();
   private idleBytes = 0;
+  /** Buffers handed out and not yet released: the accounting a cancelled run must return to 0. */
+  private readonly lent = new Set<GPUBuffer>();
+  private lentBytes = 0;
+  /** Set by destroy(): buffers released afterwards are destroyed, not kept. */
+  private closed = false;
 
   constructor(
     private readonly device: GPUDevice,
@@ -21,16 +26,23 @@ export class BufferPool {
     const size = Math.max(256, Math.ceil(bytes / 256) * 256);
     const bucket = this.idle.get(BufferPool.key(size, usage));
     const reused = bucket?.pop();
+    let buffer: GPUBuffer;
     if (reused) {
       this.idleBytes -= size;
       reused.label = label;
-      return reused;
-    }
-    return this.device.createBuffer({ label, size, usage });
+      buffer = reused;
+    } else buffer = this.device.createBuffer({ label, size, usage });
+    this.lent.add(buffer);
+    this.lentBytes += buffer.size;
+    return buffer;
   }
 
   release(buffer: GPUBuffer): void {
-    if (this.idleBytes + buffer.size > this.maxIdleBytes) {
+    // A buffer released twice, or never lent, would be handed to two runs at once.
+    if (!this.lent.delete(buffer))
+      throw new Error(`buffer ${buffer.label} was released to a pool that did not lend it`);
+    this.lentBytes -= buffer.size;
+    if (this.closed || this.idleBytes + buffer.size > this.maxIdleBytes) {
       buffer.destroy();
       return;
     }
@@ -39,6 +51,16 @@ export class BufferPool {
     bucket.push(buffer);
     this.idle.set(key, bucket);
     this.idleBytes += buffer.size;
+  }
+
+  /** Buffers lent to runs and not yet released. */
+  get inUseCount(): number {
+    return this.lent.size;
+  }
+
+  /** Bytes of the buffers lent to runs and not yet released. */
+  get inUseByteCount(): number {
+    return this.lentBytes;
   }
 
   /** Bytes of the buffers waiting for reuse. */
@@ -53,9 +75,11 @@ export class BufferPool {
     return count;
   }
 
+  /** Destroys the idle buffers; buffers still lent are destroyed when released. */
   destroy(): void {
     for (const bucket of this.idle.values()) for (const buffer of bucket) buffer.destroy();
     this.idle.clear();
     this.idleBytes = 0;
+    this.closed = true;
   }
 }

@@ -4,6 +4,7 @@
  * groups, and records dispatches into a compute pass. It also times compilation, which gradlab
  * reports apart from steady-state work.
  */
+import { BROKEN_WGSL, noFaults, type GpuFaults } from './faults.ts';
 import type { BindingKind, GpuProgram } from './program.ts';
 
 const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
@@ -20,8 +21,11 @@ export class GpuRunner {
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   /** Milliseconds spent creating pipelines (shader compilation), over the runner's life. */
   compileMs = 0;
-
-  constructor(readonly device: GPUDevice) {}
+  constructor(
+    readonly device: GPUDevice,
+    /** Faults to inject on this device (tests only; see faults.ts). */
+    readonly faults: GpuFaults = noFaults(),
+  ) {}
 
   private layoutFor(bindings: readonly BindingKind[]): GPUBindGroupLayout {
     const key = bindings.join(',');
@@ -42,6 +46,11 @@ export class GpuRunner {
 
   /** The program's pipeline, compiled on first use (async, so compile errors surface as rejections). */
   async pipeline(program: GpuProgram): Promise<GPUComputePipeline> {
+    if (this.faults.brokenShaders > 0) {
+      // An injected compile error: this compilation fails whether or not the key is cached.
+      this.faults.brokenShaders--;
+      return this.compile({ ...program, code: program.code + BROKEN_WGSL }, false);
+    }
     const cached = this.pipelines.get(program.key);
     if (cached) return cached;
     // Two runs preparing at once share one compilation of a key.
@@ -53,7 +62,7 @@ export class GpuRunner {
     return pending;
   }
 
-  private async compile(program: GpuProgram): Promise<GPUComputePipeline> {
+  private async compile(program: GpuProgram, cache = true): Promise<GPUComputePipeline> {
     const start = performance.now();
     const module = this.device.createShaderModule({ label: program.key, code: program.code });
     const pipeline = await this.device.createComputePipelineAsync({
@@ -64,7 +73,7 @@ export class GpuRunner {
       compute: { module, entryPoint: program.entryPoint ?? 'main' },
     });
     this.compileMs += performance.now() - start;
-    this.pipelines.set(program.key, pipeline);
+    if (cache) this.pipelines.set(program.key, pipeline);
     return pipeline;
   }
 

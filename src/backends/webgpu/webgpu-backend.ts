@@ -8,7 +8,7 @@
  * steady state.
  */
 import { activationProperties } from '../../engine/activations.ts';
-import type { Backend, PreparedRun } from '../../engine/backend.ts';
+import type { Backend, PreparedRun, PrepareOptions, RunPhase } from '../../engine/backend.ts';
 import { INITS } from '../../engine/inits.ts';
 import { hasResidual, layerActivation, type ProblemSource } from '../../engine/problem.ts';
 import type {
@@ -22,6 +22,7 @@ import { SpecError, type RunSpec } from '../../engine/spec.ts';
 import { SATURATION_THRESHOLD } from '../cpu/network-pass.ts';
 import { describeAdapter, isSoftwareAdapter } from './adapter.ts';
 import { BufferPool } from './buffer-pool.ts';
+import type { GpuFaults, GpuRunPhase } from './faults.ts';
 import { generateParams, generateProgram } from './kernels/generate.ts';
 import {
   chooseTile,
@@ -75,6 +76,11 @@ export interface WebGpuBackendOptions {
   readonly runner?: GpuRunner;
   /** Bytes of device memory a run may allocate. */
   readonly memoryBudgetBytes?: number;
+  /**
+   * Faults to inject (tests; faults.ts), for the runner this creates. A runner passed in keeps
+   * its own.
+   */
+  readonly faults?: GpuFaults;
 }
 
 /** A WebGPU failure the user can act on: no adapter, a lost device, a compile error. */
@@ -197,8 +203,37 @@ function checkHealth(health: DeviceHealth): void {
   }
 }
 
-/** A clear error for whatever WebGPU threw: SpecErrors pass through, the rest name WebGPU. */
-function asWebGpuError(error: unknown, health: DeviceHealth, during: string): Error {
+/**
+ * How long a failed run waits for `device.lost` to settle before naming the failure: a lost
+ * device first shows as a rejected map or a failed submission, and its `lost` promise resolves
+ * a moment later.
+ */
+const LOST_SETTLE_MS = 100;
+
+/** Waits (at most LOST_SETTLE_MS) for the device's lost promise, so health.lost is current. */
+async function settleLost(device: GPUDevice, health: DeviceHealth): Promise<void> {
+  if (health.lost !== null) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    device.lost.then((info) => {
+      health.lost ??= info.message || `reason: ${info.reason}`;
+    }),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, LOST_SETTLE_MS))),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * A clear error for whatever WebGPU threw: SpecErrors pass through, the rest name WebGPU; a
+ * cancellation passes through as the signal's reason (it is not a WebGPU failure).
+ */
+function asWebGpuError(
+  error: unknown,
+  health: DeviceHealth,
+  during: string,
+  signal?: AbortSignal,
+): unknown {
+  if (signal?.aborted) return signal.reason;
   if (error instanceof SpecError || error instanceof WebGpuUnavailableError) return error;
   if (health.lost !== null)
     return new WebGpuUnavailableError(`the GPU device was lost (${health.lost}) ${during}`);
@@ -239,17 +274,26 @@ export async function requestGpuDevice(
   return { adapter, device };
 }
 
+/** A WebGPU backend, with what tests and the page's runner reach into. */
+export interface WebGpuBackend extends Backend {
+  readonly device: GPUDevice;
+  readonly runner: GpuRunner;
+  readonly pool: BufferPool;
+  /** Faults to inject (the runner's, shared by every backend on its device; see faults.ts). */
+  readonly faults: GpuFaults;
+  /** Runs prepared and not yet disposed (0 when nothing leaked). */
+  readonly openRuns: number;
+}
+
 export async function createWebGpuBackend(
   options: WebGpuBackendOptions = {},
-): Promise<
-  Backend & { readonly device: GPUDevice; readonly runner: GpuRunner; readonly pool: BufferPool }
-> {
+): Promise<WebGpuBackend> {
   let { device, adapter } = options;
   if (!device) ({ device, adapter } = await requestGpuDevice(options.gpu));
   const info: AdapterInfo = adapter
     ? describeAdapter(adapter)
     : { vendor: '', architecture: '', description: 'shared device', isFallbackAdapter: false };
-  const runner = options.runner ?? new GpuRunner(device);
+  const runner = options.runner ?? new GpuRunner(device, options.faults);
   const pool = new BufferPool(device);
   const budget = options.memoryBudgetBytes ?? DEFAULT_GPU_MEMORY_BUDGET;
   const gpuDevice = device;
@@ -257,27 +301,85 @@ export async function createWebGpuBackend(
   void device.lost.then((info) => {
     health.lost = info.message || `reason: ${info.reason}`;
   });
+  const ledger: RunLedger = { open: 0 };
   return {
     info: { name: 'webgpu', precision: 'f32', adapter: info },
     device: gpuDevice,
     runner,
     pool,
-    prepare: (source) =>
+    faults: runner.faults,
+    get openRuns() {
+      return ledger.open;
+    },
+    prepare: (source, prepareOptions = {}) =>
       onePrepareAtATime(gpuDevice, () =>
-        prepareRun(gpuDevice, runner, source, budget, pool, health, isSoftwareAdapter(info)),
+        prepareRun({
+          device: gpuDevice,
+          runner,
+          source,
+          budget,
+          pool,
+          health,
+          software: isSoftwareAdapter(info),
+          ledger,
+          options: prepareOptions,
+        }),
       ),
   };
 }
 
-async function prepareRun(
+/** Counts the runs a backend has prepared and not disposed. */
+interface RunLedger {
+  open: number;
+}
+
+interface PrepareContext {
+  readonly device: GPUDevice;
+  readonly runner: GpuRunner;
+  readonly source: ProblemSource;
+  readonly budget: number;
+  readonly pool: BufferPool;
+  readonly health: DeviceHealth;
+  readonly software: boolean;
+  readonly ledger: RunLedger;
+  readonly options: PrepareOptions;
+}
+
+/**
+ * A run reaches `phase`: the injected device loss fires here when it is due, the test's hook is
+ * told, and a cancellation takes effect.
+ */
+function enterPhase(
   device: GPUDevice,
-  runner: GpuRunner,
-  source: ProblemSource,
-  budget: number,
-  pool: BufferPool,
-  health: DeviceHealth,
-  software: boolean,
-): Promise<PreparedRun> {
+  faults: GpuFaults,
+  phase: GpuRunPhase,
+  options: { signal?: AbortSignal; onPhase?: (phase: RunPhase) => void },
+): void {
+  if (faults.loseDeviceAt === phase) {
+    faults.loseDeviceAt = null;
+    device.destroy();
+  }
+  options.onPhase?.(phase);
+  options.signal?.throwIfAborted();
+}
+
+/** A promise that rejects with the signal's reason when it aborts (never, without a signal). */
+function aborted(signal: AbortSignal | undefined): { promise: Promise<never>; stop: () => void } {
+  if (!signal) return { promise: new Promise<never>(() => {}), stop: () => {} };
+  let onAbort: () => void = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, stop: () => signal.removeEventListener('abort', onAbort) };
+}
+
+async function prepareRun(context: PrepareContext): Promise<PreparedRun> {
+  const { device, runner, source, budget, pool, health, software, ledger } = context;
+  const { signal } = context.options;
+  signal?.throwIfAborted();
   checkHealth(health);
   // A software adapter (SwiftShader) runs few workgroups at once: bigger tiles win there.
   const fill = software ? SOFTWARE_FILL_WORKGROUPS : GPU_FILL_WORKGROUPS;
@@ -346,6 +448,8 @@ async function prepareRun(
       Math.ceil(reduceScratchBytes(Math.max(maxWeights, maxUnits * batch)) / 4),
       'reduce-scratch',
     );
+    // Allocated, not yet filled or compiled: the phase where a prepare is cancelled or fails.
+    enterPhase(device, runner.faults, 'prepare', context.options);
 
     // Weights, biases, X and Y: generated in place (Philox) or uploaded.
     if (source.deviceGeneratable) {
@@ -420,6 +524,8 @@ async function prepareRun(
       resources: readonly BindingResource[],
     ) => {
       await runner.pipeline(program);
+      // Compiling takes seconds on a software adapter: a cancellation stops between shaders.
+      signal?.throwIfAborted();
       steps.push({ kernel, program, bindGroup: runner.bindGroup(program, resources) });
     };
     const addAll = (kernel: KernelName, more: readonly ReduceStep[]) => {
@@ -609,7 +715,16 @@ async function prepareRun(
     });
     owned.push(readback);
     let lastKernelsMs: KernelTimes | null = null;
-    const encodeAndRead = async (): Promise<LayerStatistics> => {
+    /** A read-back still mapping (a cancelled run's): the next run waits for it to settle. */
+    let pendingRead: Promise<unknown> | null = null;
+    const encodeAndRead = async (
+      options: Parameters<PreparedRun['compute']>[0] = {},
+    ): Promise<LayerStatistics> => {
+      if (pendingRead) {
+        await pendingRead;
+        pendingRead = null;
+      }
+      enterPhase(device, runner.faults, 'submit', options);
       device.pushErrorScope('validation');
       const encoder = device.createCommandEncoder({ label: 'gradlab-run' });
       if (timer) timer.encode(encoder, runner);
@@ -619,19 +734,44 @@ async function prepareRun(
         pass.end();
       }
       encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size);
+      if (runner.faults.invalidSubmissions > 0) {
+        // An injected invalid submission: a copy past the end of the read-back buffer.
+        runner.faults.invalidSubmissions--;
+        encoder.copyBufferToBuffer(stats, 0, readback, 0, readback.size + 256);
+      }
       device.queue.submit([encoder.finish()]);
       // An invalid submission still lets mapAsync resolve, with stale numbers: check first.
       const invalid = await device.popErrorScope();
       if (invalid) throw new WebGpuUnavailableError(`WebGPU rejected the run: ${invalid.message}`);
-      const [, kernelsMs] = await Promise.all([
+      enterPhase(device, runner.faults, 'readback', options);
+      const read = Promise.all([
         readback.mapAsync(GPUMapMode.READ),
         timer ? timer.read() : Promise.resolve(null),
       ]);
+      // A cancellation answers at once; the mapping settles in the background (pendingRead).
+      const cancel = aborted(options.signal);
+      let kernelsMs: KernelTimes | null;
+      try {
+        [, kernelsMs] = await Promise.race([read, cancel.promise]);
+      } catch (error) {
+        if (options.signal?.aborted)
+          pendingRead = read.then(
+            () => {
+              if (readback.mapState === 'mapped') readback.unmap();
+            },
+            () => {},
+          );
+        throw error;
+      } finally {
+        cancel.stop();
+      }
       lastKernelsMs = kernelsMs;
       const words = new Uint32Array(readback.getMappedRange().slice(0));
       readback.unmap();
       return parseStatistics(words, spec, sizes);
     };
+    let disposed = false;
+    ledger.open++;
     return {
       compileMs: runner.compileMs - compileStart,
       kernelTiming,
@@ -640,14 +780,18 @@ async function prepareRun(
         options.signal?.throwIfAborted();
         checkHealth(health);
         try {
-          const statistics = await encodeAndRead();
+          const statistics = await encodeAndRead(options);
           options.onProgress?.({ phase: 'backward', done: layers, total: layers });
           return statistics;
         } catch (error) {
-          throw asWebGpuError(error, health, 'during the run');
+          if (!options.signal?.aborted) await settleLost(device, health);
+          throw asWebGpuError(error, health, 'during the run', options.signal);
         }
       },
       dispose() {
+        if (disposed) return;
+        disposed = true;
+        ledger.open--;
         destroyReduceSteps(reduceSteps);
         reduceSteps.length = 0;
         timer?.destroy();
@@ -660,7 +804,8 @@ async function prepareRun(
     destroyReduceSteps(reduceSteps);
     timer?.destroy();
     release();
-    throw asWebGpuError(error, health, 'while preparing the run');
+    if (!signal?.aborted) await settleLost(device, health);
+    throw asWebGpuError(error, health, 'while preparing the run', signal);
   }
 }
 

@@ -83,6 +83,16 @@ export class GradLab extends LitElement {
         font-size: ${token('text-lg')};
         margin: 0;
       }
+      .panel details.export {
+        margin-top: ${token('space-4')};
+        border-top: 1px solid ${token('rule')};
+        padding-top: ${token('space-3')};
+      }
+      .panel details.export summary {
+        font-weight: 700;
+        cursor: pointer;
+        min-height: 1.5rem;
+      }
       .panel .actions {
         display: flex;
         flex-wrap: wrap;
@@ -225,6 +235,8 @@ export class GradLab extends LitElement {
   openSettings(opener?: HTMLElement, field?: string): void {
     this.opener = opener ?? null;
     this.settingsOpen = true;
+    // The exporter's code arrives with the panel, not with the page.
+    void ELEMENTS['grad-export-pytorch'].load();
     for (const button of document.querySelectorAll('[data-open-settings]')) {
       button.setAttribute('aria-expanded', 'true');
     }
@@ -307,7 +319,15 @@ export class GradLab extends LitElement {
         Every figure starts from these settings; figures that sweep depths, activations or inits
         have their own controls. Everything is kept in the page's URL.
       </p>
-      ${this.settingsOpen ? html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>` : nothing}
+      ${
+        this.settingsOpen
+          ? html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>
+              <details class="export">
+                <summary>Export as PyTorch</summary>
+                <grad-export-pytorch .spec=${this.state.spec}></grad-export-pytorch>
+              </details>`
+          : nothing
+      }
       <div class="actions">
         <button type="button" data-testid="reset-settings" @click=${() => this.reset()}>
           Back to the defaults

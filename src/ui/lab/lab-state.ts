@@ -130,7 +130,8 @@ export function parseLabState(
 ): ParsedLabState {
   const problems: SpecError[] = [];
   const lists: Record<string, unknown> = {};
-  const specInput: Record<string, string> = {};
+  // No prototype: a query key such as "__proto__" is then an ordinary (unknown) key, reported.
+  const specInput: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(input)) {
     if (ignoreKeys.includes(key)) continue;
     if (LAB_LIST_KEYS.includes(key)) {

@@ -114,6 +114,20 @@ export class RunController implements ReactiveController {
     this.cancel(false);
   }
 
+  private progressTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Redraws the progress at most ten times a second: a run reports every layer, and redrawing
+   * the figure for each report would keep the page busy for nothing.
+   */
+  private progressUpdate(): void {
+    if (this.progressTimer !== null) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      this.host.requestUpdate();
+    }, 100);
+  }
+
   /** Resolves true once the element is near (at once if it is), false if the task is aborted. */
   private whenNear(abort: AbortSignal): Promise<boolean> {
     if (this.near) return Promise.resolve(true);
@@ -220,7 +234,7 @@ export class RunController implements ReactiveController {
           const runFraction = (p.phase === 'forward' ? p.done : p.total + p.done) / (2 * p.total);
           this.fraction = (index + runFraction) / Math.max(total, index + 1);
           this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: ${p.phase} ${p.done}/${p.total}`;
-          this.host.requestUpdate();
+          this.progressUpdate();
         },
       });
       if (outcome.fallback && current()) this.fallback = outcome.fallback;

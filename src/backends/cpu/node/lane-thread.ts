@@ -10,5 +10,7 @@ import { createLaneServer, type LaneMessage } from '../lanes.ts';
 const server = createLaneServer(
   (precision) => (precision === 'f64' ? F64_KERNELS : F32_KERNELS),
   (ready) => parentPort!.postMessage(ready),
+  // In a worker thread, process.exit ends the thread alone.
+  () => process.exit(1),
 );
 parentPort!.on('message', (message: LaneMessage) => server.handle(message));

@@ -1,0 +1,102 @@
+/**
+ * What the CPU worker does with each message, apart from the worker itself: cpu-worker.ts wires
+ * it to `self`, and tests run it in-process behind a Worker-shaped object, so the page's CPU
+ * runner (worker-runner.ts) is tested against the very code the worker runs — fault injection
+ * included.
+ */
+import type { RunPhase } from '../../engine/backend.ts';
+import { browserLaneTeam, serveLane } from './browser-lanes.ts';
+import type { LaneTeam } from './lanes.ts';
+import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
+import type { CpuFault, LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+
+/** What the handler needs from the environment it runs in. */
+export interface WorkerEnvironment {
+  /** Posts a message to the page. */
+  post(message: WorkerResponse): void;
+  /** Ends the worker with an uncaught error, as a crash does (the page sees an error event). */
+  crash(error: Error): void;
+  /**
+   * Waits for the page to terminate the worker (a 'terminate' fault): a real worker blocks here;
+   * one that is not terminated within a few seconds carries on with the run.
+   */
+  awaitTermination(): void;
+}
+
+/** An error thrown by an injected fault, so the handler can tell it from a real one. */
+export class InjectedFault extends Error {
+  override name = 'InjectedFault';
+  constructor(
+    readonly fault: CpuFault,
+    where: string,
+  ) {
+    super(`injected ${fault.kind} at ${where}`);
+  }
+}
+
+/** A phase hook that fires `fault` where it is due (once). */
+function faultHook(
+  fault: CpuFault | undefined,
+  id: number,
+  environment: WorkerEnvironment,
+): ((phase: RunPhase, layer?: number) => void) | undefined {
+  if (!fault) return undefined;
+  let fired = false;
+  return (phase, layer) => {
+    if (fired || phase !== fault.phase) return;
+    if ((phase === 'forward' || phase === 'backward') && layer !== (fault.layer ?? 1)) return;
+    fired = true;
+    const where = layer === undefined ? phase : `${phase} of layer ${layer}`;
+    if (fault.kind === 'terminate') {
+      environment.post({ type: 'fault-reached', id });
+      environment.awaitTermination();
+      return;
+    }
+    throw new InjectedFault(fault, where);
+  };
+}
+
+/** The handler of every message the page sends to the worker. */
+export function createWorkerHandler(
+  environment: WorkerEnvironment,
+): (data: WorkerRequest | LaneSetup) => Promise<void> {
+  const { post } = environment;
+  /** The helper lanes this worker coordinates, once the page has set them up. */
+  let team: Promise<LaneTeam | null> = Promise.resolve(null);
+  return async (data) => {
+    if (data.type === 'lanes') {
+      team = browserLaneTeam(data.ports);
+      return;
+    }
+    if (data.type === 'lane') {
+      serveLane(data.port);
+      return;
+    }
+    const { id } = data;
+    try {
+      if (data.type === 'jacobian') {
+        post({ type: 'spectrum', id, spectrum: executeJacobian(data) });
+        return;
+      }
+      if (data.type === 'train') {
+        post({ type: 'trained', id, chunk: executeTrain(data) });
+        return;
+      }
+      const result = await executeRequest(
+        data,
+        {
+          onProgress: (progress) => post({ type: 'progress', id, progress }),
+          onPhase: faultHook(data.fault, id, environment),
+        },
+        await team,
+      );
+      post({ type: 'result', id, result });
+    } catch (error) {
+      if (error instanceof InjectedFault && error.fault.kind === 'crash') {
+        environment.crash(error);
+        return;
+      }
+      post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
