@@ -98,7 +98,10 @@ test('the URL round-trips: a setting changed in the page survives a reload', asy
   await expect(form.getByLabel('activation', { exact: true })).toHaveValue('tanh');
   await expect(form.getByLabel('seed', { exact: true })).toHaveValue('7');
   expect(page.url()).toBe(url);
-  await expect(page.locator('grad-run').getByTestId('run-summary')).toContainText('tanh');
+  await page.evaluate(() => document.getElementById('run')!.scrollIntoView());
+  await expect(page.locator('grad-run').getByTestId('run-summary')).toContainText('tanh', {
+    timeout: 120_000,
+  });
 });
 
 test('a chart exports its data as CSV and JSON, and its image as PNG', async ({ page }) => {

@@ -86,9 +86,10 @@ test('an overflowing network shows non-finite values instead of crashing', async
   await page.goto(
     '/?activation=linear&init=normal&depth=40&width=64&inputs=64&batch=4&backend=cpu#run',
   );
+  // The sections above this one load first (a deep link to the last part), and queue their runs.
   await expect(
     page.locator('grad-run').locator('table[part="table"] td.nonfinite').first(),
-  ).toBeVisible();
+  ).toBeVisible({ timeout: 120_000 });
   await expect(page.locator('grad-run').locator('grad-chart').getByRole('note')).toContainText(
     'non-finite values (overflow) not drawn',
   );

@@ -94,7 +94,7 @@ function placeholderStyles(): CSSStyleSheet {
     :is(${charts}):not(:defined) {
       aspect-ratio: var(--grad-aspect, ${DEFAULT_ASPECT});
       min-height: 15rem;
-      min-width: 0;
+      width: 100%;
       overflow: hidden;
     }
     :is(${SELECTOR})[data-gradlab-error]::before {

@@ -37,6 +37,7 @@ export const figureStyles = css`
   :host([data-pending-chart]) {
     aspect-ratio: var(--grad-aspect, 1.6);
     min-height: 15rem;
+    width: 100%;
   }
   .embed-panel {
     position: absolute;

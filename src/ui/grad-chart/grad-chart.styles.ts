@@ -86,7 +86,11 @@ export const gradChartStyles = [
     figure.framed {
       aspect-ratio: var(--aspect, 1.6);
       min-height: 15rem;
-      /* The minimum height must not turn, through the ratio, into a minimum width. */
+      /*
+       * A definite width: else, where width ÷ aspect is under the minimum height, the ratio would
+       * widen the box past its container to match that height.
+       */
+      width: 100%;
       min-width: 0;
       display: flex;
       flex-direction: column;

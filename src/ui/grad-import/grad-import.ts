@@ -380,7 +380,12 @@ export class GradImport extends LitElement {
       <p data-testid="summary">${summaryText(summary)}</p>
       <details>
         <summary>Layers</summary>
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table data-testid="layers">
             <thead>
               <tr>

@@ -13,7 +13,6 @@ import type { Problem } from '../../engine/problem.ts';
 import type { TrainingChunk } from '../../backends/cpu/training.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import { watchNear } from '../figure/near-viewport.ts';
-import { insideLab } from './inside-lab.ts';
 import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
 
 export interface TaskContext {
@@ -73,7 +72,7 @@ export class RunController implements ReactiveController {
     private readonly options: {
       /**
        * Start tasks only once the element is near the viewport, and pause between runs while it
-       * is far away (always so outside the lab).
+       * is far away (the default; false runs at once, wherever the element is).
        */
       readonly lazy?: boolean;
       readonly executor?: () => RunExecutor;
@@ -94,9 +93,9 @@ export class RunController implements ReactiveController {
   }
 
   hostConnected(): void {
-    // Widgets on their own in a page always wait to be seen; inside the lab, only lazy sections.
-    const lazy = this.options.lazy || !insideLab(this.host);
-    if (!lazy) {
+    // Everything waits to be near the reader, in the lab as in a blog: a section or figure far
+    // down the page starts its work when the reader approaches (`lazy: false` opts out).
+    if (this.options.lazy === false) {
       this.near = true;
       return;
     }

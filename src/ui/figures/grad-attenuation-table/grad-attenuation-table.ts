@@ -58,7 +58,12 @@ export class GradAttenuationTable extends ComparisonFigure {
           </td>`;
     return this.tableFrame(
       html`${this.refusedNotes()}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" data-table="attenuation">
             <caption>
               ${this.caption}

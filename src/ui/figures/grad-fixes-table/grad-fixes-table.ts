@@ -36,7 +36,12 @@ export class GradFixesTable extends FixesFigure {
   protected override renderFigure(): unknown {
     return this.tableFrame(
       html`${this.problemNotes()}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" data-table="fixes">
             <caption>
               ${this.caption}

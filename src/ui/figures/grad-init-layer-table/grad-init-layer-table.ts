@@ -31,7 +31,12 @@ export class GradInitLayerTable extends InitRunFigure {
     const run = this.initRun;
     return this.tableFrame(
       html`${this.refusedNote()}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" data-table="init-layers" data-init=${this.init}>
             <caption>
               ${this.caption}

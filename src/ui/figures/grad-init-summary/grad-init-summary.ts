@@ -88,7 +88,12 @@ export class GradInitSummary extends GroupRunFigure {
       html`${this.planned.refused.map(
           (message) => html`<p class="error" role="alert">${message}</p>`,
         )}${this.renderVerdict(runs)}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" data-table="init-summary">
             <caption>
               ${this.caption}

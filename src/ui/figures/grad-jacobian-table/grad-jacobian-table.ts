@@ -34,7 +34,12 @@ export class GradJacobianTable extends JacobianFigure {
       : [];
     return this.tableFrame(
       html`${this.pairNote()}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" data-table="spectrum">
             <caption>
               ${this.caption}

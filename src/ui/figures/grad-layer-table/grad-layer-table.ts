@@ -30,7 +30,12 @@ export class GradLayerTable extends SingleRunFigure {
     const result = this.result;
     return this.tableFrame(
       html`${this.refusedNote()}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          tabindex="0"
+          role="region"
+          aria-label="table (scrolls sideways on narrow screens)"
+        >
           <table part="table" aria-label="per-layer statistics" data-table="layers">
             <caption>
               ${this.caption}

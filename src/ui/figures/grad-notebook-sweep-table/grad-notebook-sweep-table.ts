@@ -26,7 +26,12 @@ export class GradNotebookSweepTable extends NotebookFigure {
     const columns = report ? depthSweepColumns(report) : [];
     const layers = Math.max(0, ...columns.map((c) => c.values.length));
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="table" data-table="depth-sweep">
           <caption>
             ${this.caption}

@@ -25,7 +25,12 @@ export class GradNotebookTenLayerTable extends NotebookFigure {
     const report = this.notebook.report;
     const rows = report ? report.tenLayer.sigmoid.length : 0;
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="table" data-table="ten-layer">
           <caption>
             ${this.caption}

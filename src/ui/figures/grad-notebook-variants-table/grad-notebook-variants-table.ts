@@ -23,7 +23,12 @@ export class GradNotebookVariantsTable extends NotebookFigure {
 
   protected override renderFigure(): unknown {
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="table" data-table="variants">
           <caption>
             ${this.caption}

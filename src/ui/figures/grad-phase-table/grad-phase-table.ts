@@ -91,7 +91,12 @@ export class GradPhaseTable extends PhaseSweepFigure {
 
   protected override renderFigure(): unknown {
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         ${this.measures() ? this.renderPoints() : this.renderCriticalLine()}
       </div>`,
     );

@@ -49,7 +49,12 @@ export class GradPropertiesTable extends GradFigure<ActivationState> {
 
   protected override renderFigure(): unknown {
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="table" aria-label="activation properties">
           <caption>
             ${this.caption}

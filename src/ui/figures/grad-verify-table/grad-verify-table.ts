@@ -120,7 +120,12 @@ export class GradVerifyTable extends VerifyFigure {
         Pass: |a − b| ≤ ${formatError(report.tolerance.abs)} +
         ${formatError(report.tolerance.rel)}·|b|, b the cpu64 value.
       </p>
-      <div class="table-wrap">
+      <div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="table" aria-label="per-layer check against cpu64">
           <caption>
             ${this.caption}

@@ -24,7 +24,12 @@ export class GradVerifyTimings extends VerifyFigure {
   protected override renderFigure(): unknown {
     const result = this.verification.result;
     return this.tableFrame(
-      html`<div class="table-wrap">
+      html`<div
+        class="table-wrap"
+        tabindex="0"
+        role="region"
+        aria-label="table (scrolls sideways on narrow screens)"
+      >
         <table part="timings" aria-label="timings">
           <caption>
             ${this.caption}
