@@ -174,9 +174,9 @@ const lines = [
   'Bundler users import an element’s module by its package path, ' +
     '`import "gradlab/elements/grad-depth-sweep.js"`, which defines that tag.',
   '',
-  'Under a Content-Security-Policy, `worker-src ’self’` lets the CPU run off the main thread (a ' +
+  "Under a Content-Security-Policy, `worker-src 'self'` lets the CPU run off the main thread (a " +
     'page that forbids workers computes on the page, and the figure says so), and ' +
-    '`script-src ’self’ ’wasm-unsafe-eval’` the WebAssembly matmul (otherwise a slower TypeScript ' +
+    "`script-src 'self' 'wasm-unsafe-eval'` the WebAssembly kernels (otherwise a slower TypeScript " +
     'kernel is used). No inline script or style is needed. Where scripts are not allowed at all, ' +
     'an iframe shows one element: `embed.html?widget=grad-depth-sweep&activation=sigmoid&depths=3,5,10,20`.',
   '',
@@ -208,7 +208,8 @@ const lines = [
   `| ${code('aspect')} | ${oneLine(ASPECT.allowed)} | ${code('16:10')} | the figure’s box: its width ÷ aspect, never under 15rem, reserved before it draws |`,
   `| ${code('caption')} | any text | the figure’s own | replaces the one-line caption (so does the element’s text content) |`,
   '',
-  'Every element follows the page theme (`prefers-color-scheme`) and reads `--grad-fg`, ' +
+  'Every element follows its page’s `color-scheme` (light, dark, or the system’s with ' +
+    '`light dark`) and reads the design tokens `--grad-fg`, ' +
     '`--grad-bg`, `--grad-font`, `--grad-error`, `--grad-ok`, `--grad-rule`, `--grad-accent`, ' +
     '`--grad-series-1` … (colours of series by place) and `--grad-series-<name>` (by quantity: ' +
     '`--grad-series-sigmoid`, `--grad-series-he`…; the default palette is Okabe–Ito, one hue per ' +

@@ -13,6 +13,19 @@ import { createServer } from 'vite';
 import { ELEMENT_TAGS, ELEMENTS } from '../src/lib/registry.ts';
 import { ELEMENT_EXAMPLES } from './element-examples.ts';
 
+/** The lab's parts after the opening, as index.html has them. */
+const PARTS = [
+  'activations',
+  'vanishing',
+  'fixes',
+  'exercise',
+  'chapter',
+  'theory',
+  'training',
+  'speed',
+  'run',
+] as const;
+
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -34,24 +47,28 @@ const browser = await chromium.launch({
   ],
 });
 
-/** Waits until no section shows a progress bar. */
-async function settle(page: Page): Promise<void> {
-  // The callback runs in the page, where document exists.
+/**
+ * Waits until `selector` (a part of the lab) shows no progress bar, however deep in shadow roots,
+ * and has drawn its first chart. A string, not a function: tsx would wrap a function's inner
+ * helpers in its own __name, which the page does not have.
+ */
+async function settle(page: Page, selector: string): Promise<void> {
   await page.waitForFunction(
-    () =>
-      document.querySelector('grad-lab')?.shadowRoot?.querySelector('section') &&
-      Array.from(document.querySelector('grad-lab')!.shadowRoot!.querySelectorAll('section')).every(
-        (section) =>
-          Array.from(section.children).every(
-            (child) => !child.shadowRoot?.querySelector('progress'),
-          ),
-      ),
+    `(() => {
+      const root = document.querySelector(${JSON.stringify(selector)});
+      if (!root) return false;
+      const all = (node) => [...node.querySelectorAll('*')].flatMap(
+        (el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+      const elements = all(root);
+      return !elements.some((el) => el.localName === 'progress');
+    })()`,
     undefined,
     { timeout: 300_000, polling: 500 },
   );
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(800);
 }
 
+/** A part of the lab, read as a reader reaches it: scrolled to, settled, photographed. */
 async function capture(
   options: Parameters<typeof browser.newPage>[0],
   query: string,
@@ -59,19 +76,29 @@ async function capture(
 ): Promise<void> {
   const page = await browser.newPage(options);
   await page.goto(`${base}/${query}`);
-  await settle(page);
-  // Training starts on its button: press it, then everything else settles meanwhile.
-  const start = page.locator('grad-training button[data-action="start"]');
-  if (shots.some(([id]) => id === 'training')) await start.click();
-  // Sections that wait to be seen start when scrolled to: visit them all, then let them finish.
-  for (const [id] of shots) await page.locator(`section#${id}`).scrollIntoViewIfNeeded();
-  await page.waitForTimeout(500);
-  await settle(page);
   for (const [id, file] of shots) {
-    const target = page.locator(`section#${id}`);
-    await target.screenshot({ path: join(out, file) });
+    await page.evaluate(`document.getElementById(${JSON.stringify(id)}).scrollIntoView()`);
+    await page.waitForTimeout(1500);
+    // Training starts on its button: press it and let a few hundred steps run.
+    const start = page.locator(`section#${id} grad-training button[data-action="start"]`);
+    if (await start.count()) await start.first().click();
+    await settle(page, `#${id}`);
+    await page.locator(`section#${id}`).screenshot({ path: join(out, file) });
     console.log(`saved docs/screenshots/${file}`);
   }
+  await page.close();
+}
+
+/** The first screen, as a reader opens the lab. */
+async function captureOpening(
+  options: Parameters<typeof browser.newPage>[0],
+  file: string,
+): Promise<void> {
+  const page = await browser.newPage(options);
+  await page.goto(`${base}/`);
+  await settle(page, '#top');
+  await page.screenshot({ path: join(out, file) });
+  console.log(`saved docs/screenshots/${file}`);
   await page.close();
 }
 
@@ -87,20 +114,16 @@ async function captureElements(): Promise<void> {
     await page.goto(`${base}/e2e/pages/element.html?${query}`);
     const element = page.locator(tag);
     await element.scrollIntoViewIfNeeded();
+    // A string, not a function: tsx would wrap a function's inner helpers in its own __name.
     await page.waitForFunction(
-      (name) => {
-        const host = document.querySelector(name);
-        const deep = (root: ParentNode): boolean =>
-          [...root.querySelectorAll('*')].some(
-            (el) => el.localName === 'progress' || (el.shadowRoot !== null && deep(el.shadowRoot)),
-          );
-        return (
-          Boolean(host?.shadowRoot) &&
-          customElements.get(name) !== undefined &&
-          !deep(host!.shadowRoot!)
-        );
-      },
-      tag,
+      `(() => {
+        const host = document.querySelector(${JSON.stringify(tag)});
+        const busy = (root) => [...root.querySelectorAll('*')].some(
+          (el) => el.localName === 'progress' || (el.shadowRoot !== null && busy(el.shadowRoot)));
+        return Boolean(host && host.shadowRoot) &&
+          customElements.get(${JSON.stringify(tag)}) !== undefined && !busy(host.shadowRoot);
+      })()`,
+      undefined,
       { timeout: 300_000, polling: 500 },
     );
     await page.waitForTimeout(800);
@@ -116,27 +139,19 @@ try {
     process.exit(0);
   }
   await captureElements();
-  const sections = [
-    'activations',
-    'gradient-flow',
-    'init-explorer',
-    'fixes',
-    'theory',
-    'training',
-    'notebook',
-    'run',
-    'verify',
-    'benchmark',
-  ];
-  await capture({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' }, '', [
-    ['settings', 'settings.png'],
-    ...sections.map((id): [string, string] => [id, `${id}.png`]),
-  ]);
-  await capture({ viewport: { width: 390, height: 844 }, colorScheme: 'light' }, '', [
-    ['gradient-flow', 'phone-gradient-flow.png'],
-  ]);
-  await capture({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark' }, '', [
-    ['init-explorer', 'dark-init-explorer.png'],
+  const desktop = { viewport: { width: 1280, height: 800 }, colorScheme: 'light' } as const;
+  await captureOpening(desktop, 'opening.png');
+  await captureOpening(
+    { viewport: { width: 390, height: 844 }, colorScheme: 'light', deviceScaleFactor: 2 },
+    'phone-opening.png',
+  );
+  await capture(
+    desktop,
+    '',
+    PARTS.map((id): [string, string] => [id, `part-${id}.png`]),
+  );
+  await capture({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' }, '', [
+    ['exercise', 'dark-exercise.png'],
   ]);
 } finally {
   await browser.close();

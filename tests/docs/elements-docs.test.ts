@@ -43,7 +43,7 @@ describe('the element reference', () => {
     const text = readFileSync('docs/elements.md', 'utf8');
     for (const tag of ELEMENT_TAGS) {
       expect(text).toContain(`### \`<${tag}>\``);
-      expect(text).toContain(`<${tag} `);
+      expect(text).toMatch(new RegExp(`<${tag}[\\s>]`));
       if (tag !== 'grad-lab') expect(text).toContain(`](screenshots/elements/${tag}.png)`);
     }
     for (const attribute of ['activation', 'depths', 'controls', 'output-activation'])

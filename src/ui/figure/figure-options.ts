@@ -52,6 +52,27 @@ export function numberOption(
   };
 }
 
+/** An integer from `min` to `max`. */
+export function integerOption(
+  attribute: string,
+  min: number,
+  max: number,
+  fallback: number,
+): OptionRule<number> {
+  return {
+    attribute,
+    fallback,
+    allowed: `an integer from ${min} to ${max}`,
+    parse: (raw) => {
+      const text = raw.trim();
+      if (!/^\d+$/.test(text)) return undefined;
+      const value = Number(text);
+      return value >= min && value <= max ? value : undefined;
+    },
+    format: (value) => String(value),
+  };
+}
+
 /** A comma-separated list of distinct choices, at least one. */
 export function choiceListOption<T extends string>(
   attribute: string,

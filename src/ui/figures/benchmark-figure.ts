@@ -10,7 +10,7 @@ import { css, html } from 'lit';
 import '../grad-spec-form/define.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import { controlStyles } from '../figure/controls.ts';
-import type { OptionRule } from '../figure/figure-options.ts';
+import { integerOption, type OptionRule } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../lab/lab-state.ts';
 import type { TaskContext } from '../lab/run-controller.ts';
@@ -31,27 +31,6 @@ import {
 } from '../grad-benchmark/benchmark-session.ts';
 import { SessionFigure } from './session-figure.ts';
 import type { SessionHandle, SessionStore } from './shared-session.ts';
-
-/** An integer from `min` to `max`. */
-export function integerOption(
-  attribute: string,
-  min: number,
-  max: number,
-  fallback: number,
-): OptionRule<number> {
-  return {
-    attribute,
-    fallback,
-    allowed: `an integer from ${min} to ${max}`,
-    parse: (raw) => {
-      const text = raw.trim();
-      if (!/^\d+$/.test(text)) return undefined;
-      const value = Number(text);
-      return value >= min && value <= max ? value : undefined;
-    },
-    format: (value) => String(value),
-  };
-}
 
 /** Timed runs per backend: the steady state is the median of the runs after the first. */
 export const TIMED_RUNS_OPTION = integerOption(

@@ -18,6 +18,7 @@ const PAIRING = choiceOption('pairing', PAIRINGS, 'shared');
  * @summary Gradient norms per layer across activations, as lines or the chapter's bars.
  * @event grad-state-change - `detail.activations` when the reader changes the compared activations.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-activation-compare
  */
 export class GradActivationCompare extends ComparisonFigure {
   static override optionRules = [KIND, PAIRING];

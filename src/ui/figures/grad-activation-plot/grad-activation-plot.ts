@@ -28,6 +28,7 @@ const POINTS = 201;
  *
  * @summary An activation and its derivative, or several overlaid.
  * @event grad-state-change - `detail.alpha` when the reader moves the α slider.
+ * @tagname grad-activation-plot
  */
 export class GradActivationPlot extends GradFigure<ActivationState> {
   static override styles = [GradFigure.styles, controlStyles];

@@ -17,6 +17,7 @@ import { ComparisonFigure } from '../comparison-figure.ts';
  * @csspart table - The table.
  * @cssproperty --grad-highlight - Background of the rows the chapter's own table lists.
  * @cssproperty --grad-muted - Colour of cells with no measurement.
+ * @tagname grad-attenuation-table
  */
 export class GradAttenuationTable extends ComparisonFigure {
   static override shape = 'table' as const;

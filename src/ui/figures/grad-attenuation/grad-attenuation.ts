@@ -10,6 +10,7 @@ import { ComparisonFigure } from '../comparison-figure.ts';
  * @summary Measured gradient attenuation against the (max|f′|)^k bound.
  * @event grad-state-change - `detail.activations` when the reader changes the compared activations.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-attenuation
  */
 export class GradAttenuation extends ComparisonFigure {
   protected override defaultCaption(): string {

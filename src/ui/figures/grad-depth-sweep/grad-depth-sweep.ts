@@ -32,6 +32,7 @@ export const setupText = (spec: { init: string; width: number; batch: number }):
  * @summary Gradient norms per layer for several depths.
  * @event grad-state-change - `detail.depths` when the reader edits the depth list.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-depth-sweep
  */
 export class GradDepthSweep extends RunFigure {
   static override styles = [GradFigure.styles, controlStyles];

@@ -25,6 +25,7 @@ const STAT = choiceOption('stat', FIX_STATS, 'grad');
  * @event grad-figure-cancel - The reader cancelled the runs; a section stops its other figures'.
  * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-fixes-plot
  */
 export class GradFixesPlot extends FixesFigure {
   static override styles = [GradFigure.styles, controlStyles];

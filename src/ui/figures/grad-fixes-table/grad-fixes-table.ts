@@ -17,6 +17,7 @@ const cell = (value: number) =>
  * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-fixes-table
  */
 export class GradFixesTable extends FixesFigure {
   static override shape = 'table' as const;

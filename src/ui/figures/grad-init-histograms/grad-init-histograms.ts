@@ -18,6 +18,7 @@ import { InitRunFigure } from '../init-run-figure.ts';
  * @event grad-state-change - `detail.depth` or `detail.init` (with `sigma-w` and `gain` back to
  *   their defaults where the new init has none) from the compact controls.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-init-histograms
  */
 export class GradInitHistograms extends InitRunFigure {
   protected override defaultCaption(): string {

@@ -20,6 +20,7 @@ const cell = (text: string) =>
  * @event grad-state-change - `detail.depth` or `detail.init` from the compact controls.
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-init-layer-table
  */
 export class GradInitLayerTable extends InitRunFigure {
   static override shape = 'table' as const;

@@ -28,6 +28,7 @@ const cell = (text: string) =>
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
  * @cssproperty --grad-error - Colour of non-finite values.
+ * @tagname grad-init-summary
  */
 export class GradInitSummary extends GroupRunFigure {
   static override shape = 'table' as const;

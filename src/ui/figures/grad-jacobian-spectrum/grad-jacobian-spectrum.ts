@@ -12,6 +12,7 @@ import { JacobianFigure } from '../jacobian-figure.ts';
  * @summary Singular values of the input–output Jacobian, Gaussian against orthogonal weights.
  * @event grad-options-change - `detail["jacobian-width"]` when the reader changes the width.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-jacobian-spectrum
  */
 export class GradJacobianSpectrum extends JacobianFigure {
   protected override defaultCaption(): string {

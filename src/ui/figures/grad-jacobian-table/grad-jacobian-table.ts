@@ -14,6 +14,7 @@ import { JacobianFigure } from '../jacobian-figure.ts';
  * @event grad-options-change - `detail["jacobian-width"]` when the reader changes the width.
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-jacobian-table
  */
 export class GradJacobianTable extends JacobianFigure {
   static override shape = 'table' as const;

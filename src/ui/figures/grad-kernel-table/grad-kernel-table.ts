@@ -19,6 +19,7 @@ import { BenchmarkFigure, measuredCell } from '../benchmark-figure.ts';
  * @csspart run-status - Progress, Cancel, run errors and the CPU-fallback notice.
  * @csspart kernels - The per-kernel table.
  * @cssproperty --grad-muted - Colour of cells with no measurement.
+ * @tagname grad-kernel-table
  */
 export class GradKernelTable extends BenchmarkFigure {
   static override shape = 'table' as const;

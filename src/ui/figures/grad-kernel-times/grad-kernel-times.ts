@@ -11,6 +11,7 @@ import { BenchmarkFigure } from '../benchmark-figure.ts';
  *
  * @summary Milliseconds per kernel and backend, as grouped bars.
  * @csspart run-status - Progress, Cancel, run errors and the CPU-fallback notice.
+ * @tagname grad-kernel-times
  */
 export class GradKernelTimes extends BenchmarkFigure {
   protected override defaultCaption(): string {

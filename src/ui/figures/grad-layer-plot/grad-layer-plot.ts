@@ -19,6 +19,7 @@ const STAT = choiceOption('stat', LAYER_PLOT_STATS, 'gradients');
  * @event grad-figure-cancel - The reader cancelled the run; a section stops its other figures'.
  * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-layer-plot
  */
 export class GradLayerPlot extends SingleRunFigure {
   static override styles = [GradFigure.styles, controlStyles];

@@ -30,6 +30,7 @@ const COMPARE = choiceOption('compare', COMPARE_BY, 'activations');
  * @event grad-figure-cancel - The reader cancelled the runs; a section stops its other figures'.
  * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-layer-stats
  */
 export class GradLayerStats extends ComparisonFigure {
   static override optionRules = [STAT, COMPARE];

@@ -18,6 +18,7 @@ const cell = (value: number | null) =>
  * @event grad-figure-rerun - The reader pressed Run; a section has its other figures run too.
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, Run, and run errors.
+ * @tagname grad-layer-table
  */
 export class GradLayerTable extends SingleRunFigure {
   static override shape = 'table' as const;

@@ -19,6 +19,7 @@ import {
  *
  * @summary Measured gradient norms per layer against the mean-field prediction.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-mean-field
  */
 export class GradMeanField extends RunFigure {
   private view: TheoryView | null = null;

@@ -12,6 +12,7 @@ import { notebookTableStyles } from '../notebook-table.styles.ts';
  * @summary The chapter's depth sweep as a table of Python-printed numbers.
  * @csspart table - The table.
  * @cssproperty --grad-mono - The font of the numbers.
+ * @tagname grad-notebook-sweep-table
  */
 export class GradNotebookSweepTable extends NotebookFigure {
   static override shape = 'table' as const;

@@ -17,6 +17,7 @@ const ACTIVATION = choiceOption('activation', NOTEBOOK_ACTIVATIONS, 'sigmoid');
  *
  * @summary The chapter's depth sweep for sigmoid or ReLU, reproduced.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-notebook-sweep
  */
 export class GradNotebookSweep extends NotebookFigure {
   static override optionRules = [ACTIVATION];

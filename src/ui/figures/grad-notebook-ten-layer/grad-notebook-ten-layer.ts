@@ -9,6 +9,7 @@ import { NotebookFigure } from '../notebook-figure.ts';
  *
  * @summary The chapter's ten-layer sigmoid vs ReLU bars, reproduced.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-notebook-ten-layer
  */
 export class GradNotebookTenLayer extends NotebookFigure {
   protected override defaultCaption(): string {

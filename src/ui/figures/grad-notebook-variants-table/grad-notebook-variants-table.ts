@@ -12,6 +12,7 @@ import { notebookTableStyles } from '../notebook-table.styles.ts';
  * @summary What changes when the chapter's flaws are fixed, per run.
  * @csspart table - The table.
  * @cssproperty --grad-mono - The font of the numbers.
+ * @tagname grad-notebook-variants-table
  */
 export class GradNotebookVariantsTable extends NotebookFigure {
   static override shape = 'table' as const;

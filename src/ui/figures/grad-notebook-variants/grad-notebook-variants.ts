@@ -9,6 +9,7 @@ import { NotebookFigure } from '../notebook-figure.ts';
  *
  * @summary The ten-layer ReLU run, one fix at a time.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-notebook-variants
  */
 export class GradNotebookVariants extends NotebookFigure {
   protected override defaultCaption(): string {

@@ -14,6 +14,7 @@ import { PhaseSweepFigure } from '../phase-sweep-figure.ts';
  * @summary The (σ_w², σ_b²) phase diagram from a grid of runs, with the χ₁ = 1 line.
  * @event grad-options-change - `detail` holds the grid's attributes when the reader runs a grid.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-phase-diagram
  */
 export class GradPhaseDiagram extends PhaseSweepFigure {
   /** The heat-map's values as drawn: one array per σ_w², σ_b² from the lowest up; null until done. */

@@ -15,6 +15,7 @@ import { PhaseSweepFigure } from '../phase-sweep-figure.ts';
  * @event grad-options-change - `detail` holds the grid's attributes when the reader runs a grid.
  * @csspart table - The table.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-phase-table
  */
 export class GradPhaseTable extends PhaseSweepFigure {
   static override shape = 'table' as const;

@@ -19,6 +19,7 @@ const yesNo = (value: boolean) => (value ? 'yes' : 'no');
  *
  * @summary The activation properties table, measured.
  * @csspart table - The table.
+ * @tagname grad-properties-table
  */
 export class GradPropertiesTable extends GradFigure<ActivationState> {
   static override shape = 'table' as const;

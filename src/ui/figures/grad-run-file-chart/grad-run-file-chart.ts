@@ -64,6 +64,7 @@ function megabytes(bytes: number): string {
  * @event grad-state-change - `detail.step` when the reader moves the step slider (histograms, fractions).
  * @csspart run-status - Progress while the file is read, and why it could not be.
  * @cssproperty --grad-error - Colour of errors and non-finite values.
+ * @tagname grad-run-file-chart
  */
 export class GradRunFileChart extends GradFigure<RunFileState> {
   static override styles = [GradFigure.styles, controlStyles];

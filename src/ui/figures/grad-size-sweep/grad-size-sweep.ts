@@ -2,7 +2,7 @@ import { html, nothing, type PropertyValues } from 'lit';
 import '../../grad-spec-form/define.ts';
 import { SIZE_LIMITS, SpecError, type BackendName, type RunSpec } from '../../../engine/spec.ts';
 import { controlStyles } from '../../figure/controls.ts';
-import { choiceListOption, type OptionRule } from '../../figure/figure-options.ts';
+import { choiceListOption, integerOption, type OptionRule } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
 import type { TaskContext } from '../../lab/run-controller.ts';
@@ -26,7 +26,7 @@ import {
   SWEEP_SESSIONS,
   type SweepSession,
 } from '../../grad-benchmark/benchmark-session.ts';
-import { benchmarkFigureStyles, integerOption } from '../benchmark-figure.ts';
+import { benchmarkFigureStyles } from '../benchmark-figure.ts';
 import { SessionFigure } from '../session-figure.ts';
 import { type SessionHandle, type SessionStore } from '../shared-session.ts';
 
@@ -84,6 +84,7 @@ interface PlannedSweep {
  * @summary Steady-state time against work for widths and depths, per backend.
  * @csspart run-status - Progress, Cancel, run errors and the CPU-fallback notice.
  * @cssproperty --grad-warn-bg - Background of the cost warning.
+ * @tagname grad-size-sweep
  */
 export class GradSizeSweep extends SessionFigure<LabState, SweepSession> {
   static override styles = [GradFigure.styles, controlStyles, benchmarkFigureStyles];

@@ -15,6 +15,7 @@ import { BenchmarkFigure } from '../benchmark-figure.ts';
  * @summary The cpu backend's steady state on 1 … N threads.
  * @csspart run-status - Progress, Cancel, run errors and the CPU-fallback notice.
  * @csspart thread-scaling - The table.
+ * @tagname grad-thread-scaling
  */
 export class GradThreadScaling extends BenchmarkFigure {
   static override shape = 'table' as const;

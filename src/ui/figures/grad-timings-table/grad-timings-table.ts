@@ -97,6 +97,7 @@ const PERCENT_OF_PEAK: SummaryColumn = {
  * @cssproperty --grad-error - Colour of errors and non-finite values.
  * @cssproperty --grad-muted - Colour of cells with no measurement.
  * @cssproperty --grad-warn-bg - Background of the software-emulation and fallback notices.
+ * @tagname grad-timings-table
  */
 export class GradTimingsTable extends BenchmarkFigure {
   static override shape = 'table' as const;

@@ -51,6 +51,7 @@ const QUANTITY_INFO: Record<Quantity, { readonly field: LayerQuantity; readonly 
  * @event grad-state-change - `detail` holds the training attributes the reader changed (full).
  * @csspart run-status - Progress and notices, where no figure of the training has controls.
  * @cssproperty --grad-error - Colour of errors, non-finite cells and a diverged run.
+ * @tagname grad-training-heatmap
  */
 export class GradTrainingHeatmap extends TrainingFigure {
   static override optionRules = [

@@ -21,6 +21,7 @@ import { TrainingFigure } from '../training-figure.ts';
  * @event grad-state-change - `detail` holds the training attributes the reader changed (full).
  * @csspart run-status - Progress and notices, where no figure of the training has controls.
  * @cssproperty --grad-error - Colour of errors and of a diverged run.
+ * @tagname grad-training-loss
  */
 export class GradTrainingLoss extends TrainingFigure {
   private get compared(): boolean {

@@ -30,6 +30,7 @@ import { TrainingFigure } from '../training-figure.ts';
  * @csspart table - The table.
  * @csspart run-status - Progress and notices, where no figure of the training has controls.
  * @cssproperty --grad-error - Colour of non-finite values and a diverged run.
+ * @tagname grad-training-summary
  */
 export class GradTrainingSummary extends TrainingFigure {
   static override shape = 'table' as const;

@@ -20,6 +20,7 @@ import { VARIANCE_VIEW } from '../../grad-theory/theory-options.ts';
  * inits than custom use their effective σ_w (the theory of a square hidden layer).
  *
  * @summary The variance map and its fixed point q*, or q⁽ˡ⁾ through depth.
+ * @tagname grad-variance-map
  */
 export class GradVarianceMap extends GradFigure<LabState> {
   static override styles = [GradFigure.styles, controlStyles];

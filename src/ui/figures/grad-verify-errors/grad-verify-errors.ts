@@ -9,6 +9,7 @@ import { VerifyFigure } from '../verify-figure.ts';
  *
  * @summary The largest relative error per layer against cpu64, beside the tolerance.
  * @csspart run-status - Progress, Cancel, and run errors.
+ * @tagname grad-verify-errors
  */
 export class GradVerifyErrors extends VerifyFigure {
   protected override defaultCaption(): string {

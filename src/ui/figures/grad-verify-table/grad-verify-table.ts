@@ -57,6 +57,7 @@ function verdict(checks: readonly StatisticCheck[]): unknown {
  * @cssproperty --grad-error - Colour of failures and non-finite values.
  * @cssproperty --grad-ok - Colour of passes.
  * @cssproperty --grad-warn-bg - Background of the software-emulation and fallback notices.
+ * @tagname grad-verify-table
  */
 export class GradVerifyTable extends VerifyFigure {
   static override shape = 'table' as const;

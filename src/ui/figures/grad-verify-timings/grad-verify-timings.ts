@@ -11,6 +11,7 @@ import { VerifyFigure } from '../verify-figure.ts';
  *
  * @summary Start-up, shader compilation and steady-state times of the run under test.
  * @csspart timings - The timings table.
+ * @tagname grad-verify-timings
  */
 export class GradVerifyTimings extends VerifyFigure {
   static override shape = 'table' as const;
