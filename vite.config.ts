@@ -12,8 +12,7 @@ function designTokens(): Plugin {
   return {
     name: 'gradlab-design-tokens',
     resolveId: (source) => (source === id ? `\0${id}` : null),
-    load: (resolved) =>
-      resolved === `\0${id}` ? `:root {\n${tokenDeclarations()}\n}\n` : null,
+    load: (resolved) => (resolved === `\0${id}` ? `:root {\n${tokenDeclarations()}\n}\n` : null),
   };
 }
 
