@@ -67,7 +67,7 @@ test('draws the depth sweep, the activation comparison and the bound as the engi
   page,
 }) => {
   const errors = collectConsoleErrors(page);
-  await page.goto(`/?${new URLSearchParams(QUERY)}`);
+  await page.goto(`/?${new URLSearchParams(QUERY)}#vanishing`);
   const section = page.locator('grad-norms');
   await waitForRuns(section);
 
@@ -149,7 +149,7 @@ test('the depth list and the activations are edited in place, kept in the URL, a
   page,
 }) => {
   const errors = collectConsoleErrors(page);
-  await page.goto(`/?${new URLSearchParams(QUERY)}`);
+  await page.goto(`/?${new URLSearchParams(QUERY)}#vanishing`);
   const section = page.locator('grad-norms');
   await waitForRuns(section);
   const depths = section.getByLabel(/depths to sweep/);
@@ -205,7 +205,7 @@ test('shows progress and cancels a sweep in progress, from the keyboard', async 
   const errors = collectConsoleErrors(page);
   // Five runs of up to 1000 layers in f64: long enough to cancel part-way.
   await page.goto(
-    '/?depths=200,400,600,800,1000&activations=relu&activation=relu&init=he&depth=3&width=64&inputs=16&outputs=2&batch=64&backend=cpu64',
+    '/?depths=200,400,600,800,1000&activations=relu&activation=relu&init=he&depth=3&width=64&inputs=16&outputs=2&batch=64&backend=cpu64#vanishing',
   );
   const sweep = page.locator('grad-norms grad-depth-sweep');
   await sweep.scrollIntoViewIfNeeded();
@@ -223,7 +223,12 @@ test('shows progress and cancels a sweep in progress, from the keyboard', async 
   );
   expect(finished).toBeLessThan(5);
   const columns = await drawn(page.locator('grad-norms'), 'depth-sweep').catch(() => []);
-  expect(columns.length).toBe(finished === 0 ? 0 : finished + 1);
+  // Every planned depth keeps its slot (and its colour); the depths never run stay empty.
+  if (finished > 0) {
+    expect(columns.length).toBe(6);
+    const drawnSeries = columns.slice(1).filter((column) => column.some((v) => v !== null));
+    expect(drawnSeries.length).toBe(finished);
+  } else expect(columns).toEqual([]);
   // The comparison's own run (ReLU at 3 layers) was not the sweep's to cancel: it completes.
   await page.locator('grad-norms grad-activation-compare').first().scrollIntoViewIfNeeded();
   await expect(page.locator('grad-norms grad-activation-compare').first()).toHaveAttribute(
@@ -238,7 +243,9 @@ test('a deep sigmoid sweep draws gradients far below 1e-30, and shorter depths w
   page,
 }) => {
   const errors = collectConsoleErrors(page);
-  await page.goto(`/?${new URLSearchParams({ ...QUERY, depths: '3,60', activations: 'sigmoid' })}`);
+  await page.goto(
+    `/?${new URLSearchParams({ ...QUERY, depths: '3,60', activations: 'sigmoid' })}#vanishing`,
+  );
   const section = page.locator('grad-norms');
   await waitForRuns(section);
   const chart = section.locator('grad-chart[data-chart="depth-sweep"]');
@@ -254,7 +261,7 @@ test('a deep sigmoid sweep draws gradients far below 1e-30, and shorter depths w
 
 test('fits a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 800 });
-  await page.goto(`/?${new URLSearchParams(QUERY)}`);
+  await page.goto(`/?${new URLSearchParams(QUERY)}#vanishing`);
   const section = page.locator('grad-norms');
   await waitForRuns(section);
   // Nothing sticks out of the viewport except inside the scrolling table wrapper.

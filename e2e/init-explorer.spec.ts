@@ -145,7 +145,7 @@ test('histograms, mean ± std and dead fractions per layer match the engine; con
 }) => {
   const errors = collectConsoleErrors(page);
   await page.goto(
-    '/?inits=xavier,he&activation=relu&depth=10&width=16&inputs=16&batch=8&backend=cpu64',
+    '/?inits=xavier,he&activation=relu&depth=10&width=16&inputs=16&batch=8&backend=cpu64#exercise',
   );
   await isolateExplorer(page);
   const explorer = page.locator('grad-init-explorer');
@@ -223,7 +223,7 @@ test('overflowing activations are reported as non-finite, and a run can be cance
   const errors = collectConsoleErrors(page);
   // Standard normal weights and a linear activation 64 wide: each layer multiplies the scale by
   // about √64 = 8, so the f32 backend overflows well before layer 50.
-  await page.goto('/?inits=normal&activation=linear&depth=50&width=64&inputs=64&batch=4');
+  await page.goto('/?inits=normal&activation=linear&depth=50&width=64&inputs=64&batch=4#exercise');
   await isolateExplorer(page);
   const explorer = page.locator('grad-init-explorer');
   await expect.poll(() => shownRuns(explorer), { timeout: 60_000 }).toEqual(['normal/linear/50']);
@@ -232,7 +232,7 @@ test('overflowing activations are reported as non-finite, and a run can be cance
   await expect(explorer.getByTestId('verdict')).toContainText('No initialization');
 
   // A large run, cancelled while it runs or waits: no results for it, and a button to run again.
-  await page.goto('/?inits=normal,xavier,he&depth=50&width=512&inputs=512&batch=512');
+  await page.goto('/?inits=normal,xavier,he&depth=50&width=512&inputs=512&batch=512#exercise');
   await isolateExplorer(page);
   await explorer.getByRole('button', { name: 'Cancel' }).click();
   await expect(explorer.getByRole('alert')).toHaveText('Run cancelled.');
@@ -245,7 +245,9 @@ test('overflowing activations are reported as non-finite, and a run can be cance
 
 test('fits a phone-width screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 800 });
-  await page.goto('/?inits=normal,xavier,he&depth=10&width=16&inputs=16&batch=8&backend=cpu64');
+  await page.goto(
+    '/?inits=normal,xavier,he&depth=10&width=16&inputs=16&batch=8&backend=cpu64#exercise',
+  );
   await isolateExplorer(page);
   const explorer = page.locator('grad-init-explorer');
   await expect.poll(() => shownRuns(explorer), { timeout: 60_000 }).toHaveLength(3);

@@ -23,7 +23,9 @@ test('runs the URL spec in a worker and shows per-layer statistics that match th
   await page.goto(
     '/?activation=tanh&depth=6&width=16&inputs=16&outputs=2&batch=8&seed=3&backend=cpu64#run',
   );
-  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(7);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(7, {
+    timeout: 60_000,
+  });
   const rows = await tableValues(page);
   // The same run through the engine, here in Node.
   const spec = parseSpec({
@@ -61,7 +63,9 @@ test('a bad URL value is reported, the defaults are used, and the page still run
   const problems = page.getByTestId('url-problems');
   await expect(problems).toContainText('depth');
   await expect(problems).toContainText('integer from 1 to 1000');
-  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(11);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(11, {
+    timeout: 60_000,
+  });
   expect(errors).toEqual([]);
 });
 
@@ -103,7 +107,9 @@ test('α survives a re-run, and a new activation starts from its own default α'
   const alpha = form.getByLabel('alpha', { exact: true });
   await expect(alpha).toHaveValue('0.2');
   await form.getByRole('button', { name: 'Apply and run' }).click();
-  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4);
+  await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4, {
+    timeout: 60_000,
+  });
   expect(new URL(page.url()).searchParams.get('alpha')).toBe('0.2');
   await form.getByLabel('activation', { exact: true }).selectOption('elu');
   await expect(alpha).toHaveValue('1');

@@ -24,7 +24,7 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
   page,
 }) => {
   test.setTimeout(300_000);
-  await page.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4');
+  await page.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4#run');
   await expect(page.locator('grad-run').locator('table[part="table"] tbody tr')).toHaveCount(4, {
     timeout: 240_000,
   });
@@ -36,7 +36,7 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
   await noGpu.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
   });
-  await noGpu.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4');
+  await noGpu.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4#run');
   await expect(noGpu.locator('grad-run').getByTestId('fallback')).toContainText(
     'used the CPU backend',
   );

@@ -384,7 +384,7 @@ export class GradImport extends LitElement {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`layers of ${name} (table; scrolls sideways on narrow screens)`}
         >
           <table data-testid="layers">
             <thead>

@@ -63,7 +63,7 @@ export class GradAttenuationTable extends ComparisonFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" data-table="attenuation">
             <caption>

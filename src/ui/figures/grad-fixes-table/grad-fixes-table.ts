@@ -41,7 +41,7 @@ export class GradFixesTable extends FixesFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" data-table="fixes">
             <caption>

@@ -36,7 +36,7 @@ export class GradInitLayerTable extends InitRunFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" data-table="init-layers" data-init=${this.init}>
             <caption>

@@ -93,7 +93,7 @@ export class GradInitSummary extends GroupRunFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" data-table="init-summary">
             <caption>

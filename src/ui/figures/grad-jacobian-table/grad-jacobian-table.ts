@@ -39,7 +39,7 @@ export class GradJacobianTable extends JacobianFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" data-table="spectrum">
             <caption>

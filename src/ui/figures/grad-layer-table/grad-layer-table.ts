@@ -35,7 +35,7 @@ export class GradLayerTable extends SingleRunFigure {
           class="table-wrap"
           tabindex="0"
           role="region"
-          aria-label="table (scrolls sideways on narrow screens)"
+          aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
         >
           <table part="table" aria-label="per-layer statistics" data-table="layers">
             <caption>

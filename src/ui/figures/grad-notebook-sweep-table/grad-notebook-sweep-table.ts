@@ -31,7 +31,7 @@ export class GradNotebookSweepTable extends NotebookFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="table" data-table="depth-sweep">
           <caption>

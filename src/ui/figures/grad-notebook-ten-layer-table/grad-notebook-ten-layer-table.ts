@@ -30,7 +30,7 @@ export class GradNotebookTenLayerTable extends NotebookFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="table" data-table="ten-layer">
           <caption>

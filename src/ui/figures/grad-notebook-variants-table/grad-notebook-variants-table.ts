@@ -28,7 +28,7 @@ export class GradNotebookVariantsTable extends NotebookFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="table" data-table="variants">
           <caption>

@@ -96,7 +96,7 @@ export class GradPhaseTable extends PhaseSweepFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         ${this.measures() ? this.renderPoints() : this.renderCriticalLine()}
       </div>`,

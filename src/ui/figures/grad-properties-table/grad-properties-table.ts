@@ -54,7 +54,7 @@ export class GradPropertiesTable extends GradFigure<ActivationState> {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="table" aria-label="activation properties">
           <caption>

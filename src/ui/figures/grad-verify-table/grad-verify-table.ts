@@ -125,7 +125,7 @@ export class GradVerifyTable extends VerifyFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="table" aria-label="per-layer check against cpu64">
           <caption>

@@ -29,7 +29,7 @@ export class GradVerifyTimings extends VerifyFigure {
         class="table-wrap"
         tabindex="0"
         role="region"
-        aria-label="table (scrolls sideways on narrow screens)"
+        aria-label=${`${this.caption} (table; scrolls sideways on narrow screens)`}
       >
         <table part="timings" aria-label="timings">
           <caption>
