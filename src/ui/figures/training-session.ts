@@ -88,6 +88,8 @@ export class TrainingSession {
   private generation = 0;
   /** The comparison's initial states, all on one training set (null: the trainer makes them). */
   private initial: readonly (TrainingState | null)[] = [];
+  /** An autostart decision waits for the end of the current task (autostart()). */
+  private autostartPending = false;
   private readonly members = new Map<SessionMember, Membership>();
   private lastNotified = -Infinity;
   private trailing: ReturnType<typeof setTimeout> | null = null;
@@ -265,11 +267,20 @@ export class TrainingSession {
     return [...this.members].some(([other, m]) => other !== member && m.near);
   }
 
-  /** A session whose figures have no controls trains by itself once one of them is near. */
+  /**
+   * A session whose figures have no controls trains by itself once one of them is near. It
+   * decides after the current task: the figures of one render join one at a time, and a figure
+   * with controls that joins after the others must still keep the session waiting for its Start.
+   */
   private autostart(): void {
-    if (this.running || this.error !== null || this.controlled || this.finished) return;
-    if (this.members.size === 0 || ![...this.members.values()].some((m) => m.near)) return;
-    this.start();
+    if (this.autostartPending) return;
+    this.autostartPending = true;
+    setTimeout(() => {
+      this.autostartPending = false;
+      if (this.running || this.error !== null || this.controlled || this.finished) return;
+      if (this.members.size === 0 || ![...this.members.values()].some((m) => m.near)) return;
+      this.start();
+    }, 0);
   }
 
   private run(goal: number | 'target'): void {
