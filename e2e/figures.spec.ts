@@ -343,6 +343,9 @@ test('no long main-thread task on load or when an attribute changes', async ({ p
  * the policy, logs an error or leaves the origin. Each figure's values against the engine are
  * checked in its own spec (gradient-flow, theory-figures, training, figures-alone…).
  */
+/** Chart figures whose legend is a list under their box. */
+const KEYED_BELOW = new Set(['grad-kernel-times']);
+
 test('every figure element draws alone on a blog page, in its box, with no controls', async ({
   page,
 }) => {
@@ -394,10 +397,13 @@ test('every figure element draws alone on a blog page, in its box, with no contr
         { timeout: 240_000, message: `${tag} draws` },
       )
       .toBe(true);
-    expect(await controlsInside(figure), tag).toEqual([]);
+    expect.soft(await controlsInside(figure), tag).toEqual([]);
     if (shape === 'chart') {
       const height = await figure.evaluate((element) => element.getBoundingClientRect().height);
-      expect(height, tag).toBeCloseTo(700 / 1.6, 0);
+      // The kernel timings number their bars and list the kernels under the chart: that key is
+      // the figure's legend, below its box.
+      if (KEYED_BELOW.has(tag)) expect.soft(height, tag).toBeGreaterThanOrEqual(700 / 1.6 - 0.5);
+      else expect.soft(height, tag).toBeCloseTo(700 / 1.6, 0);
     }
   }
   expect(foreign).toEqual([]);

@@ -2,7 +2,8 @@
  * `npm run screenshots`: serves the lab, waits for every section to finish its runs, and saves one
  * image per section (docs/screenshots/<section>.png), plus the lab at phone width and in the dark
  * theme, and one image of each element alone in a 700 px column with its docs example
- * (docs/screenshots/elements/<tag>.png). The README and docs/elements.md show these. Uses the
+ * (docs/screenshots/elements/<tag>.png); `--elements` or `--lab` makes only those. The README and
+ * docs/elements.md show these. Uses the
  * Chromium that `npm test` uses (CHROMIUM_PATH or /usr/bin/chromium); nothing is downloaded.
  */
 import { chromium, type Page } from '@playwright/test';
@@ -138,7 +139,8 @@ try {
     await captureElements();
     process.exit(0);
   }
-  await captureElements();
+  // `--lab`: the lab's images only (the elements' take the longest).
+  if (!process.argv.includes('--lab')) await captureElements();
   const desktop = { viewport: { width: 1280, height: 800 }, colorScheme: 'light' } as const;
   await captureOpening(desktop, 'opening.png');
   await captureOpening(

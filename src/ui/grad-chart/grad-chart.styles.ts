@@ -152,6 +152,9 @@ export const gradChartStyles = [
       margin: 0 0 0.25rem;
       font-variant-numeric: tabular-nums;
     }
+    figure.framed .legend {
+      min-height: 1.3em;
+    }
     .legend .entry {
       display: inline-flex;
       align-items: center;

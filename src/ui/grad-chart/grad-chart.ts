@@ -577,7 +577,12 @@ export class GradChart extends LitElement {
   /** The swatches, labels and (under the cursor) exact values of the series. */
   private renderLegend(): unknown {
     const data = this.data;
-    if (!data || data.series.length === 0) return nothing;
+    if (!data || data.series.length === 0) {
+      // A framed chart keeps its legend's line from the start, so its plot never moves down.
+      return this.aspect
+        ? html`<div class="legend" part="legend" aria-hidden="true"></div>`
+        : nothing;
+    }
     const style = getComputedStyle(this);
     const index = this.cursorIndex;
     const columns = this.prepared?.columns;
