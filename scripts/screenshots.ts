@@ -50,10 +50,10 @@ const browser = await chromium.launch({
 
 /**
  * Waits until `selector` (a part of the lab) shows no progress bar, however deep in shadow roots,
- * and has drawn its first chart. A string, not a function: tsx would wrap a function's inner
- * helpers in its own __name, which the page does not have.
+ * and has drawn its first chart (`everyChart`: every chart in it). A string, not a function: tsx
+ * would wrap a function's inner helpers in its own __name, which the page does not have.
  */
-async function settle(page: Page, selector: string): Promise<void> {
+async function settle(page: Page, selector: string, everyChart = false): Promise<void> {
   await page.waitForFunction(
     `(() => {
       const root = document.querySelector(${JSON.stringify(selector)});
@@ -61,7 +61,11 @@ async function settle(page: Page, selector: string): Promise<void> {
       const all = (node) => [...node.querySelectorAll('*')].flatMap(
         (el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
       const elements = all(root);
-      return !elements.some((el) => el.localName === 'progress');
+      const figures = elements.filter((el) => el.localName.startsWith('grad-') && el.shadowRoot);
+      const undrawn = ${everyChart} && elements.some(
+        (el) => el.localName === 'grad-chart' && el.data === null);
+      return figures.length > 0 && !undrawn && !elements.some((el) =>
+        el.localName === 'progress' || el.getAttribute('data-testid') === 'waiting');
     })()`,
     undefined,
     { timeout: 300_000, polling: 500 },
@@ -83,7 +87,14 @@ async function capture(
     // Training starts on its button: press it and let a few hundred steps run.
     const start = page.locator(`section#${id} grad-training button[data-action="start"]`);
     if (await start.count()) await start.first().click();
+    // Figures run as the reader nears them: pass by each, as a reader scrolling down would.
+    for (const chart of await page.locator(`section#${id} grad-chart`).all()) {
+      await chart.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+    }
     await settle(page, `#${id}`);
+    // An image of one part: the page's sticky masthead would sit over it wherever it scrolled.
+    await page.addStyleTag({ content: '.masthead { position: static !important; }' });
     await page.locator(`section#${id}`).screenshot({ path: join(out, file) });
     console.log(`saved docs/screenshots/${file}`);
   }
@@ -97,7 +108,7 @@ async function captureOpening(
 ): Promise<void> {
   const page = await browser.newPage(options);
   await page.goto(`${base}/`);
-  await settle(page, '#top');
+  await settle(page, '#top', true);
   await page.screenshot({ path: join(out, file) });
   console.log(`saved docs/screenshots/${file}`);
   await page.close();
