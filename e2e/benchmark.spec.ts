@@ -236,9 +236,7 @@ test('without WebGPU the webgpu row says fallback: cpu; bad sizes name their fie
   expect(labels).toEqual(['webgpu → fallback: cpu (f32)', 'cpu (f32)', 'cpu64 (f64)']);
   const width = await section.evaluate((element) => element.getBoundingClientRect().width);
   expect(width).toBeLessThanOrEqual(375);
-  const axe = await new AxeBuilder({ page })
-    .include('grad-benchmark')
-    .analyze();
+  const axe = await new AxeBuilder({ page }).include('grad-benchmark').analyze();
   expect(axe.violations.map((violation) => violation.id)).toEqual([]);
   expect(errors).toEqual([]);
 });
