@@ -1,15 +1,16 @@
 /// <reference lib="webworker" />
 /**
  * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
- * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts) and
- * trains chunks of steps (training.ts). On a cross-origin-isolated page the same script also
+ * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts), trains
+ * chunks of steps (training.ts, on the worker's threads where it has some) and measures the CPU
+ * roofline (roofline.ts). On a cross-origin-isolated page the same script also
  * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the
  * worker (see worker-runner.ts): a synchronous pass cannot be interrupted by a message, and
  * termination frees its memory at once.
  */
 import { browserLaneTeam, serveLane } from './browser-lanes.ts';
 import type { LaneTeam } from './lanes.ts';
-import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
+import { executeJacobian, executeRequest, executeRoofline, executeTrain } from './worker-jobs.ts';
 import type { LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -36,8 +37,12 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest | LaneSetup>) => {
       post({ type: 'spectrum', id, spectrum: executeJacobian(event.data) });
       return;
     }
+    if (event.data.type === 'roofline') {
+      post({ type: 'roofline', id, roofline: executeRoofline(event.data) });
+      return;
+    }
     if (event.data.type === 'train') {
-      post({ type: 'trained', id, chunk: executeTrain(event.data) });
+      post({ type: 'trained', id, chunk: executeTrain(event.data, {}, await team) });
       return;
     }
     const result = await executeRequest(

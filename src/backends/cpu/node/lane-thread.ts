@@ -3,12 +3,8 @@
  * wasm matmul instance.
  */
 import { parentPort } from 'node:worker_threads';
-import { F32_KERNELS } from '../cpu-backend.ts';
-import { F64_KERNELS } from '../kernels-f64.ts';
+import { kernelsOfVariant } from '../cpu-backend.ts';
 import { createLaneServer, type LaneMessage } from '../lanes.ts';
 
-const server = createLaneServer(
-  (precision) => (precision === 'f64' ? F64_KERNELS : F32_KERNELS),
-  (ready) => parentPort!.postMessage(ready),
-);
+const server = createLaneServer(kernelsOfVariant, (ready) => parentPort!.postMessage(ready));
 parentPort!.on('message', (message: LaneMessage) => server.handle(message));
