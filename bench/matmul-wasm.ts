@@ -1,5 +1,6 @@
 /**
- * Matmul throughput of the WebAssembly SIMD kernel (src/backends/cpu/wasm) against the
+ * Matmul throughput of the WebAssembly SIMD kernel (src/backends/cpu/wasm; the best build this
+ * engine runs, named in the output) against the
  * TypeScript kernel (matmulF32) and TF.js's wasm matMul (XNNPACK), one thread, in GFLOP/s
  * (2·M·K·N flops per product). The implementations take turns within each shape, and each
  * reports its median and best sample: on a shared machine the best is the closer estimate of
@@ -13,8 +14,11 @@
  */
 import os from 'node:os';
 import { matmulF32 } from '../src/backends/cpu/matmul-f32.ts';
-import { createWasmMatmul } from '../src/backends/cpu/wasm/wasm-matmul.ts';
-import { MATMUL_WASM_BASE64 } from '../src/backends/cpu/wasm/matmul-wasm.generated.ts';
+import { WasmKernels } from '../src/backends/cpu/wasm/wasm-kernels.ts';
+import {
+  RELAXED_MATMUL_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+} from '../src/backends/cpu/wasm/kernels-wasm.generated.ts';
 import { setupTfjs } from './tfjs-peer.ts';
 import { median } from '../src/engine/experiment.ts';
 
@@ -77,16 +81,20 @@ function randomMatrix(length: number, seed: number): Float32Array {
 }
 
 async function main(): Promise<void> {
-  const wasm = createWasmMatmul();
+  const wasm = WasmKernels.create();
   if (!wasm) throw new Error('WebAssembly SIMD is unavailable in this runtime');
   const { tf, description } = await setupTfjs('wasm');
-  const wasmBytes = Math.floor((MATMUL_WASM_BASE64.replace(/=+$/, '').length * 3) / 4);
+  const base64 =
+    wasm.name === 'wasm-relaxed-simd' ? RELAXED_MATMUL_WASM_BASE64 : KERNELS_WASM_BASE64;
+  const wasmBytes = Math.floor((base64.replace(/=+$/, '').length * 3) / 4);
 
   console.log(
     `matmul GFLOP/s, one thread: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `Node ${process.version}, ${os.cpus().length} cores`,
   );
-  console.log(`gradlab wasm: ${wasmBytes} bytes, SIMD128, 4×8 micro-kernel; peer: ${description}`);
+  console.log(
+    `gradlab wasm: ${wasm.name}, ${wasmBytes} bytes, 4×8 micro-kernel; peer: ${description}`,
+  );
   console.log(`${ROUNDS} interleaved samples of ≥ ${SAMPLE_MS} ms each: median (best)`);
   console.log('');
   const widths = [19, 14, 14, 14, 9, 9, 8];

@@ -4,24 +4,46 @@
  * the machine, so the output names it.
  *
  * Workload (the foundation issue's goal): 50 hidden layers × 256 wide × batch 64, tanh, linear
- * output, forward + backward + per-layer statistics, weights already in place.
+ * output, forward + backward + per-layer statistics, weights already in place. Then the CPU
+ * roofline (each product and the whole pass against the measured WebAssembly SIMD peak), a wide
+ * workload (50 × 1024 × batch 256) and training, each on 1 to N threads (bench/cpu-extras.ts).
+ *
+ * Relaxed SIMD: browsers run gradlab cpu's relaxed-SIMD kernels (fused multiply-add in the
+ * matmul), so the bench does too. Where the engine has relaxed SIMD only behind V8's flag (Node
+ * 20), the bench turns the flag on before anything is compiled, and says so; `--no-relaxed-simd`
+ * leaves it off. With relaxed SIMD, the SIMD128 kernels are timed beside them on one thread.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { format, resolveConfig } from 'prettier';
-import { createCpuBackend, f32MatmulKind } from '../src/backends/cpu/cpu-backend.ts';
+import { f32KernelName } from '../src/backends/cpu/cpu-backend.ts';
 import {
   availableThreads,
   createNodeLaneTeam,
   parseThreads,
 } from '../src/backends/cpu/node/node-lanes.ts';
 import { problemFromSpec } from '../src/engine/problem.ts';
-import { median, medianIndex } from '../src/engine/experiment.ts';
 import { KERNEL_NAMES, type KernelTimes } from '../src/engine/results.ts';
 import { gflopsPerSecond, MATMUL_KERNELS, passFlops } from '../src/engine/work.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
 import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
+import { measureRoofline } from '../src/backends/cpu/roofline.ts';
+import { RELAXED_MATMUL_WASM_BASE64 } from '../src/backends/cpu/wasm/kernels-wasm.generated.ts';
+import { passRoofline } from '../src/engine/roofline.ts';
+import type { CpuKernelName } from '../src/engine/results.ts';
+import {
+  efficiencyTable,
+  rooflineLine,
+  rooflineTable,
+  timeCpuRuns,
+  timeTraining,
+  WIDE_SPEC,
+  type CpuConfig,
+  type CpuRun,
+  type TrainingRun,
+} from './cpu-extras.ts';
 import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
 import { peerProblemFrom, runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
 import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
@@ -34,6 +56,8 @@ interface Row {
   runsMs: number[];
   /** gradlab only: milliseconds per kernel in the median run. */
   kernelsMs?: KernelTimes;
+  /** gradlab cpu: the f32 kernels. */
+  kernel?: CpuKernelName;
   /** Largest relative difference of the per-layer gradient norms from cpu64's. */
   maxGradNormError: number;
 }
@@ -49,6 +73,12 @@ interface BenchArgs {
   write: boolean;
   /** gradlab cpu runs with 1 … maxThreads threads. */
   maxThreads: number;
+  /** Turn on V8's relaxed-SIMD flag where relaxed SIMD needs it (default: yes). */
+  relaxedSimd: boolean;
+  /** Run the wide workload (default: yes). */
+  wide: boolean;
+  /** Time training on 1 … maxThreads threads (default: yes). */
+  training: boolean;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
@@ -57,6 +87,9 @@ function parseArgs(argv: readonly string[]): BenchArgs {
   let gpu = true;
   let gpuFull = false;
   let write = false;
+  let relaxedSimd = true;
+  let wide = true;
+  let training = true;
   let maxThreads = availableThreads();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -64,6 +97,9 @@ function parseArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--write') write = true;
     else if (arg === '--no-gpu') gpu = false;
     else if (arg === '--gpu-full') gpuFull = true;
+    else if (arg === '--no-relaxed-simd') relaxedSimd = false;
+    else if (arg === '--no-wide') wide = false;
+    else if (arg === '--no-training') training = false;
     else if (arg === '--repeat') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 100) {
@@ -76,11 +112,22 @@ function parseArgs(argv: readonly string[]): BenchArgs {
       maxThreads = parseThreads(argv[++i] ?? '', '--threads');
     } else {
       throw new Error(
-        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --write, --repeat N, --threads N, --no-gpu, --gpu-full`,
+        `unknown argument ${JSON.stringify(arg)}; allowed: --json, --write, --repeat N, --threads N, --no-gpu, --gpu-full, --no-relaxed-simd, --no-wide, --no-training`,
       );
     }
   }
-  return { json, repeat, gpu, gpuFull, write, maxThreads };
+  return { json, repeat, gpu, gpuFull, write, maxThreads, relaxedSimd, wide, training };
+}
+
+/**
+ * Turns on V8's relaxed-SIMD flag where the engine has relaxed SIMD but not by default (Node 20,
+ * V8 11.3); returns how relaxed SIMD is available. Must run before any kernel is compiled.
+ */
+function enableRelaxedSimd(): 'native' | 'flag' | 'unavailable' {
+  const relaxed = Uint8Array.from(atob(RELAXED_MATMUL_WASM_BASE64), (c) => c.charCodeAt(0));
+  if (WebAssembly.validate(relaxed)) return 'native';
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(relaxed) ? 'flag' : 'unavailable';
 }
 
 function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {
@@ -91,7 +138,11 @@ function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): numb
 }
 
 async function main(): Promise<void> {
-  const { json, repeat, gpu, gpuFull, write, maxThreads } = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const { json, repeat, gpu, gpuFull, write, maxThreads } = args;
+  const relaxedSimd = args.relaxedSimd ? enableRelaxedSimd() : null;
+  // The machine may be shared: its load says how far the CPU timings can be trusted.
+  const loadAtStart = os.loadavg()[0]!;
   if (gpu) {
     const status = rerunWithGpuEnvironment();
     if (status !== null) {
@@ -114,42 +165,67 @@ async function main(): Promise<void> {
     if (!json) process.stderr.write(`${line}\n`);
   };
 
+  log('measuring the WebAssembly SIMD peak…');
+  const roofline = measureRoofline();
+  const kernel = f32KernelName();
   const rows: Row[] = [];
+  // Each row against the peak of the multiply-add its kernels issue (roofline.ts).
+  const peakOf = (kernel: CpuKernelName | undefined): number | null =>
+    kernel === 'wasm-relaxed-simd'
+      ? roofline.fusedMulAddGflops
+      : kernel === 'wasm-simd'
+        ? roofline.mulAddGflops
+        : null;
+
   // cpu64 first: it is the reference every other result is checked against. Then cpu (f32) on
-  // 1, 2, … maxThreads threads (one team of worker threads; a run uses the first t of them).
+  // 1, 2, … maxThreads threads (one team of worker threads; a run uses the first t of them), and
+  // with relaxed SIMD, the SIMD128 kernels on one thread beside them. The f32 runs take turns, so
+  // that on a shared machine their ratios come from the same conditions.
   const team = maxThreads > 1 ? await createNodeLaneTeam(maxThreads) : null;
-  let reference: Float64Array | null = null;
-  const runs: { precision: 'f64' | 'f32'; threads: number }[] = [{ precision: 'f64', threads: 1 }];
-  for (let threads = 1; threads <= maxThreads; threads++) runs.push({ precision: 'f32', threads });
-  for (const { precision, threads } of runs) {
-    const backend = createCpuBackend(precision, { team, threads });
-    const name =
-      precision === 'f32'
-        ? `gradlab cpu (f32, ${threads} thread${threads > 1 ? 's' : ''})`
-        : `gradlab cpu64 (f64)`;
-    log(`running ${name}…`);
-    const prepared = await backend.prepare(source);
-    await prepared.compute(); // warm-up, as for the peers
-    const runsMs: number[] = [];
-    const kernelRuns: (KernelTimes | null)[] = [];
-    let gradNorm: Float64Array | null = null;
-    for (let i = 0; i < repeat; i++) {
-      const start = performance.now();
-      gradNorm = (await prepared.compute()).gradNorm;
-      runsMs.push(performance.now() - start);
-      kernelRuns.push(prepared.lastKernelsMs?.() ?? null);
-    }
-    prepared.dispose();
-    const kernelsMs = kernelRuns[medianIndex(runsMs)] ?? undefined;
-    reference ??= gradNorm;
+  log('running gradlab cpu64 (f64)…');
+  const cpu64 = (await timeCpuRuns(spec, [{ precision: 'f64' }], team, repeat, () => null))[0]!;
+  const reference = cpu64.gradNorm;
+  rows.push({
+    name: 'gradlab cpu64 (f64)',
+    medianMs: cpu64.medianMs,
+    runsMs: cpu64.runsMs,
+    ...(cpu64.kernelsMs ? { kernelsMs: cpu64.kernelsMs } : {}),
+    maxGradNormError: 0,
+  });
+  const configs: CpuConfig[] = [];
+  for (let threads = 1; threads <= maxThreads; threads++)
+    configs.push({ precision: 'f32', threads });
+  if (kernel === 'wasm-relaxed-simd') configs.push({ precision: 'f32', kernel: 'wasm-simd' });
+  log(`running gradlab cpu (f32): ${configs.length} configurations, taking turns…`);
+  const f32Runs = await timeCpuRuns(spec, configs, team, repeat, () => null);
+  f32Runs.forEach((run, i) => {
+    const { threads = 1, kernel: asked } = configs[i]!;
     rows.push({
-      name,
-      ...(precision === 'f32' ? { threads } : {}),
-      medianMs: median(runsMs),
-      runsMs,
-      ...(kernelsMs ? { kernelsMs } : {}),
-      maxGradNormError: maxError(gradNorm!, reference!),
+      name: `gradlab cpu (f32, ${run.kernel}, ${threads} thread${threads > 1 ? 's' : ''})`,
+      ...(asked ? {} : { threads }),
+      kernel: run.kernel,
+      medianMs: run.medianMs,
+      runsMs: run.runsMs,
+      ...(run.kernelsMs ? { kernelsMs: run.kernelsMs } : {}),
+      maxGradNormError: maxError(run.gradNorm, reference),
     });
+  });
+  // Wide networks and training, on the same team (bench/cpu-extras.ts).
+  let wide: CpuRun[] = [];
+  if (args.wide) {
+    log('running gradlab cpu on 50 × 1024 × batch 256, 1 to N threads taking turns…');
+    const threadConfigs = Array.from({ length: maxThreads }, (_, i) => ({
+      precision: 'f32' as const,
+      threads: i + 1,
+    }));
+    wide = await timeCpuRuns(WIDE_SPEC, threadConfigs, team, Math.min(repeat, 3), (run) =>
+      peakOf(run.kernel),
+    );
+  }
+  let training: TrainingRun[] = [];
+  if (args.training) {
+    log('timing training steps…');
+    training = timeTraining(spec, team, maxThreads);
   }
   team?.dispose();
 
@@ -168,6 +244,19 @@ async function main(): Promise<void> {
   }
 
   const threadRows = rows.filter((row) => row.threads !== undefined);
+  const rooflineRows = rows.flatMap((row) => {
+    const peak = peakOf(row.kernel);
+    return row.kernelsMs && peak !== null
+      ? [
+          {
+            name: row.name,
+            threads: row.threads,
+            kernel: row.kernel,
+            roofline: passRoofline(spec, row.kernelsMs, row.medianMs, peak),
+          },
+        ]
+      : [];
+  });
   const gradlabF32 = threadRows[0]!;
   const gradlabThreaded = threadRows[threadRows.length - 1]!;
   const tfCpu = rows.find((row) => row.name.includes('tfjs-cpu'))!;
@@ -177,6 +266,8 @@ async function main(): Promise<void> {
     cores: os.cpus().length,
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
+    /** 1-minute load average when the bench started and when its CPU runs ended. */
+    load: { start: loadAtStart, end: os.loadavg()[0]! },
   };
   const ratios = {
     vsTfjsCpu: tfCpu.medianMs / gradlabF32.medianMs,
@@ -212,13 +303,53 @@ async function main(): Promise<void> {
       maxGradNormError: maxError(tfjsWebGpuPeer.gradNorms, reference!),
     });
   }
+  const oneThreadRoofline = rooflineRows.find((row) => row.threads === 1)?.roofline ?? null;
+  const wideOne = wide.find((run) => run.threads === 1)?.roofline ?? null;
+  const goals = [
+    {
+      goal: 'one thread: ≥ 2.0× TensorFlow.js wasm',
+      value: ratios.vsTfjsWasm,
+      target: 2,
+      text: `${ratios.vsTfjsWasm.toFixed(2)}×`,
+    },
+    {
+      goal: 'one thread: the whole pass at ≥ 55% of the SIMD peak',
+      value: oneThreadRoofline?.pass.percentOfPeak ?? NaN,
+      target: 55,
+      text: oneThreadRoofline
+        ? `${oneThreadRoofline.pass.percentOfPeak.toFixed(0)}%`
+        : 'not measured',
+    },
+    {
+      goal: `${maxThreads} threads: ≥ 3.2× TensorFlow.js wasm`,
+      value: ratios.threadedVsTfjsWasm,
+      target: 3.2,
+      text: `${ratios.threadedVsTfjsWasm.toFixed(2)}×`,
+    },
+    {
+      goal: '50 × 1024 × 256, one thread: the products at ≥ 70% of the SIMD peak',
+      value: wideOne?.products.percentOfPeak ?? NaN,
+      target: 70,
+      text: wideOne ? `${wideOne.products.percentOfPeak.toFixed(0)}%` : 'not measured',
+    },
+  ].map((g) => ({ ...g, met: g.value >= g.target }));
   const record = {
     date: new Date().toISOString(),
     machine,
     workload: spec,
     repeat,
+    kernel,
+    relaxedSimd,
+    roofline,
     rows,
     ratios,
+    rooflineRows,
+    wide: { workload: WIDE_SPEC, runs: wide },
+    training: {
+      steps: 'SGD, chunks of 10 steps, median of 5, thread counts taking turns',
+      runs: training,
+    },
+    goals,
     gpu: gpuReport,
     tfjsWebGpu,
   };
@@ -229,7 +360,7 @@ async function main(): Promise<void> {
   const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
     `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up.`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and multiplies with its ${f32MatmulKind()} kernel.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and computes with its ${kernel} kernels${relaxedSimd === 'flag' ? " (relaxed SIMD through V8's --experimental-wasm-relaxed-simd, which the bench turns on; --no-relaxed-simd leaves it off)" : ''}. Load average (1 minute) ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} after the CPU runs: on ${machine.cores} cores, a load above about ${machine.cores - 1} means other processes took cores from these runs.`,
     '',
     '| implementation | median ms | gradlab cpu (1 thread) is … faster | max rel. error of ‖δ‖ vs cpu64 |',
     '|---|---:|---:|---:|',
@@ -239,16 +370,61 @@ async function main(): Promise<void> {
     ),
     ...tfjsWebGpuMarkdown(tfjsWebGpu),
     '',
-    `Goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}× on one thread), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}× on one thread); multi-threaded, aim for 2× its wasm backend (now ${ratios.threadedVsTfjsWasm.toFixed(2)}× on ${maxThreads} thread${maxThreads > 1 ? 's' : ''}).`,
+    `Earlier goals: ≥ 6× TensorFlow.js cpu (now ${ratios.vsTfjsCpu.toFixed(2)}× on one thread), ≥ 1× its wasm backend (now ${ratios.vsTfjsWasm.toFixed(2)}× on one thread).`,
+    '',
+    'Goals of the CPU-near-the-limit issue, in this run:',
+    '',
+    '| goal | now | met |',
+    '|---|---:|---|',
+    ...goals.map((g) => `| ${g.goal} | ${g.text} | ${g.met ? 'yes' : 'no'} |`),
     '',
     'gradlab cpu (f32) from 1 to N threads:',
     '',
-    '| threads | median ms | speed-up over 1 thread | parallel efficiency |',
-    '|---:|---:|---:|---:|',
-    ...threadRows.map((row) => {
-      const speedup = gradlabF32.medianMs / row.medianMs;
-      return `| ${row.threads} | ${row.medianMs.toFixed(1)} | ${speedup.toFixed(2)}× | ${((100 * speedup) / row.threads!).toFixed(0)}% |`;
-    }),
+    ...efficiencyTable(
+      threadRows.map((row) => ({ threads: row.threads!, ms: row.medianMs })),
+      'median ms',
+    ),
+    '',
+    '### Roofline',
+    '',
+    rooflineLine(roofline),
+    '',
+    ...rooflineTable(rooflineRows),
+    ...(wide.length > 0
+      ? [
+          '',
+          `Wide: ${WIDE_SPEC.depth} hidden layers × ${WIDE_SPEC.width} wide × batch ${WIDE_SPEC.batch}, ${WIDE_SPEC.activation}, gradlab cpu only (median of ${Math.min(repeat, 3)} runs after a warm-up, the thread counts taking turns):`,
+          '',
+          ...rooflineTable(
+            wide.flatMap((run) =>
+              run.roofline
+                ? [
+                    {
+                      name: `${run.threads} thread${run.threads > 1 ? 's' : ''}`,
+                      roofline: run.roofline,
+                    },
+                  ]
+                : [],
+            ),
+          ),
+          '',
+          ...efficiencyTable(
+            wide.map((run) => ({ threads: run.threads, ms: run.medianMs })),
+            'median ms',
+          ),
+        ]
+      : []),
+    ...(training.length > 0
+      ? [
+          '',
+          `Training the main workload (SGD, lr 0.01; forward + backward + statistics + the optimizer step of every weight; milliseconds per step, median of 5 chunks of 10 steps, each loading the network as the lab's worker does; the thread counts take turns):`,
+          '',
+          ...efficiencyTable(
+            training.map((run) => ({ threads: run.threads, ms: run.msPerStep })),
+            'ms per step',
+          ),
+        ]
+      : []),
     '',
     'Where gradlab spends a pass (milliseconds per kernel in the median run, and GFLOP/s of the products):',
     '',

@@ -1,10 +1,13 @@
-/** Absolute path of the AssemblyScript source, src/backends/cpu/wasm/matmul.as.ts. */
-export const SOURCE_PATH: string;
-/** Absolute path of the generated module, src/backends/cpu/wasm/matmul-wasm.generated.ts. */
+/** The two WebAssembly modules: entry file (in src/backends/cpu/wasm) and their own asc flags. */
+export const MODULES: {
+  readonly kernels: { readonly entry: string; readonly flags: readonly string[] };
+  readonly relaxed: { readonly entry: string; readonly flags: readonly string[] };
+};
+/** Absolute path of the generated module, src/backends/cpu/wasm/kernels-wasm.generated.ts. */
 export const GENERATED_PATH: string;
-/** The asc command-line flags the build uses. */
+/** The asc command-line flags both modules use. */
 export const ASC_FLAGS: readonly string[];
-/** Compiles matmul.as.ts in memory; resolves to the .wasm bytes. */
-export function compileMatmulWasm(): Promise<Uint8Array>;
-/** The text of matmul-wasm.generated.ts for `binary`. */
-export function renderGeneratedModule(binary: Uint8Array): Promise<string>;
+/** Compiles one module in memory; resolves to the .wasm bytes. */
+export function compileWasmModule(name: 'kernels' | 'relaxed'): Promise<Uint8Array>;
+/** The text of kernels-wasm.generated.ts for the kernels and the relaxed binary. */
+export function renderGeneratedModule(kernels: Uint8Array, relaxed: Uint8Array): Promise<string>;

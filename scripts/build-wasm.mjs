@@ -1,24 +1,33 @@
 #!/usr/bin/env node
-// `npm run build:wasm`: compiles the AssemblyScript matmul kernel
-// (src/backends/cpu/wasm/matmul.as.ts) and writes its .wasm bytes, base64-encoded, into
-// src/backends/cpu/wasm/matmul-wasm.generated.ts. The binary is embedded rather than fetched:
-// gradlab's library makes no network requests and must load the same way in Node, under Vite
-// and in Web Workers. The generated file is committed; tests/cpu/matmul-wasm.test.ts rebuilds it
-// in memory and fails when it is stale.
+// `npm run build:wasm`: compiles the AssemblyScript kernels into two modules, and writes both
+// .wasm binaries, base64-encoded, into src/backends/cpu/wasm/kernels-wasm.generated.ts: the
+// kernels module (entry kernels.as.ts: matmul, activation pass, reductions, peak loop) with
+// SIMD128, and the relaxed module (entry relaxed.as.ts: the matmul and its peak loop with relaxed
+// SIMD), which imports the kernels module's memory. The binaries are
+// embedded rather than fetched: gradlab's library makes no network requests and must load the same
+// way in Node, under Vite and in Web Workers. The generated file is committed, so a fresh clone
+// needs no build step; tests/cpu/wasm-kernels.test.ts rebuilds it in memory and fails when it is
+// stale.
 import { Buffer } from 'node:buffer';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wasmDir = join(root, 'src', 'backends', 'cpu', 'wasm');
-export const SOURCE_PATH = join(wasmDir, 'matmul.as.ts');
-export const GENERATED_PATH = join(wasmDir, 'matmul-wasm.generated.ts');
+/** The two modules: entry file and the flags they add to ASC_FLAGS. */
+export const MODULES = {
+  kernels: { entry: 'kernels.as.ts', flags: [] },
+  relaxed: { entry: 'relaxed.as.ts', flags: ['--enable', 'relaxed-simd', '--importMemory'] },
+};
+export const GENERATED_PATH = join(wasmDir, 'kernels-wasm.generated.ts');
 
 /**
- * asc flags. SIMD is the one post-MVP feature the kernel needs (bulk memory, which asc enables
- * by default, gives memory.copy/fill). `--runtime stub` and `--use abort=` leave out the GC and
- * the `env.abort` import: the module has no imports at all.
+ * asc flags. SIMD is the one post-MVP feature the kernels module needs (bulk memory, which asc
+ * enables by default, gives memory.copy/fill); the relaxed module adds relaxed SIMD, which turns
+ * on ASC_FEATURE_RELAXED_SIMD in the sources, and imports its memory (`env.memory`). `--runtime
+ * stub` and `--use abort=` leave out the GC and the `env.abort` import: the kernels module has no
+ * imports at all.
  */
 export const ASC_FLAGS = [
   '-O3',
@@ -32,38 +41,58 @@ export const ASC_FLAGS = [
   'simd',
 ];
 
-/** Compiles matmul.as.ts; resolves to the .wasm bytes. Needs the `assemblyscript` devDependency. */
-export async function compileMatmulWasm() {
+/** The AssemblyScript sources by file name (`*.as.ts` in the wasm folder). */
+async function sources() {
+  const names = (await readdir(wasmDir)).filter((name) => name.endsWith('.as.ts'));
+  return new Map(
+    await Promise.all(
+      names.map(async (name) => [name, await readFile(join(wasmDir, name), 'utf8')]),
+    ),
+  );
+}
+
+/**
+ * Compiles one module ('kernels' or 'relaxed', see MODULES); resolves to the .wasm bytes. Needs
+ * the `assemblyscript` devDependency.
+ */
+export async function compileWasmModule(name) {
   const { default: asc } = await import('assemblyscript/asc');
-  const source = await readFile(SOURCE_PATH, 'utf8');
+  const files = await sources();
   const outputs = new Map();
-  const { error, stderr } = await asc.main(['matmul.as.ts', '-o', 'matmul.wasm', ...ASC_FLAGS], {
-    readFile: (name) => (name === 'matmul.as.ts' ? source : null),
+  const { entry, flags } = MODULES[name];
+  const { error, stderr } = await asc.main([entry, '-o', 'kernels.wasm', ...ASC_FLAGS, ...flags], {
+    readFile: (name) => files.get(name) ?? null,
     writeFile: (name, contents) => void outputs.set(name, contents),
     listFiles: () => [],
   });
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
-  const binary = outputs.get('matmul.wasm');
-  if (!(binary instanceof Uint8Array)) throw new Error('asc produced no matmul.wasm');
+  const binary = outputs.get('kernels.wasm');
+  if (!(binary instanceof Uint8Array)) throw new Error('asc produced no kernels.wasm');
   return binary;
 }
 
-/** The generated TypeScript module for `binary`. */
-export async function renderGeneratedModule(binary) {
+/** The generated TypeScript module for the two binaries. */
+export async function renderGeneratedModule(kernels, relaxed) {
   const { default: ascPackage } = await import('assemblyscript/package.json', {
     with: { type: 'json' },
   });
-  const base64 = Buffer.from(binary).toString('base64');
+  const line = (name, binary, what) =>
+    `// ${name}: ${binary.length} bytes of WebAssembly (${what}), base64-encoded.\n` +
+    `export const ${name} =\n  '${Buffer.from(binary).toString('base64')}';\n`;
   return (
-    '// Generated by scripts/build-wasm.mjs (`npm run build:wasm`) from matmul.as.ts: do not edit.\n' +
-    `// assemblyscript ${ascPackage.version}, asc ${ASC_FLAGS.join(' ')}\n` +
-    `// ${binary.length} bytes of WebAssembly (SIMD128), base64-encoded.\n` +
-    `export const MATMUL_WASM_BASE64 =\n  '${base64}';\n`
+    '// Generated by scripts/build-wasm.mjs (`npm run build:wasm`) from the *.as.ts sources: do not edit.\n' +
+    `// assemblyscript ${ascPackage.version}, asc ${ASC_FLAGS.join(' ')}; relaxed.as.ts adds ` +
+    `${MODULES.relaxed.flags.join(' ')}\n` +
+    line('KERNELS_WASM_BASE64', kernels, 'SIMD128') +
+    line('RELAXED_MATMUL_WASM_BASE64', relaxed, 'relaxed SIMD; imports env.memory')
   );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const binary = await compileMatmulWasm();
-  await writeFile(GENERATED_PATH, await renderGeneratedModule(binary));
-  console.log(`wrote ${GENERATED_PATH} (${binary.length} bytes of wasm)`);
+  const kernels = await compileWasmModule('kernels');
+  const relaxed = await compileWasmModule('relaxed');
+  await writeFile(GENERATED_PATH, await renderGeneratedModule(kernels, relaxed));
+  console.log(
+    `wrote ${GENERATED_PATH} (${kernels.length} and ${relaxed.length} bytes of wasm: kernels, relaxed)`,
+  );
 }

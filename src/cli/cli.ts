@@ -190,22 +190,28 @@ async function backendFor(
     return gpu;
   }
   if (name === 'cpu64') return createCpuBackend('f64');
+  const team = await cpuTeam(threads?.flag, threads?.spec);
+  if (team) cleanup.push(() => team.dispose());
+  return createCpuBackend('f32', { team });
+}
+
+/**
+ * The worker threads of a cpu run or training: `--threads` as given (checked), or by default every
+ * core where the network has a layer big enough to split (MIN_PARALLEL_WORK); null for one.
+ */
+async function cpuTeam(
+  flag: string | undefined,
+  spec: RunSpec | undefined,
+): Promise<LaneTeam | null> {
   let count = 1;
-  if (threads?.flag !== undefined) {
+  if (flag !== undefined) {
     try {
-      count = parseThreads(threads.flag, '--threads');
+      count = parseThreads(flag, '--threads');
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-  } else if (threads && hasSplittableLayer(layerSizes(threads.spec), threads.spec.batch))
-    count = availableThreads();
-  let team: LaneTeam | null = null;
-  if (count > 1) {
-    const created = await createNodeLaneTeam(count);
-    cleanup.push(() => created.dispose());
-    team = created;
-  }
-  return createCpuBackend('f32', { team });
+  } else if (spec && hasSplittableLayer(layerSizes(spec), spec.batch)) count = availableThreads();
+  return count > 1 ? createNodeLaneTeam(count) : null;
 }
 
 const DEFAULT_TRAIN_STEPS = 200;
@@ -276,6 +282,7 @@ Flags of train (besides the run flags; not --repeat):
   --optimizer        ${OPTIMIZER_NAMES.join('|')} (default sgd)
 ${TRAINING_FIELDS.map((f) => `  --${f.name.padEnd(18)} ${f.help}`).join('\n')}
   --steps            steps to train, 1 to 100000 (default ${DEFAULT_TRAIN_STEPS})
+  --threads          as for run: cpu training splits each step between threads
 
 Flags of run:
   --threads          cpu only: threads to split each pass between, 1 to 64 (default: every core,
@@ -531,14 +538,18 @@ async function trainCommand(
   const optionFlags: Record<string, string> = {};
   const specFlags: Record<string, string> = {};
   let stepsText: string | undefined;
+  let threadsText: string | undefined;
   for (const [name, value] of Object.entries(flags)) {
     if (name === 'steps') stepsText = value;
+    else if (name === 'threads') threadsText = value;
     else if (TRAIN_OPTION_FLAGS.includes(name)) optionFlags[name] = value;
     else specFlags[name] = value;
   }
   const spec = parseSpec(specFlags as SpecInput);
   const options = parseTrainingOptions(optionFlags as TrainingInput);
   const steps = stepsText === undefined ? DEFAULT_TRAIN_STEPS : parseSteps(stepsText);
+  if (threadsText !== undefined && spec.backend !== 'cpu')
+    throw new UsageError(`--threads applies to --backend cpu only (got --backend ${spec.backend})`);
   const start = createTrainingState(spec, options);
   let adapter: AdapterInfo | undefined;
   let chunk: TrainingChunk;
@@ -560,7 +571,15 @@ async function trainCommand(
     } finally {
       gpu.device.destroy();
     }
-  } else chunk = trainSteps(start, steps);
+  } else {
+    // cpu training splits each step between threads, as runs do (cpu64 stays on one).
+    const team = spec.backend === 'cpu' ? await cpuTeam(threadsText, start.spec) : null;
+    try {
+      chunk = trainSteps(start, steps, { team });
+    } finally {
+      team?.dispose();
+    }
+  }
   const { state, records } = chunk;
   const optimizer =
     options.optimizer === 'adam'

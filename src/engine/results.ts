@@ -55,12 +55,21 @@ export interface AdapterInfo {
 
 export type Precision = 'f32' | 'f64';
 
+/**
+ * The f32 CPU backend's kernels: WebAssembly with relaxed SIMD (fused multiply-add in the
+ * matmul), WebAssembly SIMD128, or the TypeScript fallback.
+ */
+export const CPU_KERNEL_NAMES = ['wasm-relaxed-simd', 'wasm-simd', 'typescript'] as const;
+export type CpuKernelName = (typeof CPU_KERNEL_NAMES)[number];
+
 export interface BackendInfo {
   readonly name: RunSpec['backend'];
   readonly precision: Precision;
   readonly adapter?: AdapterInfo;
   /** CPU backends: the threads a pass is split between (1: the calling thread alone). */
   readonly threads?: number;
+  /** cpu (f32): the kernels it computes with. */
+  readonly kernel?: CpuKernelName;
 }
 
 /**

@@ -143,6 +143,31 @@ describe('gradlab train', () => {
     });
   }, 120_000);
 
+  it('--threads 2 trains as one thread does, step for step; cpu only', async () => {
+    // 128·128·48 multiply-adds per hidden layer: worth splitting.
+    const network = { ...SPEC_FLAGS, backend: 'cpu', width: '128', inputs: '64', batch: '48' };
+    const [one, two, cpu64] = await Promise.all([
+      cli('train', ...flags(network), ...flags({ steps: '5', threads: '1' }), '--json'),
+      cli('train', ...flags(network), ...flags({ steps: '5', threads: '2' }), '--json'),
+      cli('train', ...flags(SPEC_FLAGS), ...flags({ steps: '5', threads: '2' })),
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(two.stdout);
+    expect(b.records).toHaveLength(5);
+    b.records.forEach((record: { loss: number; gradNorm: number[] }, i: number) => {
+      expect(record.loss).toBe(a.records[i].loss);
+      record.gradNorm.forEach((norm, l) =>
+        expect(Math.abs(norm - a.records[i].gradNorm[l])).toBeLessThanOrEqual(
+          1e-12 * a.records[i].gradNorm[l],
+        ),
+      );
+    });
+    expect(cpu64.code).toBe(2);
+    expect(cpu64.stderr).toContain('--threads applies to --backend cpu only');
+  });
+
   it('--help documents train and its flags', async () => {
     const result = await cli('--help');
     expect(result.code).toBe(0);

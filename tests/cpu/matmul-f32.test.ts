@@ -43,8 +43,11 @@ function errorBound(reference: number, absSum: number, k: number): number {
   return U32 * Math.abs(reference) + (2 + 2 * U32) * gamma * absSum + 2 ** -150;
 }
 
-/** Runs matmulF32 into a NaN-filled C with sentinels past its end, and checks every entry. */
-function checkProduct(m: number, k: number, n: number, seed: number): void {
+/**
+ * Runs matmulF32 into a NaN-filled C with sentinels past its end, and checks every entry; with
+ * `transB`, the kernel gets Bᵀ and must give the same product (bit for bit, returned for that).
+ */
+function checkProduct(m: number, k: number, n: number, seed: number, transB = false): Float32Array {
   const random = makeRandom(seed);
   const a = randomMatrix(m * k, random);
   const b = randomMatrix(k * n, random);
@@ -52,7 +55,11 @@ function checkProduct(m: number, k: number, n: number, seed: number): void {
   const cBuffer = new Float32Array(m * n + 8).fill(sentinel);
   const c = cBuffer.subarray(0, m * n);
   c.fill(NaN);
-  matmulF32(a, b, c, m, k, n);
+  if (transB) {
+    const bt = new Float32Array(k * n);
+    transposeF32(b, k, n, bt);
+    matmulF32(a, bt, c, m, k, n, true);
+  } else matmulF32(a, b, c, m, k, n);
 
   const { product, absProduct } = referenceProduct(a, b, m, k, n);
   let worst = -Infinity;
@@ -70,9 +77,26 @@ function checkProduct(m: number, k: number, n: number, seed: number): void {
   const where = `${m}×${k}·${k}×${n}, entry ${worstIndex}`;
   expect(worst, `${where}: c=${c[worstIndex]} ref=${product[worstIndex]}`).toBeLessThanOrEqual(1);
   for (let i = m * n; i < cBuffer.length; i++) expect(cBuffer[i], where).toBe(sentinel);
+  return c;
 }
 
 describe('matmulF32', () => {
+  it('reads B transposed (Bᵀ given) with the same products, bit for bit', () => {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [5, 3, 7],
+      [17, 64, 65],
+      [70, 300, 9],
+      [3, 5, 260],
+      [9, 2, 1],
+    ] as const) {
+      const seed = 7 * m + 11 * k + n;
+      expect(Array.from(checkProduct(m, k, n, seed, true))).toEqual(
+        Array.from(checkProduct(m, k, n, seed)),
+      );
+    }
+  });
+
   // Sizes straddle the micro-tile (4), the row block (64), the depth block (256) and the column
   // block (256), and include degenerate vectors.
   const sizes = [1, 2, 3, 4, 5, 7, 17, 37, 65];

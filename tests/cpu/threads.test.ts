@@ -9,8 +9,14 @@ import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { createNodeLaneTeam, parseThreads } from '../../src/backends/cpu/node/node-lanes.ts';
 import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';
 import { problemFromSpec } from '../../src/engine/problem.ts';
-import type { LayerStatistics } from '../../src/engine/results.ts';
-import { parseSpec, type RunSpec } from '../../src/engine/spec.ts';
+import type { CpuKernelName, LayerStatistics } from '../../src/engine/results.ts';
+import { parseSpec, type RunSpec, type SpecInput } from '../../src/engine/spec.ts';
+import {
+  createTrainingState,
+  parseTrainingOptions,
+  trainSteps,
+  type TrainingInput,
+} from '../../src/backends/cpu/training.ts';
 
 const teams: LaneTeam[] = [];
 afterAll(() => teams.forEach((team) => team.dispose()));
@@ -21,8 +27,12 @@ beforeAll(async () => {
   teams.push(shared);
 });
 
-async function statistics(spec: RunSpec, threads: number): Promise<LayerStatistics> {
-  const backend = createCpuBackend('f32', { team: shared, threads });
+async function statistics(
+  spec: RunSpec,
+  threads: number,
+  kernel?: CpuKernelName,
+): Promise<LayerStatistics> {
+  const backend = createCpuBackend('f32', { team: shared, threads, kernel });
   const prepared = await backend.prepare(problemFromSpec(spec));
   const first = await prepared.compute();
   const second = await prepared.compute();
@@ -67,27 +77,30 @@ const CASES: Record<string, Partial<Record<string, string | number | boolean>>> 
 
 describe('CPU passes split between threads', () => {
   for (const [name, fields] of Object.entries(CASES)) {
-    test(`${name}: 2 and 3 threads equal 1 thread`, async () => {
-      const spec = parseSpec({ ...fields, backend: 'cpu' });
-      const one = await statistics(spec, 1);
-      for (const threads of [2, 3]) {
-        const before = shared.dispatched;
-        const many = await statistics(spec, threads);
-        expect(shared.dispatched).toBeGreaterThan(before);
-        // Products are computed row by row with the same arithmetic: norms differ only by the
-        // order in which f64 partial sums are added.
-        expectClose(many.gradNorm, one.gradNorm, 1e-12);
-        expectClose(many.weightGradNorm, one.weightGradNorm, 1e-12);
-        expectClose(many.activationMean, one.activationMean, 1e-12);
-        expectClose(many.activationStd, one.activationStd, 1e-12);
-        expect(Array.from(many.deadFraction)).toEqual(Array.from(one.deadFraction));
-        expect(Array.from(many.saturatedFraction)).toEqual(Array.from(one.saturatedFraction));
-        expect(Array.from(many.histograms.min)).toEqual(Array.from(one.histograms.min));
-        expect(Array.from(many.histograms.max)).toEqual(Array.from(one.histograms.max));
-        expect(Array.from(many.histograms.counts)).toEqual(Array.from(one.histograms.counts));
-        expect(many.loss).toBe(one.loss);
-      }
-    });
+    test.each(['wasm-simd', 'typescript'] as const)(
+      `${name}: 2 and 3 threads equal 1 thread (%s)`,
+      async (kernel) => {
+        const spec = parseSpec({ ...fields, backend: 'cpu' });
+        const one = await statistics(spec, 1, kernel);
+        for (const threads of [2, 3]) {
+          const before = shared.dispatched;
+          const many = await statistics(spec, threads, kernel);
+          expect(shared.dispatched).toBeGreaterThan(before);
+          // Products are computed row by row with the same arithmetic: norms differ only by the
+          // order in which f64 partial sums are added.
+          expectClose(many.gradNorm, one.gradNorm, 1e-12);
+          expectClose(many.weightGradNorm, one.weightGradNorm, 1e-12);
+          expectClose(many.activationMean, one.activationMean, 1e-12);
+          expectClose(many.activationStd, one.activationStd, 1e-12);
+          expect(Array.from(many.deadFraction)).toEqual(Array.from(one.deadFraction));
+          expect(Array.from(many.saturatedFraction)).toEqual(Array.from(one.saturatedFraction));
+          expect(Array.from(many.histograms.min)).toEqual(Array.from(one.histograms.min));
+          expect(Array.from(many.histograms.max)).toEqual(Array.from(one.histograms.max));
+          expect(Array.from(many.histograms.counts)).toEqual(Array.from(one.histograms.counts));
+          expect(many.loss).toBe(one.loss);
+        }
+      },
+    );
   }
 
   test('back-to-back passes over two networks never mix their buffers', async () => {
@@ -132,6 +145,71 @@ describe('CPU passes split between threads', () => {
     expect(parseThreads('4')).toBe(4);
     expect(() => parseThreads('0')).toThrow(/threads: got "0"; allowed: an integer from 1 to 64/);
     expect(() => parseThreads('2.5', '--threads')).toThrow(/--threads: got "2.5"/);
+  });
+});
+
+describe('training split between threads', () => {
+  // 96·96·40 multiply-adds per hidden layer: above MIN_PARALLEL_WORK, so every job is split.
+  const BASE = { depth: 4, width: 96, inputs: 64, outputs: 8, batch: 40, backend: 'cpu' };
+  const CASES: [string, SpecInput, TrainingInput][] = [
+    ['tanh, SGD', { ...BASE, activation: 'tanh' }, { optimizer: 'sgd', lr: 0.1 }],
+    [
+      'relu + He, residual, biases, SGD with momentum',
+      { ...BASE, activation: 'relu', init: 'he', residual: true, sigmaB: 0.1 },
+      { optimizer: 'sgd', lr: 0.002, momentum: 0.9 },
+    ],
+    [
+      'sigmoid, batchnorm, Adam',
+      { ...BASE, activation: 'sigmoid', batchnorm: true },
+      { optimizer: 'adam', lr: 0.01 },
+    ],
+    [
+      'gelu, spirals, Adam',
+      { ...BASE, activation: 'gelu' },
+      { task: 'spirals', optimizer: 'adam' },
+    ],
+  ];
+  for (const kernel of ['wasm-simd', 'typescript'] as const) {
+    for (const [name, spec, options] of CASES) {
+      test(`${kernel}: ${name}: 2 and 3 threads train as 1 thread, step for step`, () => {
+        const start = createTrainingState(parseSpec(spec), parseTrainingOptions(options));
+        const one = trainSteps(start, 6, { kernel });
+        expect(one.records).toHaveLength(6);
+        for (const threads of [2, 3]) {
+          const before = shared.dispatched;
+          // In two chunks: a threaded state resumes like any other.
+          const first = trainSteps(start, 4, { kernel, team: shared, threads });
+          const many = trainSteps(first.state, 2, { kernel, team: shared, threads });
+          expect(shared.dispatched).toBeGreaterThan(before);
+          const records = [...first.records, ...many.records];
+          records.forEach((record, i) => {
+            const expected = one.records[i]!;
+            expect(record.step).toBe(expected.step);
+            // The loss is summed on one thread; norms differ only in the order of f64 sums.
+            expect(record.loss).toBe(expected.loss);
+            expect(record.nonFinite).toBe(expected.nonFinite);
+            expectClose(record.gradNorm, expected.gradNorm, 1e-12);
+            expectClose(record.updateRatio, expected.updateRatio, 1e-12);
+          });
+          // Every weight, bias and moment is stepped with the same arithmetic: equal bit for bit.
+          expect(many.state.weights).toEqual(one.state.weights);
+          expect(many.state.biases).toEqual(one.state.biases);
+          expect(many.state.firstMoment).toEqual(one.state.firstMoment);
+          expect(many.state.secondMoment).toEqual(one.state.secondMoment);
+          expect(many.state.step).toBe(6);
+        }
+      });
+    }
+  }
+
+  test('a diverging run stops at the same step with and without threads', () => {
+    const spec = parseSpec({ ...BASE, activation: 'relu', init: 'he' });
+    const start = createTrainingState(spec, parseTrainingOptions({ optimizer: 'sgd', lr: 100 }));
+    const one = trainSteps(start, 30);
+    const two = trainSteps(start, 30, { team: shared, threads: 2 });
+    expect(one.state.diverged).not.toBeNull();
+    expect(two.state.diverged).toBe(one.state.diverged);
+    expect(two.state.weights).toEqual(one.state.weights);
   });
 });
 

@@ -67,6 +67,28 @@ describe('the loss decreases on learnable tasks', () => {
     });
   }
 
+  it('f32 on the WebAssembly kernels: each step sees the weights the last one left', () => {
+    // The kernels keep each layer's weights in wasm memory between passes (pass-rows-wasm.ts);
+    // a chunk of 6 steps must equal 6 chunks of one, where every chunk loads afresh.
+    const spec = parseSpec({ ...SMALL, activation: 'tanh', backend: 'cpu', width: 48 });
+    for (const options of [
+      { optimizer: 'sgd', lr: 0.1 },
+      { optimizer: 'adam', lr: 0.01 },
+    ]) {
+      const start = createTrainingState(spec, parseTrainingOptions(options));
+      const whole = trainSteps(start, 6, { kernel: 'wasm-simd' });
+      let state = start;
+      const records: TrainingRecord[] = [];
+      for (let i = 0; i < 6; i++) {
+        const chunk = trainSteps(state, 1, { kernel: 'wasm-simd' });
+        records.push(...chunk.records);
+        state = chunk.state;
+      }
+      expect(records).toEqual(whole.records);
+      expect(state.weights).toEqual(whole.state.weights);
+    }
+  });
+
   it('is deterministic, and chunks of steps add up to the same run', () => {
     const spec = parseSpec({ ...SMALL, activation: 'tanh' });
     const options = parseTrainingOptions({ optimizer: 'adam', lr: 0.01 });

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { F32_KERNELS } from '../../src/backends/cpu/cpu-backend.ts';
+import { f32Kernels } from '../../src/backends/cpu/cpu-backend.ts';
 import { F64_KERNELS } from '../../src/backends/cpu/kernels-f64.ts';
 import { loadNetwork, runNetworkPass } from '../../src/backends/cpu/network-pass.ts';
 import { buildProblem } from '../../src/engine/problem.ts';
@@ -42,7 +42,7 @@ function runCpu(c: ExportCase, precision: 'f64' | 'f32') {
   });
   const problem = buildProblem(spec);
   const gradients: Float64Array[] = [];
-  const network = loadNetwork(problem, precision === 'f64' ? F64_KERNELS : F32_KERNELS);
+  const network = loadNetwork(problem, precision === 'f64' ? F64_KERNELS : f32Kernels());
   const stats = runNetworkPass(network, {
     onWeightGradient: (layer, dW) => {
       gradients[layer - 1] = Float64Array.from(dW);

@@ -5,8 +5,7 @@
  * Cross-Origin-Embedder-Policy: require-corp, which `npm start` sends); elsewhere, e.g. in a blog
  * that embeds a widget, the CPU backend runs on one thread and says why.
  */
-import { F32_KERNELS } from './cpu-backend.ts';
-import { F64_KERNELS } from './kernels-f64.ts';
+import { kernelsOfVariant } from './cpu-backend.ts';
 import {
   createLaneServer,
   LANE_READY,
@@ -76,7 +75,7 @@ export async function browserLaneTeam(ports: readonly MessagePort[]): Promise<La
 /** In a helper worker: serves the lane protocol on `port`. */
 export function serveLane(port: MessagePort): void {
   const server = createLaneServer(
-    (precision) => (precision === 'f64' ? F64_KERNELS : F32_KERNELS),
+    kernelsOfVariant,
     (ready) => port.postMessage(ready),
     () => {
       port.close();

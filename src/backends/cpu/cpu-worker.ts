@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * The CPU backend's Web Worker: runs experiments (from a spec, or a problem built by hand) off the
- * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts) and
- * trains chunks of steps (training.ts). On a cross-origin-isolated page the same script also
+ * main thread and posts progress per layer; also computes Jacobian spectra (jacobian.ts), trains
+ * chunks of steps (training.ts, on the worker's threads where it has some) and measures the CPU
+ * roofline (roofline.ts). On a cross-origin-isolated page the same script also
  * runs as a helper lane of another instance (browser-lanes.ts). Cancellation terminates the
  * worker (see worker-runner.ts): a synchronous pass cannot be interrupted by a message, and
  * termination frees its memory at once. What it does with a message is worker-handler.ts.

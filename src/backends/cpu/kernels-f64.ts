@@ -32,6 +32,8 @@ export function transposeAny(src: FloatArray, rows: number, cols: number, dst: F
 }
 
 export const F64_KERNELS: PrecisionKernels = {
+  variant: 'f64',
+  wasm: null,
   alloc: (length) => new Float64Array(length),
   matmul: matmulF64,
   transpose: transposeAny,

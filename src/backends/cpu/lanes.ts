@@ -19,19 +19,31 @@ import {
   gradRows,
   KernelStopwatch,
   laneRows,
+  laneScratch,
   partialWords,
   statisticsRows,
+  updateRows,
+  type KernelVariant,
   type LaneScratch,
   type PassBuffers,
   type PrecisionKernels,
 } from './pass-rows.ts';
+import {
+  deltaRowsWasm,
+  forwardRowsWasm,
+  gradRowsWasm,
+  statisticsRowsWasm,
+} from './pass-rows-wasm.ts';
 import type { KernelName } from '../../engine/results.ts';
 
-export const JOB = { leave: 0, forward: 1, statistics: 2, delta: 3, grad: 4 } as const;
+export const JOB = { leave: 0, forward: 1, statistics: 2, delta: 3, grad: 4, update: 5 } as const;
 export type JobKind = (typeof JOB)[keyof typeof JOB];
 
-/** Job flags: which of the two gradient buffers holds g⁽ˡ⁾, and whether ∂L/∂b is wanted. */
-export const FLAG = { gradParity: 1, withBias: 2 } as const;
+/**
+ * Job flags: which of the two gradient buffers holds g⁽ˡ⁾, whether ∂L/∂b is wanted, and whether
+ * ∂L/∂W must be left in the network's dW buffer (training; a run needs only its norm).
+ */
+export const FLAG = { gradParity: 1, withBias: 2, weightGradient: 4 } as const;
 
 const CONTROL = {
   generation: 0,
@@ -43,8 +55,14 @@ const CONTROL = {
   lanes: 6,
 } as const;
 const CONTROL_WORDS = 8;
-/** Polls before blocking: a job of a wide layer takes tens of microseconds. */
-const SPINS = 20_000;
+/**
+ * Polls before blocking (Atomics.wait): about 10 µs at the ~6 ns a poll took here. Long enough
+ * to catch the next job, which the coordinator posts microseconds after the last one; short
+ * enough that a waiting thread soon gives its core back. On the shared 2-core machine of
+ * docs/benchmarks.md, with another process busy, 20 000 polls made a 2-thread pass take ~100 ms
+ * (threads spinning while the one they waited for had no core) where 2 000 took ~60 ms.
+ */
+const SPINS = 2_000;
 
 /** Messages from the coordinator to a lane. */
 export type LaneMessage =
@@ -54,7 +72,8 @@ export type LaneMessage =
   | {
       readonly type: 'attach';
       readonly buffers: PassBuffers;
-      readonly precision: 'f32' | 'f64';
+      /** The coordinator's kernels: every lane computes with the same ones. */
+      readonly variant: KernelVariant;
     }
   | { readonly type: 'enter'; readonly generation: number };
 
@@ -98,28 +117,45 @@ export function runLaneJob(
   const partial = net.partials.subarray(lane * words, (lane + 1) * words);
   const { sizes } = net;
   const grad = net.grads[flags & FLAG.gradParity]!;
+  // The f32 kernels with a WebAssembly instance run the jobs of pass-rows-wasm.ts.
+  const wasm = scratch.kernels.wasm !== null;
   switch (kind) {
     case JOB.forward: {
       const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
-      forwardRows(net, scratch, layer, r0, r1, clock, partial);
+      if (wasm) forwardRowsWasm(net, scratch, layer, r0, r1, clock, partial);
+      else forwardRows(net, scratch, layer, r0, r1, clock, partial);
       return;
     }
     case JOB.statistics:
       for (let l = 1; l < sizes.length; l++) {
         const [r0, r1] = laneRows(sizes[l]!, lane, lanes);
-        statisticsRows(net, l, r0, r1, partial);
+        if (wasm) statisticsRowsWasm(net, scratch, l, r0, r1, partial);
+        else statisticsRows(net, l, r0, r1, partial);
       }
       return;
     case JOB.delta: {
       const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
       const withBias = (flags & FLAG.withBias) !== 0;
-      deltaRows(net, scratch, layer, grad, withBias, r0, r1, clock, partial);
+      if (wasm) {
+        const keep = (flags & FLAG.weightGradient) !== 0;
+        deltaRowsWasm(net, scratch, layer, grad, withBias, keep, r0, r1, clock, partial);
+      } else deltaRows(net, scratch, layer, grad, withBias, r0, r1, clock, partial);
       return;
     }
+    case JOB.update:
+      // Training: every layer's optimizer step, rows split per layer like the statistics.
+      for (let l = 1; l < sizes.length; l++) {
+        const [r0, r1] = laneRows(sizes[l]!, lane, lanes);
+        const [weightSquares, deltaSquares] = updateRows(net, l, r0, r1);
+        partial[2 * (l - 1)] = weightSquares;
+        partial[2 * (l - 1) + 1] = deltaSquares;
+      }
+      return;
     case JOB.grad: {
       const [r0, r1] = laneRows(sizes[layer - 1]!, lane, lanes);
       const gradPrev = net.grads[1 - (flags & FLAG.gradParity)]!;
-      gradRows(net, scratch, layer, grad, gradPrev, r0, r1, clock);
+      if (wasm) gradRowsWasm(net, scratch, layer, grad, gradPrev, r0, r1, clock);
+      else gradRows(net, scratch, layer, grad, gradPrev, r0, r1, clock);
       return;
     }
   }
@@ -191,7 +227,7 @@ export class LaneTeam {
    * Lets the first `lanes` lanes (this thread included) serve jobs on these buffers until
    * `leave`; hands the buffers to those that do not hold them yet.
    */
-  enter(buffers: PassBuffers, precision: 'f32' | 'f64', lanes = this.size): void {
+  enter(buffers: PassBuffers, variant: KernelVariant, lanes = this.size): void {
     this.active = Math.max(1, Math.min(lanes, this.size));
     // A failure belongs to the pass it happened in.
     Atomics.store(this.control, CONTROL.failed, 0);
@@ -199,7 +235,7 @@ export class LaneTeam {
     for (let i = 0; i < this.active - 1; i++) {
       const port = this.ports[i]!;
       if (this.attached[i] !== buffers) {
-        port.postMessage({ type: 'attach', buffers, precision });
+        port.postMessage({ type: 'attach', buffers, variant });
         this.attached[i] = buffers;
       }
       port.postMessage({ type: 'enter', generation });
@@ -280,11 +316,11 @@ export class LaneTeam {
 }
 
 /**
- * The lane's side: give it every LaneMessage in order. `kernels` are this thread's (its own wasm
- * matmul instance); `kernelsFor` picks them by precision.
+ * The lane's side: give it every LaneMessage in order. `kernelsFor` gives this thread's kernels
+ * of a variant (with its own wasm instance).
  */
 export function createLaneServer(
-  kernelsFor: (precision: 'f32' | 'f64') => PrecisionKernels,
+  kernelsFor: (variant: KernelVariant) => PrecisionKernels,
   answer: (ready: typeof LANE_READY) => void,
   /** Ends this lane's thread (an injected fault): Node's process.exit, a worker's close. */
   exit: () => void = () => {},
@@ -312,8 +348,7 @@ export function createLaneServer(
       }
       if (message.type === 'attach') {
         net = message.buffers;
-        const kernels = kernelsFor(message.precision);
-        scratch = { aT: kernels.alloc(Math.max(...net.sizes) * net.spec.batch), kernels };
+        scratch = laneScratch(net, kernelsFor(message.variant));
         return;
       }
       if (!control || !net || !scratch) throw new Error('a CPU lane entered before it was set up');

@@ -151,10 +151,40 @@ function microKernel4x4(
 
 /**
  * Packs B[0..k, col0..col0+cols] into NR-wide micro-panels, each k long:
- * `bp[jr·k + p·NR + j] = B[p, col0 + jr + j]`, zero where `jr + j ≥ cols`.
+ * `bp[jr·k + p·NR + j] = B[p, col0 + jr + j]`, zero where `jr + j ≥ cols`. With `transposed`,
+ * `b` holds Bᵀ (n×k): B[p, j] = b[j·k + p].
  */
-function packB(b: Float32Array, k: number, n: number, col0: number, cols: number): void {
+function packB(
+  b: Float32Array,
+  k: number,
+  n: number,
+  col0: number,
+  cols: number,
+  transposed: boolean,
+): void {
   const bp = packedB;
+  if (transposed) {
+    for (let jr = 0; jr < cols; jr += NR) {
+      const width = Math.min(NR, cols - jr);
+      const panel = jr * k;
+      for (let j = 0; j < NR; j++) {
+        let dst = panel + j;
+        if (j < width) {
+          const src = (col0 + jr + j) * k;
+          for (let p = 0; p < k; p++) {
+            bp[dst] = b[src + p]!;
+            dst += NR;
+          }
+        } else {
+          for (let p = 0; p < k; p++) {
+            bp[dst] = 0;
+            dst += NR;
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let jr = 0; jr < cols; jr += NR) {
     const width = Math.min(NR, cols - jr);
     let dst = jr * k;
@@ -250,7 +280,9 @@ function matVecF32(a: Float32Array, b: Float32Array, c: Float32Array, m: number,
 }
 
 /**
- * C (M×N) = A (M×K) · B (K×N), all row-major Float32Array views; C is overwritten.
+ * C (M×N) = A (M×K) · B (K×N), all row-major Float32Array views; C is overwritten. With
+ * `transB`, `b` holds Bᵀ (N×K), read transposed while it is packed (as the weight gradient
+ * δ·aᵀ needs, without a copy of aᵀ).
  *
  * Each entry of C is the f64-accumulated dot product rounded once to f32. C must not overlap A
  * or B. Not re-entrant (module-level scratch), which is fine on one JS thread or worker.
@@ -262,6 +294,7 @@ export function matmulF32(
   m: number,
   k: number,
   n: number,
+  transB = false,
 ): void {
   if (a.length < m * k || b.length < k * n || c.length < m * n) {
     throw new RangeError(
@@ -274,6 +307,7 @@ export function matmulF32(
     c.fill(0, 0, m * n);
     return;
   }
+  // A batch of one: B is a vector, the same in either layout.
   if (n === 1) {
     matVecF32(a, b, c, m, k);
     return;
@@ -294,7 +328,7 @@ export function matmulF32(
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     const ncPad = Math.ceil(nc / NR) * NR;
-    packB(b, k, n, jc, nc);
+    packB(b, k, n, jc, nc, transB);
     for (let ic = 0; ic < m; ic += MC) {
       const mc = Math.min(MC, m - ic);
       for (let pc = 0; pc < k; pc += KC) {

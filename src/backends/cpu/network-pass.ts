@@ -24,7 +24,9 @@ import {
   type LaneScratch,
   type PassBuffers,
   type PrecisionKernels,
+  type TrainingSetup,
 } from './pass-rows.ts';
+import { OPTIMIZER_SETTINGS } from './optimizer.ts';
 
 export {
   BATCHNORM_EPSILON,
@@ -50,7 +52,6 @@ export function hasSplittableLayer(sizes: readonly number[], batch: number): boo
 export interface LoadedNetwork extends PassBuffers {
   readonly problem: Problem;
   readonly kernels: PrecisionKernels;
-  readonly precision: 'f32' | 'f64';
   /** The pass's buffers alone (plain data: what the other lanes receive). */
   readonly buffers: PassBuffers;
   /** This thread's scratch (lane 0). */
@@ -70,8 +71,8 @@ export function loadNetwork(
   kernels: PrecisionKernels,
   team: LaneTeam | null = null,
   threads = team?.size ?? 1,
+  training: TrainingSetup | null = null,
 ): LoadedNetwork {
-  const precision = kernels.alloc(0) instanceof Float64Array ? 'f64' : 'f32';
   // A network with no layer worth splitting runs on this thread without involving the team.
   const threaded =
     team !== null &&
@@ -81,13 +82,13 @@ export function loadNetwork(
   const alloc64 = threaded
     ? (length: number) => new Float64Array(new SharedArrayBuffer(8 * length))
     : (length: number) => new Float64Array(length);
-  const buffers = allocatePassBuffers(problem, kernels, alloc64, threaded ? team.size : 1);
+  const lanes = threaded ? team.size : 1;
+  const buffers = allocatePassBuffers(problem, kernels, alloc64, lanes, training);
   return {
     ...buffers,
     buffers,
     problem,
     kernels,
-    precision,
     scratch: laneScratch(buffers, kernels),
     team: threaded ? team : null,
     threads: threaded ? Math.min(threads, team.size) : 1,
@@ -116,13 +117,83 @@ export interface PassOptions extends ComputeOptions {
 
 /** Runs one forward + backward pass over a loaded network and returns its statistics. */
 export function runNetworkPass(net: LoadedNetwork, options: PassOptions = {}): LayerStatistics {
+  return withLanes(net, () => pass(net, options));
+}
+
+/** Σ W² before and Σ ΔW² after one optimizer step, per layer (index l − 1). */
+export interface UpdateSums {
+  readonly weightSquares: Float64Array;
+  readonly deltaSquares: Float64Array;
+}
+
+/**
+ * One training step over a network loaded with training buffers: the pass, then, when its loss
+ * and every weight gradient are finite, the optimizer step of every layer's weights (JOB.update;
+ * `step` is the 1-based step number, for Adam's bias correction), split between the same lanes
+ * as the pass. Biases are the caller's (few, and on this thread).
+ */
+export function runTrainingPass(
+  net: LoadedNetwork,
+  step: number,
+  options: PassOptions = {},
+): { readonly stats: LayerStatistics; readonly update: UpdateSums | null } {
+  const training = net.training;
+  if (!training) throw new Error('runTrainingPass: the network was loaded without training');
+  return withLanes(net, () => {
+    const stats = pass(net, options);
+    const finite = Number.isFinite(stats.loss) && stats.weightGradNorm.every(Number.isFinite);
+    if (!finite) return { stats, update: null };
+    training.settings[OPTIMIZER_SETTINGS.step] = step;
+    const layers = net.sizes.length - 1;
+    const words = partialWords(layers, net.spec.bins);
+    const weights = net.weights.reduce((total, w) => total + w.length, 0);
+    const clock = new KernelStopwatch({} as Record<KernelName, number>);
+    // Work: about ten flops per weight (Adam), plus its transposition into Wᵀ.
+    const lanes = runJob(net, clock, JOB.update, 0, 0, 16 * weights, 'weightGradient');
+    // The weights changed: copies of them that lanes keep are stale.
+    net.weightsVersion[0]! += 1;
+    const weightSquares = new Float64Array(layers);
+    const deltaSquares = new Float64Array(layers);
+    for (let lane = 0; lane < lanes; lane++) {
+      for (let i = 0; i < layers; i++) {
+        weightSquares[i]! += net.partials[lane * words + 2 * i]!;
+        deltaSquares[i]! += net.partials[lane * words + 2 * i + 1]!;
+      }
+    }
+    return { stats, update: { weightSquares, deltaSquares } };
+  });
+}
+
+/** Runs `body` with the network's lanes (if any) serving its jobs. */
+function withLanes<T>(net: LoadedNetwork, body: () => T): T {
   const { team } = net;
-  if (team) team.enter(net.buffers, net.precision, net.threads);
+  if (team) team.enter(net.buffers, net.kernels.variant, net.threads);
   try {
-    return pass(net, options);
+    return body();
   } finally {
     team?.leave();
   }
+}
+
+/**
+ * Runs a job over `work` multiply-adds, split between the lanes when there are some and the job
+ * is worth splitting (MIN_PARALLEL_WORK); returns how many lanes' partial slots it filled.
+ */
+function runJob(
+  net: LoadedNetwork,
+  clock: KernelStopwatch,
+  kind: JobKind,
+  layer: number,
+  flags: number,
+  work: number,
+  wait: KernelName,
+): number {
+  if (net.team && work >= MIN_PARALLEL_WORK) {
+    net.team.run(net, net.scratch, kind, layer, flags, clock, wait);
+    return net.threads;
+  }
+  runLaneJob(net, net.scratch, kind, layer, flags, 0, 1, clock);
+  return 1;
 }
 
 function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
@@ -134,15 +205,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   const clock = new KernelStopwatch(options.kernelsMs ?? ({} as Record<KernelName, number>));
   const words = partialWords(layers, bins);
   const teamSize = net.threads;
-  /** Runs a job over `work` multiply-adds; returns how many lanes' partial slots it filled. */
-  const job = (kind: JobKind, layer: number, flags: number, work: number, wait: KernelName) => {
-    if (net.team && work >= MIN_PARALLEL_WORK) {
-      net.team.run(net, net.scratch, kind, layer, flags, clock, wait);
-      return teamSize;
-    }
-    runLaneJob(net, net.scratch, kind, layer, flags, 0, 1, clock);
-    return 1;
-  };
+  const job = (kind: JobKind, layer: number, flags: number, work: number, wait: KernelName) =>
+    runJob(net, clock, kind, layer, flags, work, wait);
   stats.counts.fill(0);
 
   // Forward.
@@ -222,7 +286,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     const nIn = sizes[l - 1]!;
     const nOut = sizes[l]!;
     const withBias = options.onBiasGradient ? FLAG.withBias : 0;
-    const flags = parity | withBias;
+    const keepWeightGradient = options.onWeightGradient ? FLAG.weightGradient : 0;
+    const flags = parity | withBias | keepWeightGradient;
     const lanes = job(JOB.delta, l, flags, nOut * nIn * batch, 'weightGradient');
     let gradSquares = 0;
     let weightGradSquares = 0;
@@ -233,7 +298,8 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     stats.gradNorm[l - 1] = Math.sqrt(gradSquares);
     stats.weightGradNorm[l - 1] = Math.sqrt(weightGradSquares);
     if (options.onWeightGradient) {
-      options.onWeightGradient(l, net.dW.subarray(0, nOut * nIn));
+      const dW = net.training?.weightGradients[l - 1] ?? net.dW;
+      options.onWeightGradient(l, dW.subarray(0, nOut * nIn));
       clock.reset();
     }
     if (options.onBiasGradient) {

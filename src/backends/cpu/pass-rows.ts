@@ -10,14 +10,26 @@
  */
 import { ACTIVATIONS, activationProperties } from '../../engine/activations.ts';
 import { hasResidual, layerActivation, type Problem } from '../../engine/problem.ts';
-import { KERNEL_NAMES, type KernelName } from '../../engine/results.ts';
+import { KERNEL_NAMES, type CpuKernelName, type KernelName } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import { F32_MIN_NORMAL } from '../../engine/tolerance.ts';
+import { optimizerStep } from './optimizer.ts';
+import type { WasmKernels } from './wasm/wasm-kernels.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 
+/** The kernels of a pass: 'f64' (cpu64), or one of the f32 CPU kernels (results.ts). */
+export type KernelVariant = 'f64' | CpuKernelName;
+
 /** The kernels that differ between precisions. */
 export interface PrecisionKernels {
+  readonly variant: KernelVariant;
+  /**
+   * This thread's WebAssembly kernels where the variant has them (pass-rows-wasm.ts runs the jobs
+   * with them: fused activation, reductions, products without copies of aᵀ); null runs the
+   * TypeScript loops of this file.
+   */
+  readonly wasm: WasmKernels | null;
   readonly alloc: (length: number) => FloatArray;
   /** C (m×n) = A (m×k) · B (k×n), row-major; C overwritten. */
   readonly matmul: (
@@ -30,6 +42,18 @@ export interface PrecisionKernels {
   ) => void;
   /** dst (cols×rows) = srcᵀ. */
   readonly transpose: (src: FloatArray, rows: number, cols: number, dst: FloatArray) => void;
+  /**
+   * C (m×n) = A (m×k) · Bᵀ with `bt` holding Bᵀ (n×k), where the kernels read B transposed
+   * while they pack it; absent, the pass transposes into the lane's scratch first.
+   */
+  readonly matmulTransB?: (
+    a: FloatArray,
+    bt: FloatArray,
+    c: FloatArray,
+    m: number,
+    k: number,
+    n: number,
+  ) => void;
 }
 
 /** Batch-normalization ε (Ioffe & Szegedy 2015; the value PyTorch and Keras use). */
@@ -58,6 +82,30 @@ export interface StatsArrays {
   readonly histMax: Float64Array;
   readonly counts: Float64Array;
   readonly nonFinite: Float64Array;
+}
+
+/**
+ * What a training pass adds (training.ts): the weight gradients of every layer, which the pass
+ * keeps until the optimizer step (JOB.update), the weights' optimizer moments, and the optimizer's
+ * settings (optimizer.ts OPTIMIZER_SETTINGS; the coordinator writes the step number before each
+ * update). Shared between lanes like the rest of the buffers.
+ */
+export interface TrainingBuffers {
+  /** ∂L/∂W⁽ˡ⁾ (sums over the batch), index l − 1. */
+  readonly weightGradients: FloatArray[];
+  /** Per layer: SGD momentum's velocity or Adam's m; null where the optimizer keeps none. */
+  readonly firstMoment: (Float64Array | null)[];
+  /** Per layer: Adam's v; null otherwise. */
+  readonly secondMoment: (Float64Array | null)[];
+  readonly settings: Float64Array;
+}
+
+/** What loadNetwork needs to set up TrainingBuffers: settings and the moments to start from. */
+export interface TrainingSetup {
+  readonly settings: Float64Array;
+  /** Per layer (weights only), or empty where the optimizer keeps none. */
+  readonly firstMoment: readonly Float64Array[];
+  readonly secondMoment: readonly Float64Array[];
 }
 
 /**
@@ -90,6 +138,13 @@ export interface PassBuffers {
   readonly stats: StatsArrays;
   /** One slot of partialWords(…) words per lane. */
   readonly partials: Float64Array;
+  /** Training only: weight gradients kept per layer, optimizer moments and settings. */
+  readonly training: TrainingBuffers | null;
+  /**
+   * Counts the changes of the weights (training's optimizer steps): lanes that keep a copy of
+   * their rows of W and Wᵀ (pass-rows-wasm.ts) copy them again when it moves.
+   */
+  readonly weightsVersion: Float64Array;
 }
 
 /** Layout of a lane's partial slot. */
@@ -107,13 +162,14 @@ export const PARTIAL = {
   gradSquares: 0,
   weightGradSquares: 1,
   // statistics: per layer, the centered sum of squares and `bins` counts, from word 0
+  // update: per layer, Σ W² before the step and Σ ΔW² (words 2(l − 1) and 2(l − 1) + 1)
 } as const;
 
 export function partialWords(layers: number, bins: number): number {
-  return Math.max(8, layers * (1 + bins));
+  return Math.max(8, layers * Math.max(2, 1 + bins));
 }
 
-/** A lane's own buffers: aᵀ for its weight-gradient products. */
+/** A lane's own buffers: aᵀ for its weight-gradient products (where the kernels need it). */
 export interface LaneScratch {
   readonly aT: FloatArray;
   readonly kernels: PrecisionKernels;
@@ -190,7 +246,7 @@ export function forwardRows(
   let zHat: FloatArray = h;
   const normalized = net.normalized[l - 1];
   if (normalized) {
-    batchNormalize(h, normalized, net.invStd[l - 1]!, r0, r1, batch);
+    batchNormalize(h, start, normalized, net.invStd[l - 1]!, r0, r1, batch);
     zHat = normalized;
     clock.lap('batchnorm');
   }
@@ -260,9 +316,14 @@ export function forwardRows(
   clock.lap('reductions');
 }
 
-/** Per-unit batch normalization of z into zHat for units [r0, r1); records 1/√(var + ε). */
-function batchNormalize(
+/**
+ * Per-unit batch normalization of z into zHat for units [r0, r1); records 1/√(var + ε). Row r0
+ * of z starts at index `zStart` (r0·batch for a whole layer's array, 0 for a job's own rows);
+ * zHat is a whole layer's array.
+ */
+export function batchNormalize(
   z: FloatArray,
+  zStart: number,
   zHat: FloatArray,
   invStd: Float64Array,
   r0: number,
@@ -271,15 +332,16 @@ function batchNormalize(
 ): void {
   for (let i = r0; i < r1; i++) {
     const row = i * batch;
+    const zRow = zStart + (i - r0) * batch;
     let mean = 0;
-    for (let b = 0; b < batch; b++) mean += z[row + b]!;
+    for (let b = 0; b < batch; b++) mean += z[zRow + b]!;
     mean /= batch;
     let variance = 0;
-    for (let b = 0; b < batch; b++) variance += (z[row + b]! - mean) ** 2;
+    for (let b = 0; b < batch; b++) variance += (z[zRow + b]! - mean) ** 2;
     variance /= batch;
     const inv = 1 / Math.sqrt(variance + BATCHNORM_EPSILON);
     invStd[i] = inv;
-    for (let b = 0; b < batch; b++) zHat[row + b] = (z[row + b]! - mean) * inv;
+    for (let b = 0; b < batch; b++) zHat[row + b] = (z[zRow + b]! - mean) * inv;
   }
 }
 
@@ -362,15 +424,20 @@ export function deltaRows(
   for (let j = start; j < end; j++) delta[j] = grad[j]! * df[j]!;
   clock.lap('activation');
   if (normalized) {
-    batchNormBackward(delta, normalized, net.invStd[l - 1]!, delta, r0, r1, batch);
+    batchNormBackward(delta, start, normalized, net.invStd[l - 1]!, r0, r1, batch);
     clock.lap('batchnorm');
   }
   partial[PARTIAL.gradSquares] = sumOfSquares(delta, start, end);
   clock.lap('reductions');
-  // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full (as training would) for its norm.
-  lane.kernels.transpose(net.activations[l - 1]!, nIn, batch, lane.aT);
-  const dWRows = dW.subarray(r0 * nIn, r1 * nIn);
-  lane.kernels.matmul(delta.subarray(start, end), lane.aT, dWRows, r1 - r0, batch, nIn);
+  // ∂L/∂W = δ a⁽ˡ⁻¹⁾ᵀ, computed in full (as training does) for its norm; training keeps it.
+  const dWRows = (net.training?.weightGradients[l - 1] ?? dW).subarray(r0 * nIn, r1 * nIn);
+  const { matmulTransB } = lane.kernels;
+  if (matmulTransB) {
+    matmulTransB(delta.subarray(start, end), net.activations[l - 1]!, dWRows, r1 - r0, batch, nIn);
+  } else {
+    lane.kernels.transpose(net.activations[l - 1]!, nIn, batch, lane.aT);
+    lane.kernels.matmul(delta.subarray(start, end), lane.aT, dWRows, r1 - r0, batch, nIn);
+  }
   partial[PARTIAL.weightGradSquares] = sumOfSquares(dWRows, 0, dWRows.length);
   clock.lap('weightGradient');
   if (withBias) {
@@ -382,29 +449,33 @@ export function deltaRows(
   }
 }
 
-/** δ = (1/s)(d − mean(d) − ẑ·mean(d ⊙ ẑ)) per unit: the gradient through batch normalization. */
-function batchNormBackward(
+/**
+ * δ = (1/s)(d − mean(d) − ẑ·mean(d ⊙ ẑ)) per unit, in place in d: the gradient through batch
+ * normalization. Row r0 of d starts at index `dStart`; zHat is a whole layer's array.
+ */
+export function batchNormBackward(
   d: FloatArray,
+  dStart: number,
   zHat: FloatArray,
   invStd: Float64Array,
-  out: FloatArray,
   r0: number,
   r1: number,
   batch: number,
 ): void {
   for (let i = r0; i < r1; i++) {
     const row = i * batch;
+    const dRow = dStart + (i - r0) * batch;
     let meanD = 0;
     let meanDZ = 0;
     for (let b = 0; b < batch; b++) {
-      meanD += d[row + b]!;
-      meanDZ += d[row + b]! * zHat[row + b]!;
+      meanD += d[dRow + b]!;
+      meanDZ += d[dRow + b]! * zHat[row + b]!;
     }
     meanD /= batch;
     meanDZ /= batch;
     const inv = invStd[i]!;
     for (let b = 0; b < batch; b++)
-      out[row + b] = inv * (d[row + b]! - meanD - zHat[row + b]! * meanDZ);
+      d[dRow + b] = inv * (d[dRow + b]! - meanD - zHat[row + b]! * meanDZ);
   }
 }
 
@@ -439,6 +510,46 @@ export function gradRows(
   clock.lap('backward');
 }
 
+/** Side of the square tiles in which updateRows refreshes Wᵀ. */
+const TRANSPOSE_TILE = 32;
+
+/**
+ * Update job of layer l over units [r0, r1) (training): one optimizer step of W⁽ˡ⁾'s rows from
+ * the kept ∂L/∂W⁽ˡ⁾, then the same rows of W written into the columns of Wᵀ (which the next
+ * backward pass multiplies with). Returns [Σ W² before, Σ ΔW²] over the rows.
+ */
+export function updateRows(
+  net: PassBuffers,
+  l: number,
+  r0: number,
+  r1: number,
+): [weightSquares: number, deltaSquares: number] {
+  const training = net.training!;
+  const nIn = net.sizes[l - 1]!;
+  const nOut = net.sizes[l]!;
+  const weights = net.weights[l - 1]!;
+  const sums = optimizerStep(
+    training.settings,
+    weights,
+    training.weightGradients[l - 1]!,
+    training.firstMoment[l - 1]!,
+    training.secondMoment[l - 1]!,
+    r0 * nIn,
+    r1 * nIn,
+  );
+  const transposed = net.weightsT[l - 1]!;
+  for (let i0 = r0; i0 < r1; i0 += TRANSPOSE_TILE) {
+    const i1 = Math.min(i0 + TRANSPOSE_TILE, r1);
+    for (let j0 = 0; j0 < nIn; j0 += TRANSPOSE_TILE) {
+      const j1 = Math.min(j0 + TRANSPOSE_TILE, nIn);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) transposed[j * nOut + i] = weights[i * nIn + j]!;
+      }
+    }
+  }
+  return sums;
+}
+
 function sumOfSquares(values: FloatArray, start: number, end: number): number {
   let sum = 0;
   for (let i = start; i < end; i++) {
@@ -448,12 +559,16 @@ function sumOfSquares(values: FloatArray, start: number, end: number): number {
   return sum;
 }
 
-/** Allocates a pass's buffers for a problem; `alloc64` makes the f64 ones (shared or not). */
+/**
+ * Allocates a pass's buffers for a problem; `alloc64` makes the f64 ones (shared or not). With
+ * `training`, also the training buffers, the moments copied from it.
+ */
 export function allocatePassBuffers(
   problem: Problem,
   kernels: PrecisionKernels,
   alloc64: (length: number) => Float64Array,
   lanes: number,
+  training: TrainingSetup | null = null,
 ): PassBuffers {
   const { sizes, spec } = problem;
   const layers = sizes.length - 1;
@@ -511,10 +626,32 @@ export function allocatePassBuffers(
       nonFinite: perLayer(),
     },
     partials: alloc64(lanes * partialWords(layers, spec.bins)),
+    weightsVersion: alloc64(1),
+    training: training && {
+      weightGradients: weights.map((w) => kernels.alloc(w.length)),
+      firstMoment: weights.map((_, i) => copy64(training.firstMoment[i], alloc64)),
+      secondMoment: weights.map((_, i) => copy64(training.secondMoment[i], alloc64)),
+      settings: copy64(training.settings, alloc64)!,
+    },
   };
 }
 
-/** A lane's scratch for a pass over these buffers. */
+/** A copy of `source` from `alloc64` (shared where the pass is), or null without a source. */
+function copy64(
+  source: Float64Array | undefined,
+  alloc64: (length: number) => Float64Array,
+): Float64Array | null {
+  if (!source) return null;
+  const out = alloc64(source.length);
+  out.set(source);
+  return out;
+}
+
+/**
+ * A lane's scratch for a pass over these buffers: aᵀ for the weight gradient, where the kernels
+ * cannot read a⁽ˡ⁻¹⁾ transposed while packing it (cpu64's reference loops, on one thread).
+ */
 export function laneScratch(net: PassBuffers, kernels: PrecisionKernels): LaneScratch {
-  return { aT: kernels.alloc(Math.max(...net.sizes) * net.spec.batch), kernels };
+  const length = kernels.matmulTransB ? 0 : Math.max(...net.sizes) * net.spec.batch;
+  return { aT: kernels.alloc(length), kernels };
 }

@@ -17,11 +17,13 @@
  * and data order, in f32 on the device. A state records which backend computed its latest steps
  * (`backend`), so it can move between the two: this module trains any state on the CPU.
  */
-import { F32_KERNELS } from './cpu-backend.ts';
+import { f32Kernels, sharedKernels } from './cpu-backend.ts';
 import { F64_KERNELS } from './kernels-f64.ts';
-import { loadNetwork, runNetworkPass, type FloatArray } from './network-pass.ts';
+import type { LaneTeam } from './lanes.ts';
+import { loadNetwork, runTrainingPass, type FloatArray } from './network-pass.ts';
+import { OPTIMIZER_KIND, OPTIMIZER_SETTINGS, optimizerStep } from './optimizer.ts';
 import { buildProblem, layerSizes, type Problem } from '../../engine/problem.ts';
-import type { Precision } from '../../engine/results.ts';
+import type { CpuKernelName, Precision } from '../../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../../engine/spec.ts';
 import { TASK_NAMES, taskSpec, trainingSet, type TaskName } from '../../engine/tasks.ts';
 
@@ -252,7 +254,7 @@ export function createTrainingState(spec: RunSpec, options: TrainingOptions): Tr
   const trained: RunSpec = taskSpec(spec, options.task);
   const problem = buildProblem({ ...trained, batch: 1 });
   const sizes = layerSizes(trained);
-  const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
+  const kernels = precision === 'f64' ? F64_KERNELS : f32Kernels();
   const copy = (values: Float64Array): FloatArray => {
     const out = kernels.alloc(values.length);
     out.set(values);
@@ -294,44 +296,18 @@ function loadMinibatch(state: TrainingState, step: number, x: FloatArray, y: Flo
   }
 }
 
-/**
- * One optimizer update of `parameter` in place; returns ‖Δ‖² as stored (after rounding to the
- * parameter's precision). `t` is the 1-based step (Adam's bias correction).
- */
-function update(
-  options: TrainingOptions,
-  parameter: FloatArray,
-  gradient: Float64Array,
-  first: Float64Array | undefined,
-  second: Float64Array | undefined,
-  t: number,
-): number {
-  const { learningRate: lr, momentum, beta1, beta2, epsilon } = options;
-  let deltaSquares = 0;
-  const apply = (j: number, step: number): void => {
-    const old = parameter[j]!;
-    parameter[j] = old - step;
-    const delta = parameter[j]! - old;
-    deltaSquares += delta * delta;
-  };
-  if (options.optimizer === 'adam') {
-    const correction1 = 1 - beta1 ** t;
-    const correction2 = 1 - beta2 ** t;
-    for (let j = 0; j < parameter.length; j++) {
-      const g = gradient[j]!;
-      const m = (first![j] = beta1 * first![j]! + (1 - beta1) * g);
-      const v = (second![j] = beta2 * second![j]! + (1 - beta2) * g * g);
-      apply(j, (lr * (m / correction1)) / (Math.sqrt(v / correction2) + epsilon));
-    }
-  } else if (first) {
-    for (let j = 0; j < parameter.length; j++) {
-      const velocity = (first[j] = momentum * first[j]! + gradient[j]!);
-      apply(j, lr * velocity);
-    }
-  } else {
-    for (let j = 0; j < parameter.length; j++) apply(j, lr * gradient[j]!);
-  }
-  return deltaSquares;
+/** The optimizer's settings as numbers (optimizer.ts), for the lanes that step the weights. */
+function optimizerSettings(options: TrainingOptions, batch: number): Float64Array {
+  const S = OPTIMIZER_SETTINGS;
+  const settings = new Float64Array(S.words);
+  settings[S.kind] = options.optimizer === 'adam' ? OPTIMIZER_KIND.adam : OPTIMIZER_KIND.sgd;
+  settings[S.learningRate] = options.learningRate;
+  settings[S.momentum] = options.momentum;
+  settings[S.beta1] = options.beta1;
+  settings[S.beta2] = options.beta2;
+  settings[S.epsilon] = options.epsilon;
+  settings[S.batch] = batch;
+  return settings;
 }
 
 function copyState(state: TrainingState): TrainingState {
@@ -347,6 +323,17 @@ function copyState(state: TrainingState): TrainingState {
 
 export interface TrainOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Threads (lanes.ts) to split each step between: the pass's jobs and the weights' optimizer
+   * step, as for runs, where some layer is large enough (network-pass.ts MIN_PARALLEL_WORK).
+   * cpu (f32) only; cpu64 trains on one thread. Every entry is computed with the same arithmetic
+   * on any number of threads, so the weights are the same bit for bit.
+   */
+  readonly team?: LaneTeam | null;
+  /** How many of the team's threads to use (default: all). */
+  readonly threads?: number;
+  /** cpu (f32): which kernels (default: the best this engine runs, cpu-backend.ts). */
+  readonly kernel?: CpuKernelName;
 }
 
 /**
@@ -367,22 +354,29 @@ export function trainSteps(
   const { spec, sizes, precision } = next;
   const layers = sizes.length - 1;
   const batch = spec.batch;
-  const kernels = precision === 'f64' ? F64_KERNELS : F32_KERNELS;
+  const f64 = precision === 'f64';
+  const threads = f64 ? 1 : Math.min(options.threads ?? Infinity, options.team?.size ?? 1);
+  const team = !f64 && options.team && threads > 1 ? options.team : null;
+  const base = f64 ? F64_KERNELS : f32Kernels(options.kernel);
+  const kernels = team ? sharedKernels(base) : base;
   const problem: Problem = {
     spec,
     sizes,
-    weights: next.weights.map((w) => Float64Array.from(w)),
-    biases: next.biases.map((b) => Float64Array.from(b)),
+    weights: next.weights.map((w) => new Float64Array(w)),
+    biases: next.biases.map((b) => new Float64Array(b)),
     x: new Float64Array(spec.inputs * batch),
     y: new Float64Array(spec.outputs * batch),
   };
-  const net = loadNetwork(problem, kernels);
-  // The network's own arrays are the weights trained; copied back into the state at the end.
+  const net = loadNetwork(problem, kernels, team, threads, {
+    settings: optimizerSettings(next.options, batch),
+    firstMoment: next.firstMoment.slice(0, layers),
+    secondMoment: next.secondMoment.slice(0, layers),
+  });
+  const training = net.training!;
+  // The network's own arrays are the parameters trained; copied back into the state at the end.
   const weights = net.weights;
   const biases = net.biases as FloatArray[];
-  const weightGradients = sizes.slice(1).map((n, i) => new Float64Array(n * sizes[i]!));
   const biasGradients = sizes.slice(1).map((n) => new Float64Array(n));
-  const gradNorm = new Float64Array(layers);
   const records: TrainingRecord[] = [];
   let step = next.step;
   let diverged: number | null = null;
@@ -390,66 +384,51 @@ export function trainSteps(
     if (options.signal?.aborted)
       throw options.signal.reason ?? new DOMException('Training was cancelled', 'AbortError');
     loadMinibatch(next, step, net.activations[0]!, net.y);
-    const pass = runNetworkPass(net, {
-      onWeightGradient: (layer, dW) => {
-        const out = weightGradients[layer - 1]!;
-        let squares = 0;
-        for (let j = 0; j < out.length; j++) {
-          const g = dW[j]! / batch;
-          out[j] = g;
-          squares += g * g;
-        }
-        gradNorm[layer - 1] = Math.sqrt(squares);
-      },
-      onBiasGradient: (layer, dB) => {
-        const out = biasGradients[layer - 1]!;
-        for (let j = 0; j < out.length; j++) out[j] = dB[j]! / batch;
-      },
-    });
-    const loss = pass.loss / batch;
     const t = step + 1;
+    const { stats, update } = runTrainingPass(net, t, {
+      onBiasGradient: (layer, dB) => biasGradients[layer - 1]!.set(dB),
+    });
+    const loss = stats.loss / batch;
+    // ‖∂L/∂W‖ of the mean loss: the pass's norm of the summed gradient, over the batch.
+    const gradNorm = stats.weightGradNorm.map((norm) => norm / batch);
     const updateRatio = new Float64Array(layers).fill(NaN);
-    let nonFinite = !Number.isFinite(loss) || gradNorm.some((g) => !Number.isFinite(g));
-    if (!nonFinite) {
+    let nonFinite = update === null;
+    if (update) {
       for (let l = 0; l < layers; l++) {
-        const w = weights[l]!;
-        let weightSquares = 0;
-        for (let j = 0; j < w.length; j++) weightSquares += w[j]! * w[j]!;
-        const deltaSquares = update(
-          next.options,
-          w,
-          weightGradients[l]!,
-          next.firstMoment[l],
-          next.secondMoment[l],
-          t,
-        );
-        updateRatio[l] = Math.sqrt(deltaSquares) / Math.sqrt(weightSquares);
-        update(
-          next.options,
+        updateRatio[l] = Math.sqrt(update.deltaSquares[l]!) / Math.sqrt(update.weightSquares[l]!);
+        optimizerStep(
+          training.settings,
           biases[l]!,
           biasGradients[l]!,
-          next.firstMoment[layers + l],
-          next.secondMoment[layers + l],
-          t,
+          next.firstMoment[layers + l] ?? null,
+          next.secondMoment[layers + l] ?? null,
+          0,
+          biases[l]!.length,
         );
-        kernels.transpose(w, sizes[l + 1]!, sizes[l]!, net.weightsT[l]!);
       }
-      // An update can overflow the weights even from finite gradients (f32 above 3.4e38).
-      nonFinite = [...weights, ...biases].some((p) => !p.every(Number.isFinite));
+      // An update can overflow the weights even from finite gradients (f32 above 3.4e38): then
+      // its ΔW is not finite either (the weights were finite before the step).
+      nonFinite =
+        !update.deltaSquares.every(Number.isFinite) ||
+        !biases.every((b) => b.every(Number.isFinite));
     }
-    records.push({ step: t, loss, updateRatio, gradNorm: gradNorm.slice(), nonFinite });
+    records.push({ step: t, loss, updateRatio, gradNorm, nonFinite });
     step = t;
     if (nonFinite) {
       diverged = t;
       break;
     }
   }
+  const moments = (kept: (Float64Array | null)[], all: Float64Array[]): Float64Array[] =>
+    all.length === 0 ? all : [...kept.map((m) => m!.slice()), ...all.slice(layers)];
   return {
     state: {
       ...next,
-      backend: precision === 'f64' ? 'cpu64' : 'cpu',
+      backend: f64 ? 'cpu64' : 'cpu',
       weights: weights.map((w) => w.slice()),
       biases: biases.map((b) => b.slice()),
+      firstMoment: moments(training.firstMoment, next.firstMoment),
+      secondMoment: moments(training.secondMoment, next.secondMoment),
       step,
       diverged,
     },

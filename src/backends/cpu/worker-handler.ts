@@ -7,7 +7,7 @@
 import type { RunPhase } from '../../engine/backend.ts';
 import { browserLaneTeam, serveLane } from './browser-lanes.ts';
 import type { LaneTeam } from './lanes.ts';
-import { executeJacobian, executeRequest, executeTrain } from './worker-jobs.ts';
+import { executeJacobian, executeRequest, executeRoofline, executeTrain } from './worker-jobs.ts';
 import type { CpuFault, LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 /** What the handler needs from the environment it runs in. */
@@ -78,8 +78,12 @@ export function createWorkerHandler(
         post({ type: 'spectrum', id, spectrum: executeJacobian(data) });
         return;
       }
+      if (data.type === 'roofline') {
+        post({ type: 'roofline', id, roofline: executeRoofline(data) });
+        return;
+      }
       if (data.type === 'train') {
-        post({ type: 'trained', id, chunk: executeTrain(data) });
+        post({ type: 'trained', id, chunk: executeTrain(data, {}, await team) });
         return;
       }
       const result = await executeRequest(

@@ -10,7 +10,8 @@ import type { RunResult } from '../../engine/results.ts';
 import { createTrainingState, trainSteps, type TrainingChunk } from './training.ts';
 import { createCpuBackend } from './cpu-backend.ts';
 import type { LaneTeam } from './lanes.ts';
-import type { JacobianRequest, RunRequest, TrainJob } from './worker-protocol.ts';
+import { measureRoofline, type Roofline } from './roofline.ts';
+import type { JacobianRequest, RooflineRequest, RunRequest, TrainJob } from './worker-protocol.ts';
 
 /**
  * Runs a request on cpu (f32, split between the team's threads when there is a team) or cpu64
@@ -36,8 +37,20 @@ export function executeJacobian(request: JacobianRequest): JacobianSpectrum {
   return jacobianSpectrum(request.spec);
 }
 
-/** Trains a chunk of steps on the CPU (f64 for cpu64, else f32; webgpu specs train in f32). */
-export function executeTrain(job: TrainJob, options: ComputeOptions = {}): TrainingChunk {
+/** The CPU backend's roofline: this engine's SIMD peaks, measured on the calling thread. */
+export function executeRoofline(request: RooflineRequest): Roofline {
+  return measureRoofline({ sampleMs: request.sampleMs });
+}
+
+/**
+ * Trains a chunk of steps on the CPU (f64 for cpu64, else f32; webgpu specs train in f32), split
+ * between the team's threads where the network is large enough (f32 only).
+ */
+export function executeTrain(
+  job: TrainJob,
+  options: ComputeOptions = {},
+  team: LaneTeam | null = null,
+): TrainingChunk {
   const state = job.state ?? createTrainingState(job.spec, job.options);
-  return trainSteps(state, job.steps, { signal: options.signal });
+  return trainSteps(state, job.steps, { signal: options.signal, team, threads: job.threads });
 }

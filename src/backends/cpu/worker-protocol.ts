@@ -4,6 +4,7 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
+import type { Roofline } from './roofline.ts';
 import type { TrainingChunk, TrainingOptions, TrainingState } from './training.ts';
 
 /** The CPU backends the worker runs. */
@@ -59,6 +60,8 @@ export interface TrainJob {
   readonly options: TrainingOptions;
   readonly state: TrainingState | null;
   readonly steps: number;
+  /** cpu: how many of the worker's threads to use (default: all); cpu64 uses one. */
+  readonly threads?: number;
 }
 
 export interface TrainRequest extends TrainJob {
@@ -66,7 +69,18 @@ export interface TrainRequest extends TrainJob {
   readonly id: number;
 }
 
-export type WorkerRequest = RunRequest | JacobianRequest | TrainRequest;
+/**
+ * Measures the CPU backend's roofline in the worker (roofline.ts measureRoofline): this engine's
+ * WebAssembly SIMD peak with the multiply-add micro-kernels, on the worker's thread.
+ */
+export interface RooflineRequest {
+  readonly type: 'roofline';
+  readonly id: number;
+  /** Milliseconds per sample (default 20); five samples per peak. */
+  readonly sampleMs?: number;
+}
+
+export type WorkerRequest = RunRequest | JacobianRequest | TrainRequest | RooflineRequest;
 
 /**
  * Threads (lanes.ts), set up by the page once per worker on a cross-origin-isolated page: the
@@ -85,4 +99,5 @@ export type WorkerResponse =
   | { readonly type: 'result'; readonly id: number; readonly result: RunResult }
   | { readonly type: 'spectrum'; readonly id: number; readonly spectrum: JacobianSpectrum }
   | { readonly type: 'trained'; readonly id: number; readonly chunk: TrainingChunk }
+  | { readonly type: 'roofline'; readonly id: number; readonly roofline: Roofline }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

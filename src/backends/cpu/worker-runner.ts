@@ -21,11 +21,13 @@ import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from './training.ts';
 import { browserThreadPlan, type ThreadPlan } from './browser-lanes.ts';
+import type { Roofline } from './roofline.ts';
 import type {
   CpuBackendName,
   CpuFault,
   JacobianRequest,
   LaneSetup,
+  RooflineRequest,
   RunRequest,
   TrainJob,
   TrainRequest,
@@ -41,7 +43,10 @@ function startCpuWorker(name: string): Worker {
 }
 
 /** A response that ends a request. */
-type WorkerAnswer = Extract<WorkerResponse, { type: 'result' | 'spectrum' | 'trained' }>;
+type WorkerAnswer = Extract<
+  WorkerResponse,
+  { type: 'result' | 'spectrum' | 'trained' | 'roofline' }
+>;
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
@@ -177,14 +182,40 @@ export class CpuWorkerRunner {
     );
   }
 
-  /** Trains a chunk of steps (backends/cpu/training.ts) in the worker; the state is copied there. */
+  /**
+   * Trains a chunk of steps (backends/cpu/training.ts) in the worker, on its threads where the
+   * network is large enough (cpu; `threads` as for runs); the state is copied there.
+   */
   train(job: TrainJob, options: RunOptions = {}): Promise<TrainingChunk> {
-    const make = (id: number): TrainRequest => ({ type: 'train', id, ...job });
+    const make = (id: number): TrainRequest => ({
+      type: 'train',
+      id,
+      ...job,
+      threads: job.threads ?? options.threads,
+    });
     return this.request(
       make,
       options,
       (answer) => (answer.type === 'trained' ? answer.chunk : null),
       (id) => this.inPage(options, async (jobs) => jobs.executeTrain(make(id), options)),
+    );
+  }
+
+  /**
+   * The CPU backend's roofline (roofline.ts): this engine's WebAssembly SIMD peaks, measured in
+   * the worker (about 100–200 ms), and the kernels the backend computes with there.
+   */
+  roofline(options: RunOptions & { readonly sampleMs?: number } = {}): Promise<Roofline> {
+    const make = (id: number): RooflineRequest => ({
+      type: 'roofline',
+      id,
+      sampleMs: options.sampleMs,
+    });
+    return this.request(
+      make,
+      options,
+      (answer) => (answer.type === 'roofline' ? answer.roofline : null),
+      (id) => this.inPage(options, async (jobs) => jobs.executeRoofline(make(id))),
     );
   }
 

@@ -3,12 +3,11 @@
  * wasm matmul instance.
  */
 import { parentPort } from 'node:worker_threads';
-import { F32_KERNELS } from '../cpu-backend.ts';
-import { F64_KERNELS } from '../kernels-f64.ts';
+import { kernelsOfVariant } from '../cpu-backend.ts';
 import { createLaneServer, type LaneMessage } from '../lanes.ts';
 
 const server = createLaneServer(
-  (precision) => (precision === 'f64' ? F64_KERNELS : F32_KERNELS),
+  kernelsOfVariant,
   (ready) => parentPort!.postMessage(ready),
   // In a worker thread, process.exit ends the thread alone.
   () => process.exit(1),

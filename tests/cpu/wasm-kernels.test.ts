@@ -1,132 +1,72 @@
+/**
+ * The WebAssembly kernels' matmul (plain SIMD128 build) against its precision contract, the
+ * loader, and the generated module. The activation and reduction kernels are tested in
+ * activation-wasm.test.ts; the relaxed-SIMD build in relaxed-simd.test.ts.
+ */
 import { readFile } from 'node:fs/promises';
 import { describe, it, expect, vi } from 'vitest';
-import { createWasmMatmul, type WasmMatmul } from '../../src/backends/cpu/wasm/wasm-matmul.ts';
-import { MATMUL_WASM_BASE64 } from '../../src/backends/cpu/wasm/matmul-wasm.generated.ts';
+import {
+  RELAXED_MATMUL_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+} from '../../src/backends/cpu/wasm/kernels-wasm.generated.ts';
+import { RESIDENT_BUDGET_BYTES, WasmKernels } from '../../src/backends/cpu/wasm/wasm-kernels.ts';
 import { makeRandom, randomMatrix } from '../matrices.ts';
+import { checkProduct, errorBound, referenceProduct } from './product-check.ts';
 
-/**
- * References for C = A·B: `product` and `absProduct` are Σ_p a·b and Σ_p |a·b| in f64;
- * `naiveF32` is the naive f32 loop, s ← fl(s + fl(a·b)) for p = 0, 1, …, K−1, which the kernel's
- * contract says it reproduces bit for bit.
- */
-function referenceProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number) {
-  const product = new Float64Array(m * n);
-  const absProduct = new Float64Array(m * n);
-  const naiveF32 = new Float32Array(m * n);
-  const fround = Math.fround;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      let absSum = 0;
-      let sumF32 = 0;
-      for (let p = 0; p < k; p++) {
-        const term = a[i * k + p]! * b[p * n + j]!;
-        sum += term;
-        absSum += Math.abs(term);
-        sumF32 = fround(sumF32 + fround(term));
-      }
-      product[i * n + j] = sum;
-      absProduct[i * n + j] = absSum;
-      naiveF32[i * n + j] = sumF32;
-    }
-  }
-  return { product, absProduct, naiveF32 };
-}
-
-const U32 = 2 ** -24; // unit roundoff of f32 (round to nearest)
-const U64 = 2 ** -53; // unit roundoff of f64
-
-/** γ_n = n·u/(1 − n·u) (Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed., §3.1). */
-function gamma(n: number, unitRoundoff: number): number {
-  return (n * unitRoundoff) / (1 - n * unitRoundoff);
-}
-
-/**
- * The error bound of the wasm kernel's precision contract, against the f64 reference.
- *
- * The kernel forms each entry as an f32 recursive dot product of length K, so
- * |c − S| ≤ γ_K(u32)·Σ|a||b| (Higham eq. 3.5), with S the exact dot product. A product of two
- * f32 values is exact in f64, so the reference r is a recursive f64 sum of K exact terms:
- * |r − S| ≤ γ_{K−1}(u64)·Σ|a||b|. Hence |c − r| ≤ (γ_K(u32) + γ_{K−1}(u64))·Σ|a||b|, plus 2^-149
- * (one f32 subnormal step) in case anything underflows.
- */
-function errorBound(absSum: number, k: number): number {
-  return (gamma(k, U32) + gamma(k - 1, U64)) * absSum + 2 ** -149;
-}
-
-const wasmOrNull = createWasmMatmul();
+const wasmOrNull = WasmKernels.create('wasm-simd');
 
 /** The kernel; fails the test where this runtime (Node 20 has SIMD128) cannot load it. */
-function kernel(): WasmMatmul {
-  expect(wasmOrNull, 'createWasmMatmul() returned null').not.toBeNull();
+function kernel(): WasmKernels {
+  expect(wasmOrNull, "WasmKernels.create('wasm-simd') returned null").not.toBeNull();
   return wasmOrNull!;
 }
 
-/**
- * Runs the kernel into a NaN-filled C with sentinels on both sides, and checks every entry
- * against the error bound and bit for bit against the naive f32 loop.
- */
-function checkProduct(wasm: WasmMatmul, m: number, k: number, n: number, seed: number): void {
-  const random = makeRandom(seed);
-  const a = randomMatrix(m * k, random);
-  const b = randomMatrix(k * n, random);
-  const sentinel = 12345.5;
-  const cBuffer = new Float32Array(m * n + 8).fill(sentinel);
-  const c = cBuffer.subarray(4, 4 + m * n).fill(NaN);
-  wasm.matmul(a, b, c, m, k, n);
-
-  const { product, absProduct, naiveF32 } = referenceProduct(a, b, m, k, n);
-  const where = `${m}×${k}·${k}×${n}`;
-  let worst = -Infinity;
-  let worstIndex = -1;
-  let mismatches = 0;
-  let firstMismatch = -1;
-  for (let index = 0; index < m * n; index++) {
-    const error = Math.abs(c[index]! - product[index]!);
-    // NaN (an entry never written) makes the ratio NaN; count it as the worst possible.
-    const ratio = error / errorBound(absProduct[index]!, k);
-    const score = Number.isNaN(ratio) ? Infinity : ratio;
-    if (score > worst) {
-      worst = score;
-      worstIndex = index;
-    }
-    if (!Object.is(c[index], naiveF32[index])) {
-      if (mismatches++ === 0) firstMismatch = index;
-    }
-  }
-  expect(
-    worst,
-    `${where}, entry ${worstIndex}: c=${c[worstIndex]} ref=${product[worstIndex]}`,
-  ).toBeLessThanOrEqual(1);
-  expect(
-    mismatches,
-    `${where}: entries differing from the naive f32 loop, first ${firstMismatch}: ` +
-      `c=${c[firstMismatch]} naive=${naiveF32[firstMismatch]}`,
-  ).toBe(0);
-  for (const i of [0, 1, 2, 3, m * n + 4, m * n + 5, m * n + 6, m * n + 7]) {
-    expect(cBuffer[i], `${where}: sentinel ${i}`).toBe(sentinel);
-  }
-}
-
-describe('createWasmMatmul', () => {
+describe('WasmKernels', () => {
   it('loads in Node (SIMD128 is available from Node 16.4 on)', () => {
     expect(wasmOrNull).not.toBeNull();
+    expect(wasmOrNull!.name).toBe('wasm-simd');
   });
 
-  it('embeds a module under 4 KB, which Chromium compiles synchronously on the main thread', () => {
-    const bytes = atob(MATMUL_WASM_BASE64).length;
-    expect(bytes).toBeGreaterThan(8);
-    expect(bytes).toBeLessThan(4096);
+  it('embeds small modules: the kernels under 16 KB, the relaxed matmul under 4 KB', () => {
+    const sizes = [atob(KERNELS_WASM_BASE64).length, atob(RELAXED_MATMUL_WASM_BASE64).length];
+    expect(sizes[0]).toBeGreaterThan(8);
+    expect(sizes[0]).toBeLessThan(16384);
+    expect(sizes[1]).toBeGreaterThan(8);
+    expect(sizes[1]).toBeLessThan(4096);
   });
 
-  it('returns null where WebAssembly SIMD is unsupported', async () => {
+  it('returns null where WebAssembly SIMD is unsupported, and picks no build', async () => {
     // A fresh copy of the loader, so that its per-realm module cache starts empty.
     vi.resetModules();
     const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
     try {
-      const fresh = await import('../../src/backends/cpu/wasm/wasm-matmul.ts');
-      expect(fresh.createWasmMatmul()).toBeNull();
+      const fresh = await import('../../src/backends/cpu/wasm/wasm-kernels.ts');
+      expect(fresh.WasmKernels.create('wasm-simd')).toBeNull();
+      expect(fresh.WasmKernels.create()).toBeNull();
+      expect(fresh.bestWasmKernel()).toBeNull();
       expect(validate).toHaveBeenCalled();
+      const backend = await import('../../src/backends/cpu/cpu-backend.ts');
+      expect(backend.f32KernelName()).toBe('typescript');
+      expect(backend.createCpuBackend('f32').info.kernel).toBe('typescript');
+    } finally {
+      validate.mockRestore();
+      vi.resetModules();
+    }
+  });
+
+  it('prefers relaxed SIMD where the engine validates it, else SIMD128', async () => {
+    vi.resetModules();
+    const relaxed = atob(RELAXED_MATMUL_WASM_BASE64);
+    expect(relaxed.length).not.toBe(atob(KERNELS_WASM_BASE64).length);
+    const validate = vi
+      .spyOn(WebAssembly, 'validate')
+      // Claim no relaxed SIMD: the relaxed module is the one of its length.
+      .mockImplementation((bytes) => (bytes as Uint8Array).length !== relaxed.length);
+    try {
+      const fresh = await import('../../src/backends/cpu/wasm/wasm-kernels.ts');
+      expect(fresh.bestWasmKernel()).toBe('wasm-simd');
+      expect(fresh.wasmKernelAvailable('wasm-relaxed-simd')).toBe(false);
+      expect(fresh.WasmKernels.create('wasm-relaxed-simd')).toBeNull();
     } finally {
       validate.mockRestore();
       vi.resetModules();
@@ -134,11 +74,48 @@ describe('createWasmMatmul', () => {
   });
 
   it('gives independent instances (each with its own memory)', () => {
-    const first = createWasmMatmul()!;
-    const second = createWasmMatmul()!;
+    const first = WasmKernels.create('wasm-simd')!;
+    const second = WasmKernels.create('wasm-simd')!;
     checkProduct(first, 70, 40, 30, 11);
     checkProduct(second, 5, 6, 7, 12);
     checkProduct(first, 9, 10, 11, 13);
+  });
+});
+
+describe('resident arrays', () => {
+  it('are copied in once, again when their version moves, and start over when the budget is spent', () => {
+    const wasm = WasmKernels.create('wasm-simd')!;
+    const start = wasm.base;
+    const network = {};
+    const other = {};
+    const weights = Float32Array.from({ length: 1000 }, (_, i) => i);
+    const at = wasm.resident(network, 'W1', weights, 0);
+    expect(at).toBe(start);
+    expect(wasm.base).toBeGreaterThanOrEqual(start + 4 * weights.length);
+    expect(Array.from(wasm.f32(at, 3))).toEqual([0, 1, 2]);
+    // Same version: not copied again (a change to the source is not seen).
+    weights[0] = 42;
+    expect(wasm.resident(network, 'W1', weights, 0)).toBe(at);
+    expect(wasm.f32(at, 1)[0]).toBe(0);
+    // A new version: copied again, in place.
+    expect(wasm.resident(network, 'W1', weights, 1)).toBe(at);
+    expect(wasm.f32(at, 1)[0]).toBe(42);
+    // Another network's arrays sit beside this one's.
+    const otherAt = wasm.resident(other, 'W1', Float32Array.of(7, 8), 0);
+    expect(otherAt).toBeGreaterThan(at);
+    expect(wasm.resident(network, 'W1', weights, 1)).toBe(at);
+    // Operands go after the resident arrays.
+    expect(wasm.base).toBeGreaterThan(otherAt);
+    // Past the budget the area starts over; an array larger than the budget is not kept.
+    const big = new Float32Array(RESIDENT_BUDGET_BYTES / 4 - 64);
+    expect(wasm.resident(network, 'big', big, 0)).toBe(start);
+    // W1 no longer fits beside it: the area starts over again, and W1 is copied in anew.
+    weights[0] = 43;
+    expect(wasm.resident(network, 'W1', weights, 1)).toBe(start);
+    expect(wasm.f32(start, 1)[0]).toBe(43);
+    expect(wasm.resident(network, 'huge', new Float32Array(RESIDENT_BUDGET_BYTES / 4 + 1), 0)).toBe(
+      -1,
+    );
   });
 });
 
@@ -210,6 +187,22 @@ describe('wasm matmul', () => {
     }
   });
 
+  it('reads B transposed (Bᵀ given, as for δ·aᵀ) with the same results, bit for bit', () => {
+    // Widths straddle the 8-column panel and its 4×4 transposes, depths the depth block (256).
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [5, 3, 7],
+      [9, 4, 8],
+      [16, 17, 31],
+      [33, 64, 257],
+      [7, 300, 9],
+      [256, 64, 256], // the bench's weight gradient
+      [64, 257, 1030],
+    ] as const) {
+      checkProduct(kernel(), m, k, n, 17 * m + 5 * k + n, { transB: true });
+    }
+  });
+
   it('stays correct as memory grows: small, large, then small calls', () => {
     const wasm = kernel();
     checkProduct(wasm, 3, 5, 7, 21);
@@ -263,12 +256,17 @@ describe('wasm matmul', () => {
 // The build needs the assemblyscript devDependency, which `npm install` always brings.
 const build = await import('../../scripts/build-wasm.mjs');
 
-describe('matmul-wasm.generated.ts', () => {
-  it('is up to date with matmul.as.ts (npm run build:wasm)', async () => {
-    const binary = await build.compileMatmulWasm();
-    const base64 = Buffer.from(binary).toString('base64');
-    expect(base64, 'stale: run `npm run build:wasm`').toBe(MATMUL_WASM_BASE64);
-    const text = await build.renderGeneratedModule(binary);
+describe('kernels-wasm.generated.ts', () => {
+  it('is up to date with the *.as.ts sources (npm run build:wasm), both modules', async () => {
+    const kernels = await build.compileWasmModule('kernels');
+    const relaxed = await build.compileWasmModule('relaxed');
+    expect(Buffer.from(kernels).toString('base64'), 'stale: run `npm run build:wasm`').toBe(
+      KERNELS_WASM_BASE64,
+    );
+    expect(Buffer.from(relaxed).toString('base64'), 'stale: run `npm run build:wasm`').toBe(
+      RELAXED_MATMUL_WASM_BASE64,
+    );
+    const text = await build.renderGeneratedModule(kernels, relaxed);
     expect(text, 'stale header: run `npm run build:wasm`').toBe(
       await readFile(build.GENERATED_PATH, 'utf8'),
     );
