@@ -120,6 +120,16 @@ test('webgpu (software emulation), cpu and cpu64: timings, kernels, errors, swee
     expect(rows).toEqual(Array.from({ length: threads }, (_, i) => i + 1));
     await expect(scaling.locator('tbody tr').first()).toContainText('1.00×');
   }
+  // The roof: one core's WebAssembly SIMD peak, measured in the CPU worker in this browser; the
+  // cpu row's GFLOP/s as a share of it times its threads, and its products kernel by kernel.
+  await expect(section.getByTestId('simd-peak')).toContainText(/\d+\.\d GFLOP\/s per thread/, {
+    timeout: 60_000,
+  });
+  const percent = await cpu.row.locator('td').nth(4).textContent();
+  expect(Number.parseFloat(percent ?? '')).toBeGreaterThan(0);
+  await expect(section.locator('table[part="kernels"] tr[data-kernel="forward"]')).toContainText(
+    /of peak/,
+  );
   // The errors against cpu64 are within the f32 tolerance, and cpu's is the engine's.
   const { rel } = TOLERANCES.f32Statistics;
   expect(Number(gpu.error)).toBeLessThanOrEqual(rel);

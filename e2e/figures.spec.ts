@@ -258,9 +258,10 @@ async function transferred(page: Page, drawnFigure: Locator, series: number): Pr
 /**
  * What a page with one figure transfers today, gzipped, with a little room: the figures issue's
  * budgets (BUDGETS: 45 KB and 75 KB) are not met yet (uPlot is 22 KB of it, Lit 10 KB, the chart
- * wrapper 7 KB), and that issue stays open until they are. These ceilings keep it from growing.
+ * wrapper 7 KB; the CPU worker carries the WebAssembly SIMD kernels, about 6.5 KB of it), and
+ * that issue stays open until they are. These ceilings keep it from growing.
  */
-const CEILINGS = { 'grad-activation-plot': 48_000, 'grad-depth-sweep': 82_000 } as const;
+const CEILINGS = { 'grad-activation-plot': 48_000, 'grad-depth-sweep': 89_000 } as const;
 
 test('a page pays only for the figures it shows: transfers stay under their ceilings', async ({
   page,

@@ -9,6 +9,7 @@
  */
 import type { ComputeOptions, RunProgress } from '../engine/backend.ts';
 import type { JacobianSpectrum } from '../engine/jacobian.ts';
+import type { Roofline } from './cpu/roofline.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
@@ -41,7 +42,7 @@ type GpuBackend = WebGpuBackend;
 /** What the runner needs of the CPU side (CpuWorkerRunner; tests pass one with another worker). */
 export type CpuRunner = Pick<
   CpuWorkerRunner,
-  'run' | 'runProblem' | 'jacobian' | 'train' | 'inPageReason' | 'dispose'
+  'run' | 'runProblem' | 'jacobian' | 'train' | 'roofline' | 'inPageReason' | 'dispose'
 >;
 
 export interface ExperimentRunnerOptions {
@@ -137,6 +138,14 @@ export class ExperimentRunner {
    */
   jacobian(spec: RunSpec, options: ExperimentRunOptions = {}): Promise<JacobianSpectrum> {
     return this.cpu.jacobian(spec, options);
+  }
+
+  /**
+   * The CPU backend's roofline: this browser's WebAssembly SIMD peaks (plain and, where it runs,
+   * relaxed), measured in the CPU worker, and the kernels the backend computes with there.
+   */
+  roofline(options: ExperimentRunOptions = {}): Promise<Roofline> {
+    return this.cpu.roofline(options);
   }
 
   /**

@@ -9,6 +9,7 @@ import { passFlops, runFlops } from '../../src/engine/work.ts';
 import {
   backendLabel,
   browserName,
+  cpuPeaks,
   kernelChart,
   kernelChartLegend,
   kernelsOf,
@@ -198,6 +199,25 @@ describe('summarize', () => {
     expect(fellBack!.peakGflops).toBe(40);
     expect(r!.peakGflops).toBeNull();
     expect(Number.isNaN(r!.percentOfPeak)).toBe(true);
+  });
+
+  it("takes the cpu row's roof from the measured one-core peak times the threads it ran on", async () => {
+    const one = await cpuRun(SPEC, 'cpu');
+    const cpu64 = await cpuRun(SPEC, 'cpu64');
+    const runs = (threads: number): BackendRun[] => [
+      {
+        requested: 'cpu',
+        result: { ...one, backend: { ...one.backend, threads } },
+        fallback: null,
+      },
+      { requested: 'cpu64', result: cpu64, fallback: null },
+    ];
+    expect(cpuPeaks(runs(1), 40)).toEqual({ cpu: 40 });
+    expect(cpuPeaks(runs(2), 40)).toEqual({ cpu: 80 });
+    // No SIMD peak (the TypeScript kernels) or none measured yet: no roof, nothing estimated.
+    expect(cpuPeaks(runs(2), null)).toEqual({});
+    expect(cpuPeaks(runs(2), undefined)).toEqual({});
+    expect(cpuPeaks([{ requested: 'cpu64', result: cpu64, fallback: null }], 40)).toEqual({});
   });
 });
 

@@ -24,6 +24,7 @@ function manualExecutor() {
     runProblem: () => Promise.reject(new Error('unused')),
     jacobian: () => Promise.reject(new Error('unused')),
     train: () => Promise.reject(new Error('unused')),
+    roofline: () => Promise.reject(new Error('unused')),
   };
   return { executor, log, pending };
 }
@@ -75,6 +76,7 @@ describe('run queue', () => {
       runProblem: () => Promise.reject(new Error('unused')),
       jacobian: () => Promise.reject(new Error('unused')),
       train: () => Promise.reject(new Error('unused')),
+      roofline: () => Promise.reject(new Error('unused')),
     });
     await expect(queue.run(DEFAULT_SPEC)).rejects.toThrow('boom');
     await expect(queue.run(DEFAULT_SPEC)).resolves.toBeDefined();

@@ -35,6 +35,7 @@ function manualExecutor() {
     runProblem: () => Promise.reject(new Error('unused')),
     jacobian: () => Promise.reject(new Error('unused')),
     train: () => Promise.reject(new Error('unused')),
+    roofline: () => Promise.reject(new Error('unused')),
   };
   return { executor, pending };
 }

@@ -131,6 +131,7 @@ function nodeContext(runsBeforeCancel = Infinity) {
     runProblem: () => Promise.reject(new Error('unused')),
     jacobian: () => Promise.reject(new Error('unused')),
     train: () => Promise.reject(new Error('unused')),
+    roofline: () => Promise.reject(new Error('unused')),
     setTotal: (runs) => void (counts.total = runs),
     pauseWhileFar: async () => {
       counts.pauses++;

@@ -98,6 +98,7 @@ class FakeFigure implements SessionMember, SessionRunner {
       run: unused,
       runProblem: unused,
       jacobian: unused,
+      roofline: unused,
       setTotal: () => {},
       pauseWhileFar: () => this.whileFar(abort.signal),
       train: async (job: TrainJob): Promise<TrainingChunk> => {

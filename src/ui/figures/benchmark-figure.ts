@@ -18,6 +18,7 @@ import {
   DEFAULT_TIMED_RUNS,
   MAX_TIMED_RUNS,
   MIN_TIMED_RUNS,
+  cpuPeaks,
   summarize,
   type BackendSummary,
 } from '../grad-benchmark/benchmark-data.ts';
@@ -152,7 +153,8 @@ export abstract class BenchmarkFigure extends SessionFigure<LabState, BenchmarkS
 
   /** The summary rows of the benchmark on show. */
   get summaries(): BackendSummary[] {
-    return summarize(this.benchmark.backendRuns);
+    const { backendRuns, roofline } = this.benchmark;
+    return summarize(backendRuns, cpuPeaks(backendRuns, roofline?.peakGflops));
   }
 
   protected override renderSettings(): unknown {

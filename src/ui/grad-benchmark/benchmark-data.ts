@@ -158,6 +158,19 @@ export interface BackendSummary {
   readonly kernelClock: 'cpu-clock' | 'gpu-timestamps' | null;
 }
 
+/**
+ * The roofs of the CPU rows: the measured one-core SIMD peak of the kernels the cpu backend used
+ * (cpu/roofline.ts) times the threads its run used; none for cpu64 (scalar f64, no SIMD peak).
+ */
+export function cpuPeaks(
+  runs: readonly BackendRun[],
+  peakGflops: number | null | undefined,
+): Partial<Record<BackendName, number>> {
+  const cpu = runs.find((run) => run.result.backend.name === 'cpu');
+  if (!cpu || !peakGflops) return {};
+  return { cpu: peakGflops * (cpu.result.backend.threads ?? 1) };
+}
+
 /** The kernels a spec's table lists: batch normalization only when the spec has it. */
 export function kernelsOf(spec: RunSpec): KernelName[] {
   return KERNEL_NAMES.filter((name) => name !== 'batchnorm' || spec.batchnorm);
@@ -452,6 +465,11 @@ export function browserName(userAgent: string, brands?: readonly BrandVersion[])
 }
 
 /** "2.35", "—" where there is nothing to show (elementwise kernels, too-short times). */
+/** "2.4%", "—" where no peak was measured. */
+export function formatPercent(value: number): string {
+  return Number.isFinite(value) ? `${value.toPrecision(2)}%` : '—';
+}
+
 export function formatRate(value: number): string {
   return Number.isFinite(value) ? value.toPrecision(3) : '—';
 }

@@ -7,6 +7,7 @@
  * sweep times a grid of widths and depths; it is keyed by everything it depends on.
  */
 import { browserThreadPlan } from '../../backends/cpu/browser-lanes.ts';
+import type { Roofline } from '../../backends/cpu/roofline.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import { runFlops } from '../../engine/work.ts';
 import type { TaskContext } from '../lab/run-controller.ts';
@@ -31,9 +32,19 @@ export interface BenchmarkSession {
   readonly backendRuns: readonly BackendRun[];
   /** The cpu workload on 1 … N threads, after the backends (only where N > 1). */
   readonly threadRuns: readonly ThreadRun[];
+  /**
+   * The CPU's WebAssembly SIMD peaks, measured in the CPU worker after the backends (the roof the
+   * cpu row's GFLOP/s are a share of); null until then, or where it could not be measured.
+   */
+  readonly roofline: Roofline | null;
 }
 
-export const EMPTY_BENCHMARK: BenchmarkSession = { specs: [], backendRuns: [], threadRuns: [] };
+export const EMPTY_BENCHMARK: BenchmarkSession = {
+  specs: [],
+  backendRuns: [],
+  threadRuns: [],
+  roofline: null,
+};
 
 /** The page's benchmarks, by benchmarkKey. */
 export const BENCHMARK_SESSIONS = new SessionStore<BenchmarkSession>();
@@ -63,7 +74,7 @@ export async function runBenchmark(
   const maxThreads = browserThreadPlan().threads;
   const cpuSpec = specs.find((spec) => spec.backend === 'cpu');
   const scaling = cpuSpec && maxThreads > 1 ? maxThreads - 1 : 0;
-  context.setTotal(specs.length + scaling);
+  context.setTotal(specs.length + (cpuSpec ? 1 : 0) + scaling);
   const done: BackendRun[] = [];
   let session: BenchmarkSession = { ...EMPTY_BENCHMARK, specs };
   handle.update(session);
@@ -80,6 +91,11 @@ export async function runBenchmark(
     handle.update(session);
   }
   const cpuRun = done.find((run) => run.requested === 'cpu');
+  if (cpuSpec) {
+    // Once per page (shared-runs.ts keeps it): 100–200 ms of multiply-adds in the CPU worker.
+    session = { ...session, roofline: await context.roofline() };
+    handle.update(session);
+  }
   if (!cpuSpec || !cpuRun || scaling === 0) return session;
   const threadRuns: ThreadRun[] = [{ threads: maxThreads, result: cpuRun.result }];
   for (let threads = maxThreads - 1; threads >= 1; threads--) {

@@ -12,6 +12,7 @@ import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { TrainingChunk } from '../../backends/cpu/training.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
+import type { Roofline } from '../../backends/cpu/roofline.ts';
 import { watchNear } from '../figure/near-viewport.ts';
 import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
 
@@ -38,6 +39,11 @@ export interface TaskContext {
    * counts as one run toward the task's total.
    */
   train(job: TrainJob): Promise<TrainingChunk>;
+  /**
+   * The CPU backend's SIMD peaks, measured in the CPU worker once per page (cpu/roofline.ts),
+   * through the same queue; counts as one run toward the task's total.
+   */
+  roofline(): Promise<Roofline>;
   /** How many runs the task will make (for the progress bar); defaults to the runs so far. */
   setTotal(runs: number): void;
   /**
@@ -202,6 +208,7 @@ export class RunController implements ReactiveController {
         other(`training ${job.steps} step${job.steps === 1 ? '' : 's'}`, (signal) =>
           executor.train(job, { signal }),
         ),
+      roofline: () => other('the CPU’s SIMD peak', (signal) => executor.roofline({ signal })),
     };
     /** A job without per-layer progress: labelled while it runs, counted when it is done. */
     const other = async <T>(

@@ -8,6 +8,7 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { Roofline } from '../../backends/cpu/roofline.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import {
   ExperimentRunner,
@@ -27,6 +28,8 @@ export interface RunExecutor {
   jacobian(spec: RunSpec, options?: ExperimentRunOptions): Promise<JacobianSpectrum>;
   /** A chunk of training steps (backends/cpu/training.ts), in the CPU worker. */
   train(job: TrainJob, options?: ExperimentRunOptions): Promise<TrainingChunk>;
+  /** The CPU backend's WebAssembly SIMD peaks, measured in the CPU worker (cpu/roofline.ts). */
+  roofline(options?: ExperimentRunOptions): Promise<Roofline>;
 }
 
 export type QueueOptions = ExperimentRunOptions & {
@@ -65,6 +68,10 @@ export class RunQueue implements RunExecutor {
 
   train(job: TrainJob, options: QueueOptions = {}): Promise<TrainingChunk> {
     return this.enqueue(() => this.executor.train(job, options), options);
+  }
+
+  roofline(options: QueueOptions = {}): Promise<Roofline> {
+    return this.enqueue(() => this.executor.roofline(options), options);
   }
 
   private enqueue<T>(job: () => Promise<T>, options: QueueOptions): Promise<T> {

@@ -10,6 +10,7 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { Roofline } from '../../backends/cpu/roofline.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
 
@@ -65,6 +66,11 @@ export class SharedRuns implements RunExecutor {
     options: QueueOptions = {},
   ): Promise<RunOutcome> {
     return this.executor.runProblem(problem, backend, options);
+  }
+
+  /** The machine's SIMD peaks: measured once per page, then kept (like a finished run). */
+  roofline(options: QueueOptions = {}): Promise<Roofline> {
+    return this.shared('roofline', options, (shared) => this.executor.roofline(shared));
   }
 
   /** Training carries its own state forward: never shared or kept. */

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import {
+  formatPercent,
   formatRate,
   formatShare,
   KERNEL_LABELS,
@@ -72,7 +73,12 @@ export class GradKernelTable extends BenchmarkFigure {
                       return html`<td data-backend=${summary.requested} data-ms=${cell.ms}>
                           ${cell.ms === 0 ? '0' : cell.ms.toPrecision(3)}
                         </td>
-                        ${measuredCell(formatRate(cell.gflops), cell.gflops)}
+                        ${measuredCell(
+                          summary.peakGflops !== null && Number.isFinite(cell.gflops)
+                            ? `${formatRate(cell.gflops)} (${formatPercent((100 * cell.gflops) / summary.peakGflops)} of peak)`
+                            : formatRate(cell.gflops),
+                          cell.gflops,
+                        )}
                         ${measuredCell(formatShare(cell.share), cell.share)}`;
                     })}
                   </tr>`,
@@ -86,7 +92,12 @@ export class GradKernelTable extends BenchmarkFigure {
                           html`<td data-backend=${summary.requested} data-ms=${summary.steadyMs}>
                               ${summary.steadyMs.toPrecision(3)}
                             </td>
-                            ${measuredCell(formatRate(summary.gflops), summary.gflops)}
+                            ${measuredCell(
+                              summary.peakGflops !== null
+                                ? `${formatRate(summary.gflops)} (${formatPercent(summary.percentOfPeak)} of peak)`
+                                : formatRate(summary.gflops),
+                              summary.gflops,
+                            )}
                             <td>100%</td>`,
                       )}
                     </tr>`

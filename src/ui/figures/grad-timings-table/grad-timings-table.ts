@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { browserThreadPlan } from '../../../backends/cpu/browser-lanes.ts';
+import type { Roofline } from '../../../backends/cpu/roofline.ts';
 import { SIZE_LIMITS, SpecError } from '../../../engine/spec.ts';
 import { formatError } from '../../../engine/verify.ts';
 import { runFlops } from '../../../engine/work.ts';
@@ -7,6 +8,7 @@ import { formatMs } from '../../lab/format.ts';
 import { describeAdapter } from '../../grad-verify/verify-text.ts';
 import {
   browserName,
+  formatPercent,
   formatRate,
   formatSpeedup,
   MAX_TIMED_RUNS,
@@ -23,10 +25,6 @@ type SizeDraft = Record<keyof WorkloadSize, string>;
 /** "34.3 MFLOP", "8.59 GFLOP". */
 const formatWork = (flops: number): string =>
   flops >= 1e8 ? `${(flops / 1e9).toPrecision(3)} GFLOP` : `${(flops / 1e6).toPrecision(3)} MFLOP`;
-
-/** "2.4%", "—" where no peak was measured. */
-const formatPercent = (value: number): string =>
-  Number.isFinite(value) ? `${value.toPrecision(2)}%` : '—';
 
 /** One column of the summary table: its header and its cell for a backend. */
 interface SummaryColumn {
@@ -241,6 +239,8 @@ export class GradTimingsTable extends BenchmarkFigure {
         };
         cpu64, the reference, on one; all in Web Workers
       </dd>
+      <dt>CPU SIMD peak</dt>
+      <dd data-testid="simd-peak">${describeRoofline(this.benchmark.roofline)}</dd>
     </dl>`;
   }
 
@@ -314,4 +314,19 @@ export class GradTimingsTable extends BenchmarkFigure {
       ${summaries.length ? this.renderSummary(summaries) : nothing}`,
     );
   }
+}
+
+/**
+ * The roof of the cpu row's "% of peak": one core's WebAssembly SIMD multiply-add peak, measured
+ * in the CPU worker (cpu/roofline.ts), times the threads the run used.
+ */
+function describeRoofline(roofline: Roofline | null): string {
+  if (!roofline) return 'measured in the CPU worker after the runs';
+  const rate = (gflops: number | null) =>
+    gflops === null ? 'not available' : `${gflops.toFixed(1)} GFLOP/s`;
+  const fused =
+    roofline.fusedMulAddGflops === null ? '' : `, relaxed_madd ${rate(roofline.fusedMulAddGflops)}`;
+  if (roofline.peakGflops === null)
+    return `none: this browser runs the TypeScript kernels (no WebAssembly SIMD), so no % of peak`;
+  return `${rate(roofline.peakGflops)} per thread for the ${roofline.kernel} kernels (mul + add ${rate(roofline.mulAddGflops)}${fused}; measured in the CPU worker in ${Math.round(roofline.measuredMs)} ms); cpu's % of peak is of this times its threads`;
 }
