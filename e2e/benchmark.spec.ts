@@ -136,9 +136,12 @@ test('webgpu (software emulation), cpu and cpu64: timings, kernels, errors, swee
   const nodeCpu = await runExperiment({ ...SPEC, backend: 'cpu' }, createCpuBackend('f32'));
   const nodeCpu64 = await runExperiment({ ...SPEC, backend: 'cpu64' }, createCpuBackend('f64'));
   const expected = compareRuns(nodeCpu.stats, nodeCpu64.stats, layerSizes(SPEC), 8, 'f32');
-  // The same comparison; the two engines' Math functions may differ in the last bit.
+  // The same comparison. Chromium's worker multiplies with the relaxed-SIMD kernels (fused
+  // multiply-adds) where Node 20 uses plain SIMD, so the f32 roundings, and with them the largest
+  // error, differ a little: within 10% of each other, both far inside the f32 tolerance.
+  expect(Number(cpu.error)).toBeLessThanOrEqual(rel);
   expect(Math.abs(Number(cpu.error) - expected.maxRelativeError)).toBeLessThanOrEqual(
-    1e-3 * expected.maxRelativeError,
+    0.1 * expected.maxRelativeError,
   );
   await expect(gpu.row).toContainText('within the f32 tolerance');
 
