@@ -127,9 +127,11 @@ test('webgpu (software emulation), cpu and cpu64: timings, kernels, errors, swee
   });
   const percent = await cpu.row.locator('td').nth(4).textContent();
   expect(Number.parseFloat(percent ?? '')).toBeGreaterThan(0);
-  await expect(section.locator('table[part="kernels"] tr[data-kernel="forward"]')).toContainText(
-    /of peak/,
-  );
+  // The whole run's products against the roof (a product this small can take under the clock's
+  // resolution, and then has no GFLOP/s to compare).
+  await expect(
+    section.locator('table[part="kernels"] tr[data-kernel="total"] td[data-backend="cpu"] + td'),
+  ).toContainText(/of peak/);
   // The errors against cpu64 are within the f32 tolerance, and cpu's is the engine's.
   const { rel } = TOLERANCES.f32Statistics;
   expect(Number(gpu.error)).toBeLessThanOrEqual(rel);

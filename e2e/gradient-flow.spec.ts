@@ -53,13 +53,17 @@ function expectClose(actual: number | null | undefined, expected: number): void 
 const FIGURES =
   'grad-depth-sweep, grad-activation-compare, grad-layer-stats, grad-attenuation, grad-attenuation-table';
 
-/** Scrolls to each figure (figures run when they come near the viewport) and waits for all. */
+/**
+ * Scrolls to each figure and waits for it to finish: figures run when they come near the viewport
+ * and pause when the reader is far away, so each is read while the reader is at it.
+ */
 async function waitForRuns(section: Locator): Promise<void> {
   await expect(section.locator(FIGURES)).toHaveCount(6);
-  for (const figure of await section.locator(FIGURES).all()) await figure.scrollIntoViewIfNeeded();
-  await expect(section.locator(`:is(${FIGURES}):not([data-complete])`)).toHaveCount(0, {
-    timeout: 60_000,
-  });
+  for (const figure of await section.locator(FIGURES).all()) {
+    await figure.scrollIntoViewIfNeeded();
+    await expect(figure).toHaveAttribute('data-complete', '', { timeout: 60_000 });
+  }
+  await expect(section.locator(`:is(${FIGURES}):not([data-complete])`)).toHaveCount(0);
   await expect(section.locator('progress')).toHaveCount(0);
 }
 
