@@ -98,14 +98,32 @@ function abortReason(signal: AbortSignal): unknown {
 }
 
 let shared: SharedRuns | null = null;
+let experiments: ExperimentRunner | null = null;
 
 /**
  * The page's one queue over one ExperimentRunner (created on first use, never at import), with
  * identical runs shared between the figures that ask for them (shared-runs.ts).
  */
 export function labRunner(): SharedRuns {
-  shared ??= new SharedRuns(new RunQueue(new ExperimentRunner()));
+  shared ??= new SharedRuns(new RunQueue((experiments ??= new ExperimentRunner())));
   return shared;
+}
+
+/**
+ * Test hook: the ExperimentRunner under labRunner(), for a test page that injects faults into
+ * the page's own runs (its `gpuFaults`) and drives it directly (e2e/pages/reliability.ts).
+ * `install`, given before anything on the page has run, becomes that runner instead: a test
+ * page passes one built on a CpuWorkerRunner it holds (for `faults.next`) and a `createGpu` that
+ * keeps each backend (for its buffer pool's accounting). Pages themselves never call this.
+ */
+export function labExperimentRunner(install?: ExperimentRunner): ExperimentRunner {
+  if (install) {
+    if (experiments && experiments !== install)
+      throw new Error('labExperimentRunner: the page has already run on another runner');
+    experiments = install;
+  }
+  labRunner();
+  return experiments!;
 }
 
 export type { RunOutcome, RunProgress };
