@@ -177,7 +177,10 @@ const lines = [
   "Under a Content-Security-Policy, `worker-src 'self'` lets the CPU run off the main thread (a " +
     'page that forbids workers computes on the page, and the figure says so), and ' +
     "`script-src 'self' 'wasm-unsafe-eval'` the WebAssembly kernels (otherwise a slower TypeScript " +
-    'kernel is used). No inline script or style is needed. Where scripts are not allowed at all, ' +
+    'kernel is used). No inline script or style is needed. Under Trusted Types enforcement ' +
+    "(`require-trusted-types-for 'script'`) the figures work as they are; a page that lists its " +
+    'allowed policies (`trusted-types`) names `gradlab` (which starts gradlab’s own workers) and ' +
+    '`lit-html`. Where scripts are not allowed at all, ' +
     'an iframe shows one element: `embed.html?widget=grad-depth-sweep&activation=sigmoid&depths=3,5,10,20`.',
   '',
   'Elements start their runs as they come near the viewport, share one GPU device and one CPU ' +

@@ -9,8 +9,9 @@
  * it: no 'ready' message before its error) moves every run onto the page itself, and
  * `inPageReason` says why.
  *
- * The worker is a module worker loaded from its own same-origin file beside the library (`new
- * URL(…, import.meta.url)`), so a page's Content-Security-Policy needs only `worker-src 'self'`.
+ * The worker is a module worker loaded from its own same-origin file beside the library, so a
+ * page's Content-Security-Policy needs only `worker-src 'self'` (and, where it enforces Trusted
+ * Types, allows the policy of worker-script.ts).
  * Where workers are forbidden, runs happen on the page itself (the engine's code is then imported
  * on the page, once, only for that).
  */
@@ -35,11 +36,14 @@ import type {
   WorkerResponse,
 } from './worker-protocol.ts';
 
+import { startModuleWorker } from '../worker-script.ts';
+import cpuWorkerUrl from './cpu-worker.ts?worker&url';
+
 type WorkerJobs = typeof import('./worker-jobs.ts');
 
 /** The CPU worker, from its own file (Vite bundles it; the library ships it beside its chunks). */
 function startCpuWorker(name: string): Worker {
-  return new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module', name });
+  return startModuleWorker(cpuWorkerUrl, name);
 }
 
 /** A response that ends a request. */
