@@ -1,7 +1,7 @@
 /** What tests of the lab page share: its parts, and the settings panel. */
 import { expect, type Page } from '@playwright/test';
 
-/** The lab's parts after the opening, in the chapter's order (their ids, as deep links). */
+/** The lab's parts after the opening, in the chapter's order (their ids, as deep links); the screenshots too. */
 export const PARTS = [
   'activations',
   'vanishing',

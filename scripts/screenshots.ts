@@ -12,20 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
 import { ELEMENT_TAGS, ELEMENTS } from '../src/lib/registry.ts';
+import { PARTS } from '../e2e/lab-page.ts';
 import { ELEMENT_EXAMPLES } from './element-examples.ts';
-
-/** The lab's parts after the opening, as index.html has them. */
-const PARTS = [
-  'activations',
-  'vanishing',
-  'fixes',
-  'exercise',
-  'chapter',
-  'theory',
-  'training',
-  'speed',
-  'run',
-] as const;
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, 'docs', 'screenshots');

@@ -32,24 +32,21 @@ export function choiceOption<T extends string>(
   };
 }
 
+/** A decimal number (an exponent allowed) from `min` to `max`. */
 export function numberOption(
   attribute: string,
   min: number,
   max: number,
   fallback: number,
 ): OptionRule<number> {
-  return {
+  return rangedOption(
     attribute,
+    'a number',
+    /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i,
+    min,
+    max,
     fallback,
-    allowed: `a number from ${min} to ${max}`,
-    parse: (raw) => {
-      const text = raw.trim();
-      if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) return undefined;
-      const value = Number(text);
-      return value >= min && value <= max ? value : undefined;
-    },
-    format: (value) => String(value),
-  };
+  );
 }
 
 /** An integer from `min` to `max`. */
@@ -59,13 +56,25 @@ export function integerOption(
   max: number,
   fallback: number,
 ): OptionRule<number> {
+  return rangedOption(attribute, 'an integer', /^\d+$/, min, max, fallback);
+}
+
+/** A number written as `pattern` allows, from `min` to `max`. */
+function rangedOption(
+  attribute: string,
+  kind: string,
+  pattern: RegExp,
+  min: number,
+  max: number,
+  fallback: number,
+): OptionRule<number> {
   return {
     attribute,
     fallback,
-    allowed: `an integer from ${min} to ${max}`,
+    allowed: `${kind} from ${min} to ${max}`,
     parse: (raw) => {
       const text = raw.trim();
-      if (!/^\d+$/.test(text)) return undefined;
+      if (!pattern.test(text)) return undefined;
       const value = Number(text);
       return value >= min && value <= max ? value : undefined;
     },
