@@ -61,6 +61,19 @@ export function benchmarkSpecs(
 }
 
 /**
+ * The CPU's SIMD peaks, or null where they could not be measured (the worker failed to): the
+ * timings stand without their share of the peak. A cancelled benchmark stays cancelled.
+ */
+async function measuredRoofline(context: TaskContext): Promise<Roofline | null> {
+  try {
+    return await context.roofline();
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    return null;
+  }
+}
+
+/**
  * Times `specs` backend by backend, then (where the page has several CPU threads) the cpu
  * workload again on N − 1 … 1 of them: the cpu row used all N. `fallbackReason` reads the task's
  * fallback notice, which says why a webgpu run used the CPU.
@@ -93,7 +106,7 @@ export async function runBenchmark(
   const cpuRun = done.find((run) => run.requested === 'cpu');
   if (cpuSpec) {
     // Once per page (shared-runs.ts keeps it): 100–200 ms of multiply-adds in the CPU worker.
-    session = { ...session, roofline: await context.roofline() };
+    session = { ...session, roofline: await measuredRoofline(context) };
     handle.update(session);
   }
   if (!cpuSpec || !cpuRun || scaling === 0) return session;
