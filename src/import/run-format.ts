@@ -153,7 +153,8 @@ export function shown(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Nested deeper than the stack: String() of such an array recurses too.
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }

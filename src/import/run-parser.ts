@@ -46,8 +46,18 @@ export interface RunParserOptions {
 const DEFAULT_MAX_PROBLEMS = 200;
 const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 
+/** Control characters (line breaks among them) as JSON escapes: a message stays one line. */
+function escapeControls(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** JSON.parse's message, which quotes the line: its control characters (a lone \r) escaped. */
 function jsonError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return escapeControls(error instanceof Error ? error.message : String(error));
 }
 
 /** The non-finite numbers JSON has no literal for, as Python's json.dumps writes them bare. */
@@ -107,6 +117,10 @@ export function readBareNonFinite(line: string): BareNonFinite | null {
   } catch {
     return null;
   }
+  // A key is named as written unless it holds a control character (then JSON-escaped).
+  const named = (key: string): string =>
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f]/.test(key) ? JSON.stringify(key) : key;
   const fields: string[] = new Array<string>(tokens.length).fill('');
   const visit = (value: unknown, path: string): unknown => {
     const index = typeof value === 'string' && value[0] === '\u0000' ? Number(value.slice(1)) : -1;
@@ -119,12 +133,20 @@ export function readBareNonFinite(line: string): BareNonFinite | null {
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => [
           key,
-          visit(item, path ? `${path}.${key}` : key),
+          visit(item, path ? `${path}.${named(key)}` : named(key)),
         ]),
       );
     return value;
   };
-  return { value: visit(parsed, ''), fields, tokens };
+  let value: unknown;
+  try {
+    value = visit(parsed, '');
+  } catch (error) {
+    // Nested deeper than the stack (JSON.parse itself is not recursive): not a line of the format.
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  return { value, fields, tokens };
 }
 
 export class RunFileParser {
@@ -176,7 +198,8 @@ export class RunFileParser {
       this.finished = true;
       if (!this.fatalProblem) {
         this.consume(this.decoder.decode());
-        this.finishLastLine();
+        // The last characters may complete a refusal (a line over the limit, a file not JSON).
+        if (!this.fatalProblem) this.finishLastLine();
         this.finishChecks();
       }
     }
@@ -196,10 +219,17 @@ export class RunFileParser {
         this.pending = buffer;
         return;
       }
+      // The refusal quotes the first 12 characters, whatever the chunks: wait for them.
+      if (body[0] !== '{' && body.length < 12 && !this.finished) {
+        this.pending = buffer;
+        return;
+      }
       this.started = true;
       if (body[0] !== '{') {
+        // The first line that is not blank (blank lines before it are counted, as readLine does).
+        const skipped = buffer.slice(0, buffer.length - body.length);
         this.refuse(
-          1,
+          skipped.split('\n').length,
           null,
           `not JSON (it begins with ${shown(body.slice(0, 12))}): this is not a gradlab run file, which is JSON lines beginning with a header object`,
         );
@@ -216,23 +246,30 @@ export class RunFileParser {
       if (this.fatalProblem) return;
     }
     this.pending = buffer.slice(start);
-    if (this.pending.length > this.maxLineLength)
-      this.refuse(
-        this.lineNumber + 1,
-        null,
-        `longer than ${this.maxLineLength} characters without a line break: not a gradlab run file`,
-      );
+    // A \r at the end may be the start of the line's \r\n: not counted (readLine drops it).
+    const pendingLength = this.pending.length - (this.pending.endsWith('\r') ? 1 : 0);
+    if (pendingLength > this.maxLineLength) this.refuseLongLine(this.lineNumber + 1);
+  }
+
+  /** A line over maxLineLength, whether it came in one chunk or many: the same refusal. */
+  private refuseLongLine(line: number): void {
+    this.refuse(
+      line,
+      null,
+      `longer than ${this.maxLineLength} characters without a line break: not a gradlab run file`,
+    );
   }
 
   private finishLastLine(): void {
     const last = this.pending;
     this.pending = '';
     if (last.trim() === '') return;
-    // A last line without a newline is fine when it is whole JSON; otherwise the file was cut.
+    // A last line without a newline is fine when it is whole JSON (bare NaN / Infinity read as
+    // on any other line); otherwise the file was cut.
     try {
       JSON.parse(last);
     } catch {
-      if (this.builder) {
+      if (this.builder && !readBareNonFinite(last.endsWith('\r') ? last.slice(0, -1) : last)) {
         this.lineNumber++;
         this.report({
           line: this.lineNumber,
@@ -289,6 +326,10 @@ export class RunFileParser {
   private readLine(raw: string): void {
     this.lineNumber++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.length > this.maxLineLength) {
+      this.refuseLongLine(this.lineNumber);
+      return;
+    }
     if (line.trim() === '') return;
     let value: unknown;
     try {
