@@ -73,7 +73,8 @@ export function bytes(files) {
 /**
  * A page with one element of `tag`, loaded through the loader, with the chunks the element loads
  * when it runs (`runs`: the run queue, the worker runner and the CPU worker, which holds the
- * WebAssembly kernel); an element that computes nothing (an activation plot) never loads them.
+ * WebAssembly kernel, with every chunk the worker imports); an element that computes nothing (an
+ * activation plot) never loads them.
  */
 export function elementCost(libDir, tag, { runs = true } = {}) {
   const loader = closure(join(libDir, 'gradlab.js'));
@@ -83,7 +84,9 @@ export function elementCost(libDir, tag, { runs = true } = {}) {
     const queue = readdirSync(join(libDir, 'chunks')).find((name) => name.startsWith('run-queue-'));
     if (queue) {
       const run = closure(join(libDir, 'chunks', queue));
-      for (const file of [...run.files, ...run.workers]) files.add(file);
+      run.files.forEach((file) => files.add(file));
+      // Each worker with what it imports in turn (its on-demand jobs apart).
+      for (const worker of run.workers) closure(worker).files.forEach((file) => files.add(file));
     }
   }
   return { files, gzip: bytes(files) };

@@ -7,7 +7,7 @@
 import type { RunPhase } from '../../engine/backend.ts';
 import { browserLaneTeam, serveLane } from './browser-lanes.ts';
 import type { LaneTeam } from './lanes.ts';
-import { executeJacobian, executeRequest, executeRoofline, executeTrain } from './worker-jobs.ts';
+import { executeRequest } from './run-job.ts';
 import type { CpuFault, LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 /** What the handler needs from the environment it runs in. */
@@ -74,15 +74,19 @@ export function createWorkerHandler(
     }
     const { id } = data;
     try {
+      // The worker's other jobs are code of their own, imported the first time one is asked.
       if (data.type === 'jacobian') {
+        const { executeJacobian } = await import('./worker-jobs.ts');
         post({ type: 'spectrum', id, spectrum: executeJacobian(data) });
         return;
       }
       if (data.type === 'roofline') {
+        const { executeRoofline } = await import('./worker-jobs.ts');
         post({ type: 'roofline', id, roofline: executeRoofline(data) });
         return;
       }
       if (data.type === 'train') {
+        const { executeTrain } = await import('./worker-jobs.ts');
         post({ type: 'trained', id, chunk: executeTrain(data, {}, await team) });
         return;
       }

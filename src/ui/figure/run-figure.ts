@@ -5,7 +5,6 @@
  * are drawn as they come; a figure keeps those its current plan needs.
  */
 import { html, nothing } from 'lit';
-import '../grad-spec-form/define.ts';
 import type { RunResult } from '../../engine/results.ts';
 import { SPEC_FIELD_NAMES, type RunSpec } from '../../engine/spec.ts';
 import { LAB_STATE_READER, labStateToEntries, type LabState } from '../lab/lab-state.ts';
@@ -17,6 +16,14 @@ export interface PlannedSpec {
   readonly key: string;
   readonly spec: RunSpec;
 }
+
+/**
+ * The run-settings form (`controls="full"` on a figure alone) is code of its own, imported the
+ * first time a figure shows it: a figure with fewer controls never downloads it.
+ */
+let specFormLoading: Promise<unknown> | undefined;
+const loadSpecForm = (): Promise<unknown> =>
+  (specFormLoading ??= import('../grad-spec-form/define.ts'));
 
 export abstract class RunFigure extends GradFigure<LabState> {
   static override stateReader = LAB_STATE_READER;
@@ -84,6 +91,7 @@ export abstract class RunFigure extends GradFigure<LabState> {
   }
 
   protected override renderSettings(): unknown {
+    void loadSpecForm();
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 
