@@ -134,3 +134,89 @@ test('the settings form reports a bad value at its field, named as in the URL', 
   await expect(form.getByLabel('batch', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   expect(new URL(page.url()).searchParams.get('batch')).toBeNull();
 });
+
+/**
+ * The CPU issue's widest network, 50 × 1024 × batch 256 on the CPU (f32, its SIMD kernels, in the
+ * worker and its helper lanes): the page stays responsive while it computes (frames keep coming,
+ * no long task on the main thread), its progress advances layer by layer (drawing the weights,
+ * seconds of it, then the passes), and Cancel stops it at once and frees the worker for the next
+ * run.
+ */
+test('a 50 × 1024 × 256 CPU run keeps the page responsive, shows its progress, and cancels at once', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const errors = collectConsoleErrors(page);
+  await page.addInitScript(() => {
+    // A reader without WebGPU, whom this CPU backend is for (and the timings part above, which
+    // runs the same network on the backend under test, would otherwise run it on SwiftShader).
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
+    const tasks: { start: number; duration: number }[] = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    (window as unknown as { longTasks: typeof tasks }).longTasks = tasks;
+  });
+  await page.goto('/?depth=50&width=1024&inputs=1024&batch=256&backend=cpu#run');
+  const run = page.locator('grad-run');
+  const progress = run.locator('progress');
+  const fraction = () =>
+    progress.evaluate((element) => (element as HTMLProgressElement).value).catch(() => -1);
+  // Its progress advances (once the queue reaches it: the timings part above times the same
+  // network first).
+  await expect.poll(fraction, { timeout: 120_000, intervals: [100] }).toBeGreaterThan(0);
+  const first = await fraction();
+  // Drawing 52 million weights takes seconds: the bar moves through them layer by layer.
+  await expect(run.locator('[part="run-status"] [role="status"]')).toHaveText(
+    /run 1: (weights|forward|backward) \d+\/51/,
+  );
+
+  // Two seconds of the run, watched from the main thread: the gap between animation frames, and
+  // the long tasks that began in that window.
+  const watched = await page.evaluate(async () => {
+    const start = performance.now();
+    let last = start;
+    let widest = 0;
+    await new Promise<void>((done) => {
+      const frame = (now: number) => {
+        widest = Math.max(widest, now - last);
+        last = now;
+        if (now - start < 2000) requestAnimationFrame(frame);
+        else done();
+      };
+      requestAnimationFrame(frame);
+    });
+    const tasks = (window as unknown as { longTasks: { start: number; duration: number }[] })
+      .longTasks;
+    return {
+      widestFrameGapMs: widest,
+      longTasks: tasks.filter((task) => task.start >= start).map((task) => task.duration),
+    };
+  });
+  test.info().annotations.push({
+    type: 'responsiveness',
+    description: `widest frame gap ${watched.widestFrameGapMs.toFixed(0)} ms; long tasks ${JSON.stringify(watched.longTasks)}`,
+  });
+  expect(watched.widestFrameGapMs).toBeLessThan(200);
+  expect(watched.longTasks.filter((duration) => duration >= 200)).toEqual([]);
+  await expect.poll(fraction, { timeout: 30_000 }).toBeGreaterThan(first);
+  expect(await fraction()).toBeLessThan(1);
+
+  // Cancel answers at once (the worker is terminated, not waited for).
+  const pressed = Date.now();
+  await run.getByRole('button', { name: 'Cancel' }).click();
+  await expect(run.getByRole('alert')).toHaveText('Run cancelled.');
+  await expect(progress).toHaveCount(0);
+  expect(Date.now() - pressed).toBeLessThan(2000);
+
+  // A small run then completes in a new worker.
+  const form = await openSettings(page);
+  await form.getByLabel('depth', { exact: true }).fill('3');
+  await form.getByLabel('width', { exact: true }).fill('8');
+  await form.getByLabel('inputs', { exact: true }).fill('8');
+  await form.getByLabel('batch', { exact: true }).fill('8');
+  await form.getByRole('button', { name: 'Apply and run' }).click();
+  await expect(run.locator('table[part="table"] tbody tr')).toHaveCount(4, { timeout: 60_000 });
+  expect(errors).toEqual([]);
+});

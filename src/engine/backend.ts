@@ -7,7 +7,8 @@ import type { ProblemSource } from './problem.ts';
 import type { BackendInfo, KernelClock, KernelTimes, LayerStatistics } from './results.ts';
 
 export interface RunProgress {
-  readonly phase: 'forward' | 'backward';
+  /** 'prepare': generating the weights (the CPU backends; WebGPU draws them on the device). */
+  readonly phase: 'prepare' | 'forward' | 'backward';
   /** Layers done in this phase. */
   readonly done: number;
   readonly total: number;
@@ -37,6 +38,8 @@ export interface PrepareOptions {
   readonly signal?: AbortSignal;
   /** As ComputeOptions.onPhase, for the 'prepare' phase. */
   readonly onPhase?: (phase: RunPhase, layer?: number) => void;
+  /** Told as each layer's weights are generated, where the backend generates them. */
+  readonly onProgress?: (progress: RunProgress) => void;
 }
 
 /** A problem loaded into a backend: weights in place, ready to run many times. */

@@ -41,6 +41,7 @@ export async function runSource(
   const prepared = await backend.prepare(source, {
     signal: options.signal,
     onPhase: options.onPhase,
+    onProgress: options.onProgress,
   });
   const initMs = performance.now() - initStart;
   try {

@@ -36,8 +36,14 @@ function initParameters(spec: RunSpec): InitParameters {
   return { gain: spec.gain, sigmaW: spec.sigmaW };
 }
 
+/**
+ * Told as each layer's weights are generated (`done` of `total` layers): a network of 50 × 1024
+ * takes seconds to draw its 52 million weights, and a reader sees them come.
+ */
+export type OnWeightsLayer = (done: number, total: number) => void;
+
 /** Numpy protocol (chapter §17.5's code): seed; W per layer in order; biases; X; Y. */
-function numpyProblem(spec: RunSpec, sizes: number[]): Problem {
+function numpyProblem(spec: RunSpec, sizes: number[], onLayer?: OnWeightsLayer): Problem {
   const state = new NumpyRandomState(spec.seed);
   const init = INITS[spec.init];
   const weights = sizes.slice(1).map((nOut, i) => {
@@ -48,6 +54,7 @@ function numpyProblem(spec: RunSpec, sizes: number[]): Problem {
     const w = state.randn(count);
     if (init.distribution === 'orthogonal') orthogonalize(w, nOut, nIn);
     for (let j = 0; j < count; j++) w[j]! *= scale;
+    onLayer?.(i + 1, sizes.length - 1);
     return w;
   });
   const biases = sizes.slice(1).map((nOut) => {
@@ -75,9 +82,9 @@ function philoxNormals(
 }
 
 /** Philox protocol: value i of W⁽ˡ⁾ is a pure function of (seed, l, i), as on the GPU. */
-function philoxProblem(spec: RunSpec, sizes: number[]): Problem {
+function philoxProblem(spec: RunSpec, sizes: number[], onLayer?: OnWeightsLayer): Problem {
   const init = INITS[spec.init];
-  const weights = sizes.slice(1).map((nOut, i) => {
+  const layerWeights = (nOut: number, i: number): Float64Array => {
     const nIn = sizes[i]!;
     const scale = init.scale(nIn, nOut, initParameters(spec));
     const count = nOut * nIn;
@@ -94,6 +101,11 @@ function philoxProblem(spec: RunSpec, sizes: number[]): Problem {
       return w;
     }
     return philoxNormals(spec.seed, i, PhiloxPurpose.weight, count, scale);
+  };
+  const weights = sizes.slice(1).map((nOut, i) => {
+    const w = layerWeights(nOut, i);
+    onLayer?.(i + 1, sizes.length - 1);
+    return w;
   });
   const biases = sizes
     .slice(1)
@@ -127,9 +139,11 @@ export function philoxBatchColumns(
   return out;
 }
 
-export function buildProblem(spec: RunSpec): Problem {
+export function buildProblem(spec: RunSpec, onLayer?: OnWeightsLayer): Problem {
   const sizes = layerSizes(spec);
-  return spec.rng === 'numpy' ? numpyProblem(spec, sizes) : philoxProblem(spec, sizes);
+  return spec.rng === 'numpy'
+    ? numpyProblem(spec, sizes, onLayer)
+    : philoxProblem(spec, sizes, onLayer);
 }
 
 /**
@@ -142,8 +156,8 @@ export interface ProblemSource {
   readonly sizes: readonly number[];
   /** The problem is exactly the spec's Philox stream with an elementwise init (not orthogonal). */
   readonly deviceGeneratable: boolean;
-  /** The f64 problem, generated on the first call and then kept. */
-  problem(): Problem;
+  /** The f64 problem, generated on the first call (told layer by layer) and then kept. */
+  problem(onLayer?: OnWeightsLayer): Problem;
 }
 
 export function problemFromSpec(spec: RunSpec): ProblemSource {
@@ -152,7 +166,7 @@ export function problemFromSpec(spec: RunSpec): ProblemSource {
     spec,
     sizes: layerSizes(spec),
     deviceGeneratable: spec.rng === 'philox' && INITS[spec.init].distribution !== 'orthogonal',
-    problem: () => (cached ??= buildProblem(spec)),
+    problem: (onLayer) => (cached ??= buildProblem(spec, onLayer)),
   };
 }
 

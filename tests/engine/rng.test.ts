@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NumpyRandomState, philox4x32, philoxNormal, PhiloxPurpose } from '../../src/engine/rng.ts';
+import {
+  mulhi32,
+  NumpyRandomState,
+  philox4x32,
+  philoxNormal,
+  PhiloxPurpose,
+} from '../../src/engine/rng.ts';
 import { loadFixture } from '../fixtures.ts';
 
 interface MtCase {
@@ -52,6 +58,23 @@ describe('numpy legacy RandomState, bit for bit', () => {
 });
 
 describe('Philox4x32-10', () => {
+  it('takes the high word of 32 × 32-bit products exactly (against BigInt)', () => {
+    const edges = [
+      0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xd2511f53, 0xcd9e8d57, 0xffffffff,
+    ];
+    const pairs: [number, number][] = edges.flatMap((a) =>
+      edges.map((b): [number, number] => [a, b]),
+    );
+    let state = 12345;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 20000; i++) pairs.push([next() ^ (next() << 16), next() ^ (next() << 16)]);
+    for (const [x, y] of pairs) {
+      const a = x >>> 0;
+      const b = y >>> 0;
+      expect(mulhi32(a, b), `${a} × ${b}`).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+    }
+  });
+
   const hex = (words: Uint32Array): string[] =>
     Array.from(words, (w) => w.toString(16).padStart(8, '0'));
   it('matches the Random123 known-answer vectors', () => {

@@ -81,3 +81,29 @@ describe('runProblemOn', () => {
     expect(problemShapeError(wrongBias)).toBe('b of layer 1 has 3 values, not 12');
   });
 });
+
+describe('progress', () => {
+  it('tells each layer as its weights are drawn, then the forward and backward passes', async () => {
+    for (const rng of ['philox', 'numpy'] as const) {
+      for (const precision of ['f32', 'f64'] as const) {
+        const seen: string[] = [];
+        await runExperiment(parseSpec({ ...spec, rng, repeat: 1 }), createCpuBackend(precision), {
+          onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`),
+        });
+        const layers = [1, 2, 3, 4, 5];
+        expect(seen, `${rng} ${precision}`).toEqual([
+          ...layers.map((l) => `prepare ${l}/5`),
+          ...layers.map((l) => `forward ${l}/5`),
+          ...layers.map((l) => `backward ${l}/5`),
+        ]);
+      }
+    }
+  });
+
+  it('draws the same weights whether told or not', () => {
+    const told: number[] = [];
+    const a = buildProblem(spec, (done) => told.push(done));
+    expect(told).toEqual([1, 2, 3, 4, 5]);
+    expect(a).toEqual(buildProblem(spec));
+  });
+});

@@ -123,7 +123,10 @@ export function createCpuBackend(precision: Precision, options: CpuBackendOption
     async prepare(source: ProblemSource, options: PrepareOptions = {}): Promise<PreparedRun> {
       options.signal?.throwIfAborted();
       options.onPhase?.('prepare');
-      const network = loadNetwork(source.problem(), kernels, team, threads);
+      const problem = source.problem((done, total) =>
+        options.onProgress?.({ phase: 'prepare', done, total }),
+      );
+      const network = loadNetwork(problem, kernels, team, threads);
       let kernelsMs: Record<KernelName, number> | null = null;
       return {
         kernelTiming: { clock: 'cpu-clock' },

@@ -505,7 +505,9 @@ async function prepareRun(context: PrepareContext): Promise<PreparedRun> {
         owned.splice(owned.indexOf(params), 1);
       }
     } else {
-      const problem = source.problem();
+      const problem = source.problem((done, total) =>
+        context.options.onProgress?.({ phase: 'prepare', done, total }),
+      );
       const upload = (target: GPUBuffer, values: Float64Array) =>
         device.queue.writeBuffer(target, 0, Float32Array.from(values));
       problem.weights.forEach((w, i) => upload(weights[i]!, w));

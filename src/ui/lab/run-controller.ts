@@ -14,7 +14,7 @@ import type { TrainingChunk } from '../../backends/cpu/training.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import type { Roofline } from '../../backends/cpu/roofline.ts';
 import { watchNear } from '../figure/near-viewport.ts';
-import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';
+import type { QueueOptions, RunExecutor, RunOutcome, RunProgress } from './run-queue.ts';
 
 export interface TaskContext {
   readonly signal: AbortSignal;
@@ -237,9 +237,8 @@ export class RunController implements ReactiveController {
         signal: abort.signal,
         onProgress: (p) => {
           if (!current()) return;
-          const runFraction = (p.phase === 'forward' ? p.done : p.total + p.done) / (2 * p.total);
-          this.fraction = (index + runFraction) / Math.max(total, index + 1);
-          this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: ${p.phase} ${p.done}/${p.total}`;
+          this.fraction = (index + runFraction(p)) / Math.max(total, index + 1);
+          this.label = `run ${index + 1}${total ? ` of ${total}` : ''}: ${PHASE_LABEL[p.phase]} ${p.done}/${p.total}`;
           this.progressUpdate();
         },
       });
@@ -320,6 +319,22 @@ export class RunController implements ReactiveController {
       }
     </div>`;
   }
+}
+
+/** What a run's progress says it is doing. */
+const PHASE_LABEL: Record<RunProgress['phase'], string> = {
+  prepare: 'weights',
+  forward: 'forward',
+  backward: 'backward',
+};
+
+/**
+ * How far one run is, from 0 to 1: its weights, its forward pass and its backward pass as three
+ * equal parts (a run that draws no weights here, on the GPU, starts at a third).
+ */
+export function runFraction(progress: RunProgress): number {
+  const before = { prepare: 0, forward: 1, backward: 2 }[progress.phase];
+  return (before + progress.done / Math.max(1, progress.total)) / 3;
 }
 
 function abortReason(signal: AbortSignal): unknown {
