@@ -35,7 +35,6 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './worker-protocol.ts';
-
 import { startModuleWorker } from '../worker-script.ts';
 import cpuWorkerUrl from './cpu-worker.ts?worker&url';
 
