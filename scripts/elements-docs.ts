@@ -167,9 +167,11 @@ const lines = [
   `\`gradlab.js\` is a small loader (${kb(LOADER_BUDGET)} at most, gzipped) that knows every tag. ` +
     'It imports an element’s code only when such an element is on the page and within about two ' +
     'viewport heights of being seen; chunks and the CPU worker are same-origin files beside it. ' +
-    `A page pays only for what it shows: one \`<grad-activation-plot>\` at most ${kb(BUDGETS['grad-activation-plot'])} ` +
-    `in all, one \`<grad-depth-sweep>\` at most ${kb(BUDGETS['grad-depth-sweep'])} with its worker and ` +
-    'WebAssembly kernel (measured by the tests, gzipped). Nothing is fetched from other origins.',
+    'A page pays only for what it shows. The budgets, gzipped: one `<grad-activation-plot>` ' +
+    `${kb(BUDGETS['grad-activation-plot'])} in all, one \`<grad-depth-sweep>\` ` +
+    `${kb(BUDGETS['grad-depth-sweep'])} with its worker and WebAssembly kernel; \`npm run build\` ` +
+    'prints what each costs against its budget (not all are met yet), and the tests measure the ' +
+    'transfers in the browser. Nothing is fetched from other origins.',
   '',
   'Bundler users import an element’s module by its package path, ' +
     '`import "gradlab/elements/grad-depth-sweep.js"`, which defines that tag.',
