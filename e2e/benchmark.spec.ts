@@ -14,6 +14,7 @@ import { TOLERANCES } from '../src/engine/tolerance.ts';
 import { compareRuns } from '../src/engine/verify.ts';
 import { runFlops } from '../src/engine/work.ts';
 import { collectConsoleErrors } from './watch.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 const SIZES = { depth: 3, width: 16, inputs: 16, outputs: 2, batch: 8 };
 // Small sweeps keep the other sections' runs, which share the page's queue, short.
@@ -212,9 +213,7 @@ test('without WebGPU the webgpu row says fallback: cpu; bad sizes name their fie
 }) => {
   test.setTimeout(240_000);
   const errors = collectConsoleErrors(page);
-  await page.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
-  });
+  await withoutWebGpu(page);
   // Phone width: the section must fit (its tables scroll inside their own wrappers).
   await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${QUERY}#benchmark`);

@@ -8,6 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { openSettings, PARTS } from './lab-page.ts';
 import { watchPage } from './watch.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 /** Small sizes, so every section's runs finish quickly even on SwiftShader. */
 const SMALL =
@@ -16,7 +17,8 @@ const SMALL =
 /**
  * Reads the lab from top to bottom as a reader would: each part is scrolled to and waited for
  * (figures run while they are near, and pause far away) until it has drawn a chart and shows no
- * progress, passing by each figure still at work. The training and the benchmark run only when asked: their parts just have to be there.
+ * progress, passing by each figure still at work. The training and the benchmark run only when
+ * asked: their parts just have to be there.
  */
 async function settle(page: Page): Promise<void> {
   for (const id of PARTS) {
@@ -53,9 +55,7 @@ for (const mode of ['webgpu', 'no-webgpu'] as const) {
   test.describe(`the lab (${mode === 'webgpu' ? 'WebGPU on SwiftShader' : 'WebGPU unavailable'})`, () => {
     test.beforeEach(async ({ page }) => {
       if (mode === 'no-webgpu') {
-        await page.addInitScript(() => {
-          Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
-        });
+        await withoutWebGpu(page);
       }
     });
 

@@ -8,6 +8,7 @@ import { runExperiment } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { openSettings } from './lab-page.ts';
 import { collectConsoleErrors } from './watch.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 async function tableValues(page: Page): Promise<string[][]> {
   const rows = page.locator('grad-run').locator('table[part="table"] tbody tr');
@@ -147,10 +148,10 @@ test('a 50 × 1024 × 256 CPU run keeps the page responsive, shows its progress,
 }) => {
   test.setTimeout(180_000);
   const errors = collectConsoleErrors(page);
+  // A reader without WebGPU, whom this CPU backend is for (and the timings part above, which
+  // runs the same network on the backend under test, would otherwise run it on SwiftShader).
+  await withoutWebGpu(page);
   await page.addInitScript(() => {
-    // A reader without WebGPU, whom this CPU backend is for (and the timings part above, which
-    // runs the same network on the backend under test, would otherwise run it on SwiftShader).
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     const tasks: { start: number; duration: number }[] = [];
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries())

@@ -10,6 +10,7 @@ import { parseSpec } from '../src/engine/spec.ts';
 import { TOLERANCES } from '../src/engine/tolerance.ts';
 import { sampleIndices, subsetOfSpec } from '../src/engine/verify.ts';
 import { collectConsoleErrors } from './watch.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 const SIZES = { depth: 4, width: 16, inputs: 16, outputs: 2, batch: 8 };
 // Small sweeps keep the other sections' runs, which share the page's queue, short.
@@ -116,9 +117,7 @@ test('without WebGPU the section says it fell back to the CPU, and still verifie
 }) => {
   test.setTimeout(180_000);
   const errors = collectConsoleErrors(page);
-  await page.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
-  });
+  await withoutWebGpu(page);
   // The section starts its runs when it is scrolled into view: go straight to it.
   await page.goto(`${QUERY}#verify`);
   const section = page.locator('grad-verify');

@@ -4,6 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import type { ParityReport } from './pages/gpu-parity.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 test('full WebGPU runs match cpu64 in the browser', async ({ page }) => {
   test.setTimeout(600_000);
@@ -33,9 +34,7 @@ test('the page runs webgpu when asked, and falls back to the CPU, saying so, wit
   ).toBeVisible();
 
   const noGpu = await page.context().newPage();
-  await noGpu.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
-  });
+  await withoutWebGpu(noGpu);
   await noGpu.goto('/?backend=webgpu&depth=3&width=8&inputs=8&outputs=2&batch=4#run');
   await expect(noGpu.locator('grad-run').getByTestId('fallback')).toContainText(
     'used the CPU backend',

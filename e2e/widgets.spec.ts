@@ -14,6 +14,7 @@ import { runExperiment } from '../src/engine/experiment.ts';
 import { parseSpec } from '../src/engine/spec.ts';
 import { bytes, closure, LOADER_BUDGET } from '../scripts/bundle-report.mjs';
 import { watchPage } from './watch.ts';
+import { withoutWebGpu } from './no-webgpu.ts';
 
 const LIBRARY = join(process.cwd(), 'dist', 'lib', 'gradlab.js');
 
@@ -201,9 +202,7 @@ test('the iframe route shows one widget from its URL, and reports an unknown one
 
   // Without WebGPU, a widget asked for webgpu falls back to the CPU and says so.
   const noGpu = await page.context().newPage();
-  await noGpu.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
-  });
+  await withoutWebGpu(noGpu);
   await noGpu.goto(
     '/embed.html?widget=grad-run&depth=3&width=8&inputs=8&outputs=2&batch=4&backend=webgpu',
   );
