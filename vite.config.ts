@@ -1,5 +1,6 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
+import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 import { tokenDeclarations } from './src/ui/design/token-table.ts';
 
 /**
@@ -45,7 +46,9 @@ export default defineConfig({
   plugins: [wgslPlugin(), crossOriginIsolation(), designTokens()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
-  worker: { format: 'es' },
+  // The CPU worker fetches its WebAssembly kernels as .wasm files, and carries of the engine's
+  // tables only what it computes with (scripts/worker-bundle.mjs).
+  worker: { format: 'es', plugins: () => workerBundlePlugins() },
   build: {
     target: 'es2022',
     // The lab in dist/app/, beside the library (dist/lib/) and its types (dist/types/): building

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { elementModules } from './scripts/element-modules.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
+import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 
 /** Every element's module as an entry of its own: dist/lib/elements/<tag>.js. */
 function elementEntries(): Record<string, string> {
@@ -21,11 +22,17 @@ export default defineConfig({
   base: './',
   worker: {
     format: 'es',
+    // The CPU worker fetches its WebAssembly kernels as .wasm files beside it, and carries of
+    // the engine's tables only what it computes with (scripts/worker-bundle.mjs).
+    plugins: () => workerBundlePlugins(),
     rollupOptions: {
       output: {
         entryFileNames: 'workers/[name]-[hash].js',
-        // The worker's on-demand jobs (worker-jobs.ts) and what they share with it.
+        // The worker's on-demand code (worker-jobs.ts, and browser-lanes.ts for its threads) and
+        // what it shares with it.
         chunkFileNames: 'workers/[name]-[hash].js',
+        // Its WebAssembly kernels, which it fetches relative to itself.
+        assetFileNames: 'workers/[name]-[hash][extname]',
         comments: !!process.env.GRADLAB_INSPECT,
       },
     },

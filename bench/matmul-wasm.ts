@@ -16,8 +16,8 @@ import os from 'node:os';
 import { matmulF32 } from '../src/backends/cpu/matmul-f32.ts';
 import { WasmKernels } from '../src/backends/cpu/wasm/wasm-kernels.ts';
 import {
-  RELAXED_MATMUL_WASM_BASE64,
-  KERNELS_WASM_BASE64,
+  KERNELS_WASM,
+  RELAXED_MATMUL_WASM,
 } from '../src/backends/cpu/wasm/kernels-wasm.generated.ts';
 import { setupTfjs } from './tfjs-peer.ts';
 import { median } from '../src/engine/experiment.ts';
@@ -84,9 +84,7 @@ async function main(): Promise<void> {
   const wasm = WasmKernels.create();
   if (!wasm) throw new Error('WebAssembly SIMD is unavailable in this runtime');
   const { tf, description } = await setupTfjs('wasm');
-  const base64 =
-    wasm.name === 'wasm-relaxed-simd' ? RELAXED_MATMUL_WASM_BASE64 : KERNELS_WASM_BASE64;
-  const wasmBytes = Math.floor((base64.replace(/=+$/, '').length * 3) / 4);
+  const wasmBytes = (wasm.name === 'wasm-relaxed-simd' ? RELAXED_MATMUL_WASM : KERNELS_WASM).length;
 
   console.log(
     `matmul GFLOP/s, one thread: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +

@@ -30,7 +30,7 @@ import { parseSpec } from '../src/engine/spec.ts';
 import { relativeError } from '../src/engine/tolerance.ts';
 import { rerunWithGpuEnvironment } from '../src/cli/node-webgpu.ts';
 import { measureRoofline } from '../src/backends/cpu/roofline.ts';
-import { RELAXED_MATMUL_WASM_BASE64 } from '../src/backends/cpu/wasm/kernels-wasm.generated.ts';
+import { RELAXED_MATMUL_WASM } from '../src/backends/cpu/wasm/kernels-wasm.generated.ts';
 import { passRoofline } from '../src/engine/roofline.ts';
 import type { CpuKernelName } from '../src/engine/results.ts';
 import {
@@ -124,10 +124,9 @@ function parseArgs(argv: readonly string[]): BenchArgs {
  * V8 11.3); returns how relaxed SIMD is available. Must run before any kernel is compiled.
  */
 function enableRelaxedSimd(): 'native' | 'flag' | 'unavailable' {
-  const relaxed = Uint8Array.from(atob(RELAXED_MATMUL_WASM_BASE64), (c) => c.charCodeAt(0));
-  if (WebAssembly.validate(relaxed)) return 'native';
+  if (WebAssembly.validate(RELAXED_MATMUL_WASM)) return 'native';
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(relaxed) ? 'flag' : 'unavailable';
+  return WebAssembly.validate(RELAXED_MATMUL_WASM) ? 'flag' : 'unavailable';
 }
 
 function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): number {

@@ -5,6 +5,8 @@ export const MODULES: {
 };
 /** Absolute path of the generated module, src/backends/cpu/wasm/kernels-wasm.generated.ts. */
 export const GENERATED_PATH: string;
+/** Absolute paths of the .wasm files beside it: kernels.wasm and relaxed.wasm. */
+export const BINARY_PATHS: { readonly kernels: string; readonly relaxed: string };
 /** The asc command-line flags both modules use. */
 export const ASC_FLAGS: readonly string[];
 /** Compiles one module in memory; resolves to the .wasm bytes. */

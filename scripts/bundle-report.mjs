@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // What a page pays for gradlab, computed from the built library (dist/lib) and lab (dist/app): for a
 // page with one element, the loader, the element's module, every chunk it imports statically, and
-// the CPU worker where its code can start one (the WebAssembly kernel is inside the worker), in
-// gzipped bytes. `npm run build` prints the table; the browser tests measure the same transfers.
+// the CPU worker where its code can start one, with the WebAssembly kernels it fetches, in gzipped
+// bytes. `npm run build` prints the table; the browser tests measure the same transfers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,15 +21,15 @@ const gz = (file) => gzipSync(readFileSync(file)).length;
 
 /**
  * Chunks imported dynamically only when a page asks for them: other elements, the WebGPU backend,
- * exports, the in-page CPU fallback, heat-maps and bars, and the run queue (counted apart, for
- * elements that run).
+ * exports, the in-page CPU fallback, heat-maps and bars, the CPU worker's threads (only on a
+ * cross-origin-isolated page), and the run queue (counted apart, for elements that run).
  */
 const ON_DEMAND =
-  /elements\/|webgpu-backend|training-gpu|adapter-|chart-export|worker-jobs|experiment-|training-|chart-layers|run-queue/;
+  /elements\/|webgpu-backend|training-gpu|adapter-|chart-export|worker-jobs|browser-lanes|experiment-|training-|chart-layers|run-queue/;
 
 /**
- * Relative module specifiers a file imports, statically or (unless on demand) dynamically, and
- * the worker files it can start.
+ * Relative module specifiers a file imports, statically or (unless on demand) dynamically, the
+ * worker files it can start, and the WebAssembly files it fetches (`new URL("x.wasm", …)`).
  */
 function references(file) {
   const text = readFileSync(file, 'utf8');
@@ -46,10 +46,16 @@ function references(file) {
     /new URL\(\s*["'`](\.{1,2}\/[^"'`]*workers\/[^"'`]+\.js)["'`]/g,
   ))
     workers.add(normalize(join(dirname(file), match[1])));
-  return { imports, workers };
+  const assets = new Set();
+  for (const match of text.matchAll(/new URL\(\s*["'`]((?:\.{1,2}\/)?[\w./-]+\.wasm)["'`]/g))
+    assets.add(normalize(join(dirname(file), match[1])));
+  return { imports, workers, assets };
 }
 
-/** Every file a module pulls in statically, with the workers any of them can start. */
+/**
+ * Every file a module pulls in statically, and the WebAssembly files they fetch, with the workers
+ * any of them can start.
+ */
 export function closure(entry) {
   const files = new Set();
   const workers = new Set();
@@ -58,6 +64,7 @@ export function closure(entry) {
     files.add(file);
     const refs = references(file);
     refs.workers.forEach((worker) => workers.add(worker));
+    refs.assets.forEach((asset) => files.add(asset));
     refs.imports.forEach(visit);
   };
   visit(entry);
@@ -72,8 +79,8 @@ export function bytes(files) {
 
 /**
  * A page with one element of `tag`, loaded through the loader, with the chunks the element loads
- * when it runs (`runs`: the run queue, the worker runner and the CPU worker, which holds the
- * WebAssembly kernel, with every chunk the worker imports); an element that computes nothing (an
+ * when it runs (`runs`: the run queue, the worker runner and the CPU worker, with every chunk the
+ * worker imports and the WebAssembly kernels it fetches); an element that computes nothing (an
  * activation plot) never loads them.
  */
 export function elementCost(libDir, tag, { runs = true } = {}) {

@@ -15,7 +15,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
-import { hasSplittableLayer } from '../backends/cpu/network-pass.ts';
+import { hasSplittableLayer } from '../backends/cpu/parallel-work.ts';
 import {
   availableThreads,
   createNodeLaneTeam,

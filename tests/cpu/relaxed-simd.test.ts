@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend, f32KernelName } from '../../src/backends/cpu/cpu-backend.ts';
 import { createNodeLaneTeam } from '../../src/backends/cpu/node/node-lanes.ts';
 import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';
-import { RELAXED_MATMUL_WASM_BASE64 } from '../../src/backends/cpu/wasm/kernels-wasm.generated.ts';
+import { RELAXED_MATMUL_WASM } from '../../src/backends/cpu/wasm/kernels-wasm.generated.ts';
 import { bestWasmKernel, WasmKernels } from '../../src/backends/cpu/wasm/wasm-kernels.ts';
 import { problemFromSpec } from '../../src/engine/problem.ts';
 import { parseSpec } from '../../src/engine/spec.ts';
@@ -20,8 +20,7 @@ import { compareRuns } from '../../src/engine/verify.ts';
 import { checkProduct, errorBound, referenceProduct, transposed } from './product-check.ts';
 import { makeRandom, randomMatrix } from '../matrices.ts';
 
-const relaxedBytes = Uint8Array.from(atob(RELAXED_MATMUL_WASM_BASE64), (c) => c.charCodeAt(0));
-const builtIn = WebAssembly.validate(relaxedBytes);
+const builtIn = WebAssembly.validate(RELAXED_MATMUL_WASM);
 if (!builtIn) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 function kernels(name: 'wasm-relaxed-simd' | 'wasm-simd'): WasmKernels {
@@ -32,7 +31,7 @@ function kernels(name: 'wasm-relaxed-simd' | 'wasm-simd'): WasmKernels {
 
 describe('relaxed SIMD in this engine', () => {
   it('validates (natively or with V8’s flag) and is the build gradlab prefers', () => {
-    expect(WebAssembly.validate(relaxedBytes)).toBe(true);
+    expect(WebAssembly.validate(RELAXED_MATMUL_WASM)).toBe(true);
     expect(bestWasmKernel()).toBe('wasm-relaxed-simd');
     expect(f32KernelName()).toBe('wasm-relaxed-simd');
     expect(createCpuBackend('f32').info.kernel).toBe('wasm-relaxed-simd');

@@ -1,13 +1,15 @@
 /**
  * The WebAssembly kernels' matmul (plain SIMD128 build) against its precision contract, the
- * loader, and the generated module. The activation and reduction kernels are tested in
+ * loader, the generated module and the built worker's copy of it (kernels-wasm.fetch.ts). The activation and reduction kernels are tested in
  * activation-wasm.test.ts; the relaxed-SIMD build in relaxed-simd.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect, vi } from 'vitest';
 import {
-  RELAXED_MATMUL_WASM_BASE64,
-  KERNELS_WASM_BASE64,
+  KERNELS_WASM,
+  RELAXED_MATMUL_WASM,
 } from '../../src/backends/cpu/wasm/kernels-wasm.generated.ts';
 import { RESIDENT_BUDGET_BYTES, WasmKernels } from '../../src/backends/cpu/wasm/wasm-kernels.ts';
 import { makeRandom, randomMatrix } from '../matrices.ts';
@@ -28,7 +30,7 @@ describe('WasmKernels', () => {
   });
 
   it('embeds small modules: the kernels under 16 KB, the relaxed matmul under 4 KB', () => {
-    const sizes = [atob(KERNELS_WASM_BASE64).length, atob(RELAXED_MATMUL_WASM_BASE64).length];
+    const sizes = [KERNELS_WASM.length, RELAXED_MATMUL_WASM.length];
     expect(sizes[0]).toBeGreaterThan(8);
     expect(sizes[0]).toBeLessThan(16384);
     expect(sizes[1]).toBeGreaterThan(8);
@@ -56,8 +58,8 @@ describe('WasmKernels', () => {
 
   it('prefers relaxed SIMD where the engine validates it, else SIMD128', async () => {
     vi.resetModules();
-    const relaxed = atob(RELAXED_MATMUL_WASM_BASE64);
-    expect(relaxed.length).not.toBe(atob(KERNELS_WASM_BASE64).length);
+    const relaxed = RELAXED_MATMUL_WASM;
+    expect(relaxed.length).not.toBe(KERNELS_WASM.length);
     const validate = vi
       .spyOn(WebAssembly, 'validate')
       // Claim no relaxed SIMD: the relaxed module is the one of its length.
@@ -260,15 +262,107 @@ describe('kernels-wasm.generated.ts', () => {
   it('is up to date with the *.as.ts sources (npm run build:wasm), both modules', async () => {
     const kernels = await build.compileWasmModule('kernels');
     const relaxed = await build.compileWasmModule('relaxed');
-    expect(Buffer.from(kernels).toString('base64'), 'stale: run `npm run build:wasm`').toBe(
-      KERNELS_WASM_BASE64,
-    );
-    expect(Buffer.from(relaxed).toString('base64'), 'stale: run `npm run build:wasm`').toBe(
-      RELAXED_MATMUL_WASM_BASE64,
-    );
+    const stale = 'stale: run `npm run build:wasm`';
+    expect(Buffer.from(KERNELS_WASM).equals(kernels), stale).toBe(true);
+    expect(Buffer.from(RELAXED_MATMUL_WASM).equals(relaxed), stale).toBe(true);
     const text = await build.renderGeneratedModule(kernels, relaxed);
     expect(text, 'stale header: run `npm run build:wasm`').toBe(
       await readFile(build.GENERATED_PATH, 'utf8'),
     );
+  });
+
+  it('holds the bytes of kernels.wasm and relaxed.wasm, which the built CPU worker fetches', async () => {
+    const stale = 'the .wasm files differ from the generated module: run `npm run build:wasm`';
+    expect((await readFile(build.BINARY_PATHS.kernels)).equals(KERNELS_WASM), stale).toBe(true);
+    expect((await readFile(build.BINARY_PATHS.relaxed)).equals(RELAXED_MATMUL_WASM), stale).toBe(
+      true,
+    );
+  });
+});
+
+/**
+ * The built worker's copy of the generated module, loaded in place of it (as the worker's bundle
+ * has it), with XMLHttpRequest answered by `answer`: the file's bytes, or a status; fresh copies
+ * of the loader and the backend, so that their per-realm caches start empty.
+ */
+async function withFetchedBinaries(
+  answer: (file: string) => Uint8Array | number,
+  use: (modules: {
+    fetched: typeof import('../../src/backends/cpu/wasm/kernels-wasm.fetch.ts');
+    loader: typeof import('../../src/backends/cpu/wasm/wasm-kernels.ts');
+    backend: typeof import('../../src/backends/cpu/cpu-backend.ts');
+  }) => void,
+): Promise<void> {
+  class FileRequest {
+    private file = '';
+    status = 0;
+    responseType = '';
+    response: ArrayBuffer | null = null;
+    open(method: string, url: URL, async: boolean): void {
+      expect([method, async]).toEqual(['GET', false]);
+      this.file = fileURLToPath(url);
+    }
+    send(): void {
+      const result = answer(this.file);
+      if (typeof result === 'number') {
+        this.status = result;
+        return;
+      }
+      this.status = 200;
+      this.response = new Uint8Array(result).buffer;
+    }
+  }
+  vi.resetModules();
+  vi.stubGlobal('XMLHttpRequest', FileRequest);
+  vi.doMock(
+    '../../src/backends/cpu/wasm/kernels-wasm.generated.ts',
+    () => import('../../src/backends/cpu/wasm/kernels-wasm.fetch.ts'),
+  );
+  try {
+    use({
+      fetched: await import('../../src/backends/cpu/wasm/kernels-wasm.fetch.ts'),
+      loader: await import('../../src/backends/cpu/wasm/wasm-kernels.ts'),
+      backend: await import('../../src/backends/cpu/cpu-backend.ts'),
+    });
+  } finally {
+    vi.doUnmock('../../src/backends/cpu/wasm/kernels-wasm.generated.ts');
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  }
+}
+
+describe('kernels-wasm.fetch.ts (the built CPU worker reads the .wasm files beside it)', () => {
+  it('reads the bytes the generated module embeds, and the kernels run from them', async () => {
+    const requested: string[] = [];
+    await withFetchedBinaries(
+      (file) => {
+        requested.push(file);
+        return readFileSync(file);
+      },
+      ({ fetched, loader }) => {
+        expect(requested).toEqual([build.BINARY_PATHS.kernels, build.BINARY_PATHS.relaxed]);
+        expect(Buffer.from(fetched.KERNELS_WASM).equals(KERNELS_WASM)).toBe(true);
+        expect(Buffer.from(fetched.RELAXED_MATMUL_WASM).equals(RELAXED_MATMUL_WASM)).toBe(true);
+        checkProduct(loader.WasmKernels.create('wasm-simd')!, 9, 10, 11, 14);
+      },
+    );
+  });
+
+  it('has empty binaries where a request fails, and the backend runs the TypeScript kernels', async () => {
+    const failures: ((file: string) => Uint8Array | number)[] = [
+      () => 404,
+      () => {
+        throw new DOMException('Failed to load', 'NetworkError');
+      },
+    ];
+    for (const failure of failures) {
+      await withFetchedBinaries(failure, ({ fetched, loader, backend }) => {
+        expect(fetched.KERNELS_WASM.length).toBe(0);
+        expect(fetched.RELAXED_MATMUL_WASM.length).toBe(0);
+        expect(loader.bestWasmKernel()).toBeNull();
+        expect(backend.f32KernelName()).toBe('typescript');
+        expect(backend.createCpuBackend('f32').info.kernel).toBe('typescript');
+      });
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Threads for the CPU backend: a team of lanes that share a pass's buffers (SharedArrayBuffer)
- * and split each row job of pass-rows.ts between them. Lane 0 is the thread that runs the pass
- * (the coordinator); lanes 1 … n − 1 are workers (Node worker_threads, or Web Workers on a
- * cross-origin-isolated page), reached through a LanePort each.
+ * and split each row job of pass-rows.ts between them (lane-jobs.ts runs one lane's share). Lane
+ * 0 is the thread that runs the pass (the coordinator); lanes 1 … n − 1 are workers (Node
+ * worker_threads, or Web Workers on a cross-origin-isolated page), reached through a LanePort
+ * each. A pass on one thread needs none of this module.
  *
  * Protocol, over one Int32Array in shared memory (CONTROL):
  * - the coordinator posts `attach` (the buffers; once per network) and `enter` (the current
@@ -13,37 +14,16 @@
  *   and the coordinator waits for every lane to count itself out before the pass returns.
  * Atomics operations order the plain reads and writes of the shared buffers around them.
  */
+import { JOB, runLaneJob, type JobKind } from './lane-jobs.ts';
 import {
-  deltaRows,
-  forwardRows,
-  gradRows,
   KernelStopwatch,
-  laneRows,
   laneScratch,
-  partialWords,
-  statisticsRows,
-  updateRows,
   type KernelVariant,
   type LaneScratch,
   type PassBuffers,
   type PrecisionKernels,
 } from './pass-rows.ts';
-import {
-  deltaRowsWasm,
-  forwardRowsWasm,
-  gradRowsWasm,
-  statisticsRowsWasm,
-} from './pass-rows-wasm.ts';
 import type { KernelName } from '../../engine/results.ts';
-
-export const JOB = { leave: 0, forward: 1, statistics: 2, delta: 3, grad: 4, update: 5 } as const;
-export type JobKind = (typeof JOB)[keyof typeof JOB];
-
-/**
- * Job flags: which of the two gradient buffers holds g⁽ˡ⁾, whether ∂L/∂b is wanted, and whether
- * ∂L/∂W must be left in the network's dW buffer (training; a run needs only its norm).
- */
-export const FLAG = { gradParity: 1, withBias: 2, weightGradient: 4 } as const;
 
 const CONTROL = {
   generation: 0,
@@ -100,65 +80,6 @@ const STALL_FACTOR = 50;
 /** A lane stopped answering: the pass fails with this, and the team is given up. */
 export class LaneStalledError extends Error {
   override name = 'LaneStalledError';
-}
-
-/** Runs lane `lane` of `lanes`'s share of a job. */
-export function runLaneJob(
-  net: PassBuffers,
-  scratch: LaneScratch,
-  kind: JobKind,
-  layer: number,
-  flags: number,
-  lane: number,
-  lanes: number,
-  clock: KernelStopwatch,
-): void {
-  const words = partialWords(net.sizes.length - 1, net.spec.bins);
-  const partial = net.partials.subarray(lane * words, (lane + 1) * words);
-  const { sizes } = net;
-  const grad = net.grads[flags & FLAG.gradParity]!;
-  // The f32 kernels with a WebAssembly instance run the jobs of pass-rows-wasm.ts.
-  const wasm = scratch.kernels.wasm !== null;
-  switch (kind) {
-    case JOB.forward: {
-      const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
-      if (wasm) forwardRowsWasm(net, scratch, layer, r0, r1, clock, partial);
-      else forwardRows(net, scratch, layer, r0, r1, clock, partial);
-      return;
-    }
-    case JOB.statistics:
-      for (let l = 1; l < sizes.length; l++) {
-        const [r0, r1] = laneRows(sizes[l]!, lane, lanes);
-        if (wasm) statisticsRowsWasm(net, scratch, l, r0, r1, partial);
-        else statisticsRows(net, l, r0, r1, partial);
-      }
-      return;
-    case JOB.delta: {
-      const [r0, r1] = laneRows(sizes[layer]!, lane, lanes);
-      const withBias = (flags & FLAG.withBias) !== 0;
-      if (wasm) {
-        const keep = (flags & FLAG.weightGradient) !== 0;
-        deltaRowsWasm(net, scratch, layer, grad, withBias, keep, r0, r1, clock, partial);
-      } else deltaRows(net, scratch, layer, grad, withBias, r0, r1, clock, partial);
-      return;
-    }
-    case JOB.update:
-      // Training: every layer's optimizer step, rows split per layer like the statistics.
-      for (let l = 1; l < sizes.length; l++) {
-        const [r0, r1] = laneRows(sizes[l]!, lane, lanes);
-        const [weightSquares, deltaSquares] = updateRows(net, l, r0, r1);
-        partial[2 * (l - 1)] = weightSquares;
-        partial[2 * (l - 1) + 1] = deltaSquares;
-      }
-      return;
-    case JOB.grad: {
-      const [r0, r1] = laneRows(sizes[layer - 1]!, lane, lanes);
-      const gradPrev = net.grads[1 - (flags & FLAG.gradParity)]!;
-      if (wasm) gradRowsWasm(net, scratch, layer, grad, gradPrev, r0, r1, clock);
-      else gradRows(net, scratch, layer, grad, gradPrev, r0, r1, clock);
-      return;
-    }
-  }
 }
 
 /**

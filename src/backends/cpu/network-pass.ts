@@ -13,7 +13,8 @@
 import type { ComputeOptions } from '../../engine/backend.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { KernelName, LayerStatistics } from '../../engine/results.ts';
-import { FLAG, JOB, runLaneJob, type JobKind, type LaneTeam } from './lanes.ts';
+import { FLAG, JOB, runLaneJob, type JobKind } from './lane-jobs.ts';
+import type { LaneTeam } from './lanes.ts';
 import {
   allocatePassBuffers,
   KernelStopwatch,
@@ -27,6 +28,7 @@ import {
   type TrainingSetup,
 } from './pass-rows.ts';
 import { OPTIMIZER_SETTINGS } from './optimizer.ts';
+import { hasSplittableLayer, MIN_PARALLEL_WORK } from './parallel-work.ts';
 
 export {
   BATCHNORM_EPSILON,
@@ -34,19 +36,6 @@ export {
   type FloatArray,
   type PrecisionKernels,
 } from './pass-rows.ts';
-
-/**
- * Below this many multiply-adds, a layer's job runs on the coordinating thread alone: handing it
- * to other threads would cost more than it saves.
- */
-export const MIN_PARALLEL_WORK = 1 << 17;
-
-/** Whether some layer's product is big enough to split between threads (MIN_PARALLEL_WORK). */
-export function hasSplittableLayer(sizes: readonly number[], batch: number): boolean {
-  for (let l = 1; l < sizes.length; l++)
-    if (sizes[l]! * sizes[l - 1]! * batch >= MIN_PARALLEL_WORK) return true;
-  return false;
-}
 
 /** A problem converted to one precision, with buffers for a pass; reused across runs. */
 export interface LoadedNetwork extends PassBuffers {

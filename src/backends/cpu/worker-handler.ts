@@ -5,7 +5,6 @@
  * included.
  */
 import type { RunPhase } from '../../engine/backend.ts';
-import { browserLaneTeam, serveLane } from './browser-lanes.ts';
 import type { LaneTeam } from './lanes.ts';
 import { executeRequest } from './run-job.ts';
 import type { CpuFault, LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
@@ -64,11 +63,21 @@ export function createWorkerHandler(
   /** The helper lanes this worker coordinates, once the page has set them up. */
   let team: Promise<LaneTeam | null> = Promise.resolve(null);
   return async (data) => {
+    // Threads (browser-lanes.ts, with the team's protocol) are code of their own, imported only
+    // where the page set some up: on a cross-origin-isolated page with more than one core.
     if (data.type === 'lanes') {
-      team = browserLaneTeam(data.ports);
+      team = import('./browser-lanes.ts').then(
+        ({ browserLaneTeam }) => browserLaneTeam(data.ports),
+        (error: unknown) => {
+          console.warn(`gradlab: CPU threads could not be loaded (${error}); using one`);
+          return null;
+        },
+      );
       return;
     }
     if (data.type === 'lane') {
+      // The port holds the coordinator's messages until serveLane listens to it.
+      const { serveLane } = await import('./browser-lanes.ts');
       serveLane(data.port);
       return;
     }

@@ -2,11 +2,13 @@
  * The CPU backend's WebAssembly kernels (kernels.as.ts: the matmul, the fused activation pass,
  * the reductions, the peak micro-kernel) behind a small TypeScript API.
  *
- * Two modules are embedded as base64 (kernels-wasm.generated.ts, `npm run build:wasm`), never
- * fetched, so they load the same way in Node, under Vite (dev and build) and in Web Workers: the
- * kernels module (SIMD128, about 10 KB) and the relaxed module (about 3 KB: the matmul and its
- * peak loop with f32x4.relaxed_madd, a fused multiply-add where the CPU has one), which imports
- * the kernels module's memory. Two sets of kernels follow:
+ * Two modules, from kernels-wasm.generated.ts (`npm run build:wasm`): the kernels module
+ * (SIMD128, about 8 KB) and the relaxed module (about 3 KB: the matmul and its peak loop with
+ * f32x4.relaxed_madd, a fused multiply-add where the CPU has one), which imports the kernels
+ * module's memory. They are embedded as base64, so that they load the same way in Node, under
+ * Vite's dev server and on a page; the built CPU worker fetches the same bytes as .wasm files
+ * before it starts (kernels-wasm.fetch.ts) and, where that fails, has empty binaries, which
+ * validate() rejects like an engine without SIMD. Two sets of kernels follow:
  * - 'wasm-relaxed-simd': the kernels module, with the relaxed module's matmul. V8 enables relaxed
  *   SIMD by default from 11.4 (Chromium 114; the Chromium 156 of the e2e tests runs it); Node 20
  *   (V8 11.3) has it behind --experimental-wasm-relaxed-simd.
@@ -30,7 +32,7 @@
  * rounding per step where relaxed SIMD fuses; either way its error is at most
  * γ_K·Σ_p|A[i,p]·B[p,j]| with γ_K = K·2⁻²⁴/(1 − K·2⁻²⁴).
  */
-import { KERNELS_WASM_BASE64, RELAXED_MATMUL_WASM_BASE64 } from './kernels-wasm.generated.ts';
+import { KERNELS_WASM, RELAXED_MATMUL_WASM } from './kernels-wasm.generated.ts';
 
 /** The two sets of WebAssembly kernels. */
 export const WASM_KERNEL_NAMES = ['wasm-relaxed-simd', 'wasm-simd'] as const;
@@ -124,18 +126,11 @@ export function operandBytes(length: number): number {
   return Math.ceil((4 * length + SLACK_BYTES) / ALIGN_BYTES) * ALIGN_BYTES;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 type ModuleName = 'kernels' | 'relaxed';
 
-const SOURCES: Record<ModuleName, string> = {
-  kernels: KERNELS_WASM_BASE64,
-  relaxed: RELAXED_MATMUL_WASM_BASE64,
+const BINARIES: Record<ModuleName, Uint8Array<ArrayBuffer>> = {
+  kernels: KERNELS_WASM,
+  relaxed: RELAXED_MATMUL_WASM,
 };
 
 /** Compiled once per realm, shared by all instances; null where it cannot run. */
@@ -145,9 +140,10 @@ function compileModule(name: ModuleName): WebAssembly.Module | null {
   if (compiled.has(name)) return compiled.get(name)!;
   let module: WebAssembly.Module | null = null;
   if (typeof WebAssembly === 'object') {
-    const bytes = decodeBase64(SOURCES[name]);
+    const bytes = BINARIES[name];
     try {
-      // validate() is false where SIMD128 (or relaxed SIMD) is unsupported. Compiling can still
+      // validate() is false where SIMD128 (or relaxed SIMD) is unsupported, and for the empty
+      // binary of a worker that could not fetch it (kernels-wasm.fetch.ts). Compiling can still
       // throw where a Content-Security-Policy without 'wasm-unsafe-eval' forbids it, or on the
       // main thread of an older Chromium (sizes over 4 KB).
       if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);

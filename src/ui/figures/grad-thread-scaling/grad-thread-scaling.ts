@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { browserThreadPlan } from '../../../backends/cpu/browser-lanes.ts';
-import { MIN_PARALLEL_WORK } from '../../../backends/cpu/network-pass.ts';
+import { MIN_PARALLEL_WORK } from '../../../backends/cpu/parallel-work.ts';
 import { formatMs } from '../../lab/format.ts';
 import { formatSpeedup, threadScaling } from '../../grad-benchmark/benchmark-data.ts';
 import { BenchmarkFigure } from '../benchmark-figure.ts';
