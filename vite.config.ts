@@ -1,4 +1,5 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 import { tokenDeclarations } from './src/ui/design/token-table.ts';
@@ -43,7 +44,7 @@ function crossOriginIsolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [wgslPlugin(), crossOriginIsolation(), designTokens()],
+  plugins: [wgslPlugin(), cssLiteralsPlugin(), crossOriginIsolation(), designTokens()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   // The CPU worker fetches its WebAssembly kernels as .wasm files, and carries of the engine's

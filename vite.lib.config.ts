@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { elementModules } from './scripts/element-modules.mjs';
+import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 
@@ -17,7 +18,7 @@ function elementEntries(): Record<string, string> {
  * folder and adds one script tag.
  */
 export default defineConfig({
-  plugins: [wgslPlugin()],
+  plugins: [wgslPlugin(), cssLiteralsPlugin()],
   // Relative URLs for chunks and the worker: the folder works wherever a site puts it.
   base: './',
   worker: {
@@ -63,15 +64,23 @@ export default defineConfig({
         codeSplitting: {
           includeDependenciesRecursively: false,
           groups: [
-            { name: 'spec-rules', test: /engine\/spec-rules\.ts$/ },
-            // What the loader imports, and figures too (near-viewport.ts, aspect.ts).
-            { name: 'loader', test: /(lib\/registry|ui\/figure\/(near-viewport|aspect))\.ts$/ },
+            // What the loader imports, and figures too (near-viewport, aspect, figure-controls).
+            {
+              name: 'loader',
+              test: /(lib\/registry|ui\/figure\/(near-viewport|aspect|figure-controls))\.ts$/,
+            },
+            // What every figure draws with: Lit, the activation table, the design tokens, the
+            // figure base and the chart wrapper, and the attribute rules.
             {
               name: 'figure',
-              test: /ui\/(design\/palette|figure\/(grad-figure|figure-options|controls-level|define-figure|ready-queue)|grad-chart\/(grad-chart|grad-chart\.styles|chart-data|define)|lab\/inside-lab)\.ts$/,
+              test: /node_modules\/(lit-html\/lit-html|lit-element\/lit-element|@lit\/reactive-element\/(reactive-element|css-tag)|lit\/index)\.js$|engine\/(spec-rules|activations|special)\.ts$|ui\/(design\/(palette|tokens|token-table)|figure\/(grad-figure|figure-options|controls-level|define-figure|ready-queue)|grad-chart\/(grad-chart|grad-chart\.styles|chart-data|define)|lab\/(inside-lab|section\.styles))\.ts$/,
             },
             { name: 'spec', test: /(ui\/lab\/lab-state|engine\/spec|engine\/inits)\.ts$/ },
-            { name: 'run-figure', test: /ui\/(figure\/run-figure|lab\/run-controller)\.ts$/ },
+            // What every figure that computes adds: the run queue, and the worker it starts.
+            {
+              name: 'run-figure',
+              test: /(ui\/(figure\/run-figure|lab\/(run-controller|run-queue|shared-runs))|backends\/(worker-script|experiment-runner|webgpu\/faults|cpu\/(worker-runner|browser-lanes)))\.ts$/,
+            },
           ],
         },
         minify: !process.env.GRADLAB_INSPECT,

@@ -21,11 +21,12 @@ const gz = (file) => gzipSync(readFileSync(file)).length;
 
 /**
  * Chunks imported dynamically only when a page asks for them: other elements, the WebGPU backend,
- * exports, the in-page CPU fallback, heat-maps and bars, the CPU worker's threads (only on a
+ * exports and the Embed panel, the in-page CPU fallback, heat-maps and bars, a figure's controls
+ * (none with controls="none", as the budgets are measured), the CPU worker's threads (only on a
  * cross-origin-isolated page), and the run queue (counted apart, for elements that run).
  */
 const ON_DEMAND =
-  /elements\/|webgpu-backend|training-gpu|adapter-|chart-export|worker-jobs|browser-lanes|experiment-|training-|chart-layers|run-queue/;
+  /elements\/|webgpu-backend|training-gpu|adapter-|chart-export|figure-embed|controls-|worker-jobs|browser-lanes|experiment-|training-|chart-layers|run-queue/;
 
 /**
  * Relative module specifiers a file imports, statically or (unless on demand) dynamically, the

@@ -169,8 +169,9 @@ const lines = [
     'viewport heights of being seen; chunks and the CPU worker are same-origin files beside it. ' +
     'A page pays only for what it shows. The budgets, gzipped: one `<grad-activation-plot>` ' +
     `${kb(BUDGETS['grad-activation-plot'])} in all, one \`<grad-depth-sweep>\` ` +
-    `${kb(BUDGETS['grad-depth-sweep'])} with its worker and WebAssembly kernel; \`npm run build\` ` +
-    'prints what each costs against its budget (not all are met yet), and the tests measure the ' +
+    `${kb(BUDGETS['grad-depth-sweep'])} with its worker and WebAssembly kernels, each alone with ` +
+    '`controls="none"` (a figure that shows its controls loads about 1 KB more, once per page); ' +
+    '`npm run build` prints what each costs against its budget, and the tests measure the ' +
     'transfers in the browser. Nothing is fetched from other origins.',
   '',
   'Bundler users import an element’s module by its package path, ' +

@@ -13,7 +13,7 @@ import type { Roofline } from './cpu/roofline.ts';
 import type { Problem } from '../engine/problem.ts';
 import type { RunResult } from '../engine/results.ts';
 import { SpecError, type BackendName, type RunSpec } from '../engine/spec.ts';
-import type { TrainingChunk } from './cpu/training.ts';
+import type { TrainingChunk } from './cpu/training-state.ts';
 import type { TrainJob } from './cpu/worker-protocol.ts';
 import { CpuWorkerRunner } from './cpu/worker-runner.ts';
 import { noFaults, type GpuFaults } from './webgpu/faults.ts';
@@ -161,7 +161,7 @@ export class ExperimentRunner {
         const [{ trainStepsOnGpu }, { createTrainingState }, { isSoftwareAdapter }] =
           await Promise.all([
             import('./webgpu/training-gpu.ts'),
-            import('./cpu/training.ts'),
+            import('./cpu/training-state.ts'),
             import('./webgpu/adapter.ts'),
           ]);
         return trainStepsOnGpu(job.state ?? createTrainingState(job.spec, job.options), job.steps, {

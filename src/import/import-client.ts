@@ -7,7 +7,6 @@
  * chunk, and `inPageReason` says why.
  */
 import type { ImportProgress, ImportRequest, ImportResponse } from './import-protocol.ts';
-import { ImportSessions } from './import-session.ts';
 import type { ImportedRun } from './run-data.ts';
 import type { RunFileHeader, RunProblem } from './run-format.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
@@ -52,18 +51,36 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-/** Runs the sessions on this thread, behind the worker interface. */
+/**
+ * Runs the sessions on this thread, behind the worker interface. The parser (import-session.ts,
+ * with run-parser.ts) is imported here, where no worker could start, so that a page whose imports
+ * run in the worker never downloads it; messages wait for it in order.
+ */
 function inPageWorker(): ImportWorkerLike {
+  const answer = (message: ImportResponse) =>
+    worker.onmessage?.({ data: message } as MessageEvent<ImportResponse>);
+  const sessions = import('./import-session.ts').then(
+    ({ ImportSessions }) => new ImportSessions(answer),
+  );
   const worker: ImportWorkerLike = {
     onmessage: null,
     postMessage: (message) => {
-      void sessions.handle(message);
+      sessions.then(
+        (loaded) => void loaded.handle(message),
+        (error: unknown) => {
+          if (message.type !== 'import-file' && message.type !== 'import-end') return;
+          const problem = {
+            line: 0,
+            field: null,
+            message: `the importer could not be loaded (${error instanceof Error ? error.message : String(error)})`,
+            severity: 'error',
+          } as const;
+          answer({ type: 'import-failed', id: message.id, problem, problems: [problem] });
+        },
+      );
     },
     terminate: () => {},
   };
-  const sessions = new ImportSessions((message) => {
-    worker.onmessage?.({ data: message } as MessageEvent<ImportResponse>);
-  });
   return worker;
 }
 

@@ -10,6 +10,7 @@
  * server-side rendering, importing it does nothing.
  */
 import { DEFAULT_ASPECT, parseAspect } from '../ui/figure/aspect.ts';
+import { loadFigureControls } from '../ui/figure/figure-controls.ts';
 import { watchNear } from '../ui/figure/near-viewport.ts';
 import { ELEMENT_TAGS, ELEMENTS, type ElementTag } from './registry.ts';
 
@@ -52,6 +53,11 @@ function consider(element: Element): void {
     (near) => {
       if (!near) return;
       queueMicrotask(stop);
+      // The controls travel beside the element's code where it will show some (a section's
+      // figures do), so they are there for its first drawing.
+      if (ELEMENTS[tag].shape === 'section' || element.getAttribute('controls') !== 'none') {
+        void loadFigureControls();
+      }
       load(tag).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         element.setAttribute('data-gradlab-error', `could not load ${tag} (${message})`);

@@ -19,7 +19,7 @@
  * GPU (f64 on the CPU), so a gradient whose squares overflow f32 (|∂L/∂W| ≳ 1e19) counts as
  * non-finite here a little earlier than there.
  */
-import type { TrainingChunk, TrainingRecord, TrainingState } from '../cpu/training.ts';
+import type { TrainingChunk, TrainingRecord, TrainingState } from '../cpu/training-state.ts';
 import { hasResidual, layerActivation } from '../../engine/problem.ts';
 import { SpecError } from '../../engine/spec.ts';
 import { isSoftwareAdapter } from './adapter.ts';

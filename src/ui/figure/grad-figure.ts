@@ -14,7 +14,17 @@
  * Figures that compute runs extend RunFigure (run-figure.ts); those that only draw (an activation
  * plot) extend this class and never load the run machinery.
  */
-import { css, html, LitElement, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
+import {
+  adoptStyles,
+  css,
+  html,
+  LitElement,
+  nothing,
+  supportsAdoptingStyleSheets,
+  type CSSResult,
+  type CSSResultGroup,
+  type PropertyValues,
+} from 'lit';
 import { describeProblems, SpecError } from '../../engine/spec-rules.ts';
 import { insideLab } from '../lab/inside-lab.ts';
 import { sectionStyles } from '../lab/section.styles.ts';
@@ -23,10 +33,15 @@ import { CONTROLS_LEVELS, type ControlsLevel } from './controls-level.ts';
 import type { StateReader } from './state-reader.ts';
 import { ASPECT, readOption, type OptionRule } from './figure-options.ts';
 import { readySlot } from './ready-queue.ts';
+import { figureControls, loadFigureControls, type FigureControls } from './figure-controls.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 
 /** Attributes every figure reads beside the state and its own options. */
 export const FIGURE_ATTRIBUTES = ['controls', 'export', 'aspect', 'caption'] as const;
+
+type FigureEmbed = typeof import('./figure-embed.ts');
+/** The Embed panel's code, once some figure's reader has opened it. */
+let embedModule: FigureEmbed | null = null;
 
 export const figureStyles = css`
   :host {
@@ -202,8 +217,11 @@ export abstract class GradFigure<S> extends LitElement {
     return nothing;
   }
 
-  /** The figure's own controls, shown with `controls` compact or full. */
-  protected renderControls(): unknown {
+  /**
+   * The figure's own controls, shown with `controls` compact or full, written with `ui` (the
+   * templates of controls.ts, whose styles the figure has adopted by then).
+   */
+  protected renderControls(_ui: FigureControls): unknown {
     return nothing;
   }
 
@@ -324,10 +342,10 @@ export abstract class GradFigure<S> extends LitElement {
     this.plan();
   }
 
-  /** The element as a page would write it: its tag and the attributes of its current view. */
-  embedSnippet(): string {
+  /** The attributes of the figure's current view, as a page would write them (its Embed). */
+  embedAttributes(): [string, string][] {
     const figure = this.constructor as typeof GradFigure;
-    const entries = this.reader.entries(this.state);
+    const entries: [string, string][] = this.reader.entries(this.state);
     for (const rule of [...figure.optionRules, ASPECT]) {
       const raw = this.getAttribute(rule.attribute);
       if (raw !== null && readOption(rule, raw).problem === undefined) {
@@ -336,53 +354,20 @@ export abstract class GradFigure<S> extends LitElement {
     }
     const caption = this.getAttribute('caption');
     if (caption) entries.push(['caption', caption]);
-    const attributes = [...entries, ['controls', 'none']]
-      .map(([name, value]) => ` ${name}="${escapeAttribute(value!)}"`)
-      .join('');
-    return `<${this.localName}${attributes}></${this.localName}>`;
+    return entries;
   }
 
+  /** The Embed panel, open: its code (figure-embed.ts) is imported on the first click. */
   private renderEmbed(): unknown {
     if (!this.embedOpen) return nothing;
-    const snippet =
-      `<script type="module" src="https://YOUR-SITE/gradlab/gradlab.js"></script>\n` +
-      this.embedSnippet();
-    return html`<div class="embed-panel" role="dialog" aria-label="embed this figure">
-      <p>
-        Copy the folder <code>dist/lib/</code> (from <code>npm run build</code>) to your site, then
-        paste:
-      </p>
-      <pre><code data-testid="embed-snippet">${snippet}</code></pre>
-      <button type="button" @click=${() => void navigator.clipboard?.writeText(snippet)}>
-        Copy
-      </button>
-      <button type="button" @click=${() => (this.embedOpen = false)}>Close</button>
-      ${
-        this.deepLink()
-          ? html`<p>Link to this figure in the lab, with its settings:</p>
-              <pre><code data-testid="deep-link">${this.deepLink()}</code></pre>`
-          : nothing
-      }
-    </div>`;
-  }
-
-  /**
-   * In the lab, this figure's address: the page with its settings, `#part/figure` (the figure by
-   * its data-link, else its tag; grad-lab opens it there). Null outside the lab.
-   */
-  deepLink(): string | null {
-    if (!insideLab(this)) return null;
-    const up = (element: Element): Element | null => {
-      const root = element.getRootNode();
-      return element.parentElement ?? (root instanceof ShadowRoot ? root.host : null);
-    };
-    let node = up(this);
-    while (node && !(node.localName === 'section' && node.classList.contains('part') && node.id)) {
-      node = up(node);
+    if (!embedModule) {
+      void import('./figure-embed.ts').then((module) => {
+        embedModule = module;
+        this.requestUpdate();
+      });
+      return nothing;
     }
-    if (!node) return null;
-    const figure = this.dataset.link ?? this.localName;
-    return `${location.origin}${location.pathname}${location.search}#${node.id}/${figure}`;
+    return embedModule.embedPanel(this, () => (this.embedOpen = false));
   }
 
   /** The Embed button, beside the export buttons. */
@@ -440,20 +425,45 @@ export abstract class GradFigure<S> extends LitElement {
     </div>`;
   }
 
+  /**
+   * The controls' templates, with their styles adopted into this figure's shadow root; null
+   * until they have arrived (this figure is drawn again then).
+   */
+  private controlsUi(): FigureControls | null {
+    const ui = figureControls();
+    if (!ui) {
+      void loadFigureControls().then(() => this.requestUpdate());
+      return null;
+    }
+    if (!this.controlStylesAdopted) {
+      this.controlStylesAdopted = true;
+      adoptControlStyles(this.renderRoot as ShadowRoot, ui.controlStyles);
+    }
+    return ui;
+  }
+
+  private controlStylesAdopted = false;
+
   override render(): unknown {
     const figure = this.renderFigure();
+    const ui = this.controls === 'none' ? null : this.controlsUi();
     return html`${
       this.attributeProblems
         ? html`<p class="error" role="alert" data-testid="attribute-problems">
             ${this.attributeProblems}
           </p>`
         : nothing
-    }${this.controls === 'full' && !this.managed ? this.renderSettings() : nothing}${
-      this.controls !== 'none'
-        ? html`<div class="controls">${this.renderControls()}</div>`
-        : nothing
+    }${ui && this.controls === 'full' && !this.managed ? this.renderSettings() : nothing}${
+      ui ? html`<div class="controls">${this.renderControls(ui)}</div>` : nothing
     }${this.managed && insideLab(this) ? this.renderChips() : nothing}${figure}`;
   }
+}
+
+/** Adds a figure's control styles to the styles its shadow root already has. */
+function adoptControlStyles(root: ShadowRoot, styles: CSSResult): void {
+  if (supportsAdoptingStyleSheets && styles.styleSheet) {
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, styles.styleSheet];
+  } else adoptStyles(root, [styles]);
 }
 
 export interface ChartConfig {
@@ -468,8 +478,4 @@ export interface ChartConfig {
   readonly kind?: 'line' | 'bars';
   readonly yMin?: number;
   readonly yMax?: number;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

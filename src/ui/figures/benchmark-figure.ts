@@ -9,7 +9,6 @@
 import { css, html } from 'lit';
 import '../grad-spec-form/define.ts';
 import type { RunSpec } from '../../engine/spec.ts';
-import { controlStyles } from '../figure/controls.ts';
 import { integerOption, type OptionRule } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../lab/lab-state.ts';
@@ -102,7 +101,7 @@ export function measuredCell(text: string, value: number): unknown {
 }
 
 export abstract class BenchmarkFigure extends SessionFigure<LabState, BenchmarkSession> {
-  static override styles = [GradFigure.styles, controlStyles, benchmarkFigureStyles];
+  static override styles = [GradFigure.styles, benchmarkFigureStyles];
   static override stateReader = LAB_STATE_READER;
   static override optionRules: readonly OptionRule<unknown>[] = [TIMED_RUNS_OPTION];
 

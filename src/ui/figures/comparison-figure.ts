@@ -6,7 +6,7 @@
  */
 import { html } from 'lit';
 import { ACTIVATION_NAMES } from '../../engine/activations.ts';
-import { activationChips, controlStyles, fieldError } from '../figure/controls.ts';
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { RunFigure } from '../figure/run-figure.ts';
 import {
@@ -20,7 +20,7 @@ import {
 } from '../grad-norms/norms-data.ts';
 
 export abstract class ComparisonFigure extends RunFigure {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override properties = { ...GradFigure.properties, activationsError: { state: true } };
 
   declare activationsError: string | null;
@@ -55,8 +55,8 @@ export abstract class ComparisonFigure extends RunFigure {
     void this.ensureRuns(this.planned.runs);
   }
 
-  protected activationControls(): unknown {
-    return html`${activationChips(
+  protected activationControls(ui: FigureControls): unknown {
+    return html`${ui.activationChips(
       'activations to compare',
       ACTIVATION_NAMES,
       this.state.activations,
@@ -68,11 +68,11 @@ export abstract class ComparisonFigure extends RunFigure {
         this.activationsError = null;
         this.changeState({ activations: next.join(',') });
       },
-    )}${fieldError('activations-error', this.activationsError)}`;
+    )}${ui.fieldError('activations-error', this.activationsError)}`;
   }
 
-  protected override renderControls(): unknown {
-    return this.activationControls();
+  protected override renderControls(ui: FigureControls): unknown {
+    return this.activationControls(ui);
   }
 
   /** Runs the spec could not make, named (e.g. over the memory budget). */

@@ -7,7 +7,7 @@
 import { html } from 'lit';
 import { INIT_NAMES, INITS, type InitName } from '../../engine/inits.ts';
 import type { RunSpec } from '../../engine/spec.ts';
-import { controlStyles, segmented } from '../figure/controls.ts';
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import {
   EXERCISE_DEPTHS,
@@ -18,7 +18,7 @@ import {
 import { SingleRunFigure } from './single-run-figure.ts';
 
 export abstract class InitRunFigure extends SingleRunFigure {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
 
   /** The init drawn: the spec's. */
   get init(): InitName {
@@ -45,18 +45,18 @@ export abstract class InitRunFigure extends SingleRunFigure {
     this.changeState(entries);
   }
 
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const { depth } = this.state.spec;
     const depths = EXERCISE_DEPTHS.includes(depth)
       ? EXERCISE_DEPTHS
       : [...EXERCISE_DEPTHS, depth].sort((a, b) => a - b);
-    return html`${segmented(
+    return html`${ui.segmented(
       'hidden layers',
       'depth',
       depths.map((value) => ({ value: String(value), label: String(value) })),
       String(depth),
       (value) => this.changeState({ depth: value }),
-    )}${segmented(
+    )}${ui.segmented(
       'initialization',
       'init',
       INIT_NAMES.map((value) => ({ value, label: INITS[value].label })),

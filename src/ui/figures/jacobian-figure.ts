@@ -7,7 +7,7 @@
  */
 import { css, html, nothing } from 'lit';
 import { SpecError } from '../../engine/spec-rules.ts';
-import { controlStyles, fieldError } from '../figure/controls.ts';
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { RunFigure } from '../figure/run-figure.ts';
 import {
@@ -22,7 +22,6 @@ import { applyOptions } from './figure-option-events.ts';
 export abstract class JacobianFigure extends RunFigure {
   static override styles = [
     GradFigure.styles,
-    controlStyles,
     css`
       input[type='number'] {
         width: 6rem;
@@ -119,7 +118,7 @@ export abstract class JacobianFigure extends RunFigure {
     applyOptions(this, { [JACOBIAN_WIDTH.attribute]: text });
   }
 
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const width = this.option(JACOBIAN_WIDTH);
     const fallback = Math.min(this.state.spec.width, JACOBIAN_DEFAULT_WIDTH);
     return html`<label
@@ -136,7 +135,7 @@ export abstract class JacobianFigure extends RunFigure {
           aria-describedby="jacobian-error"
           @change=${this.onWidthChange}
       /></label>
-      ${fieldError('jacobian-error', this.widthError)}`;
+      ${ui.fieldError('jacobian-error', this.widthError)}`;
   }
 
   /** The spec's refusal, where the Jacobian cannot be computed for it. */

@@ -4,9 +4,9 @@
  * shared session (grad-notebook/notebook-session.ts), whichever of them asks first. The chapter's
  * settings are fixed, so they read no run settings from their attributes, only their own options.
  */
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { html, nothing } from 'lit';
 import type { StateReader } from '../figure/state-reader.ts';
-import { controlStyles } from '../figure/controls.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import type { TaskContext } from '../lab/run-controller.ts';
 import {
@@ -32,7 +32,7 @@ export const NOTEBOOK_STATE_READER: StateReader<NotebookState> = {
 };
 
 export abstract class NotebookFigure extends SessionFigure<NotebookState, NotebookSession> {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override stateReader = NOTEBOOK_STATE_READER;
 
   protected override sessionStore(): SessionStore<NotebookSession> {
@@ -60,7 +60,7 @@ export abstract class NotebookFigure extends SessionFigure<NotebookState, Notebo
   }
 
   /** After a cancel or failure, the reader may run the chapter's code again. */
-  protected override renderControls(): unknown {
+  protected override renderControls(_ui?: FigureControls): unknown {
     const session = this.session;
     if (
       this.driver.runs.running ||

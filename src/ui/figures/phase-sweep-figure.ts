@@ -7,7 +7,6 @@
  */
 import { css, html, nothing } from 'lit';
 import { SpecError } from '../../engine/spec-rules.ts';
-import { controlStyles } from '../figure/controls.ts';
 import type { OptionRule } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { RunFigure } from '../figure/run-figure.ts';
@@ -53,7 +52,6 @@ function draftOf(controls: SweepControls): SweepDraft {
 export abstract class PhaseSweepFigure extends RunFigure {
   static override styles = [
     GradFigure.styles,
-    controlStyles,
     css`
       input[type='number'] {
         width: 6rem;

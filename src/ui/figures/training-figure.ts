@@ -14,12 +14,12 @@ import {
   DEFAULT_LEARNING_RATE,
   OPTIMIZER_NAMES,
   parseTrainingOptions,
+  type OptimizerName,
   type TrainingOptions,
-} from '../../backends/cpu/training.ts';
+} from '../../backends/cpu/training-options.ts';
 import { SpecError } from '../../engine/spec.ts';
 import { TASK_NAMES, type TaskName } from '../../engine/tasks.ts';
-import type { OptimizerName } from '../../backends/cpu/training.ts';
-import { controlStyles, fieldError } from '../figure/controls.ts';
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { choiceListOption, choiceOption, type OptionRule } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { watchNear } from '../figure/near-viewport.ts';
@@ -144,7 +144,7 @@ export const trainingFigureStyles = css`
 `;
 
 export abstract class TrainingFigure extends RunFigure {
-  static override styles = [GradFigure.styles, controlStyles, trainingFigureStyles];
+  static override styles = [GradFigure.styles, trainingFigureStyles];
   static override optionRules = TRAINING_OPTION_RULES;
   static override properties = {
     ...GradFigure.properties,
@@ -516,7 +516,7 @@ export abstract class TrainingFigure extends RunFigure {
   }
 
   /** Start, Pause, Step and Reset (compact), with the settings before them (full). */
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const session = this.joined;
     const running = session?.running ?? false;
     const canTrain = Boolean(session?.canTrain) && this.draftError === null;
@@ -560,7 +560,7 @@ export abstract class TrainingFigure extends RunFigure {
           ${this.progressText()}
         </p>
       </div>
-      <div class="row">${fieldError('training-error', this.draftError)}</div>
+      <div class="row">${ui.fieldError('training-error', this.draftError)}</div>
       <div class="row">${this.renderNotices(true)}</div>`;
   }
 

@@ -17,7 +17,7 @@
  * Nothing here touches the DOM: a figure joins as a SessionMember (its runner, its nearness and
  * its redraw), so the rules are tested in Node with members made by hand.
  */
-import type { TrainingRecord, TrainingState } from '../../backends/cpu/training.ts';
+import type { TrainingRecord, TrainingState } from '../../backends/cpu/training-state.ts';
 import type { TaskContext } from '../lab/run-controller.ts';
 import {
   comparisonStates,

@@ -7,7 +7,7 @@
 import { css, html } from 'lit';
 import '../grad-spec-form/define.ts';
 import { FULL_CHECK_MULTIPLY_ADDS } from '../../engine/verify.ts';
-import { controlStyles, segmented } from '../figure/controls.ts';
+import type { FigureControls } from '../figure/figure-controls.ts';
 import { choiceOption, numberOption } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../lab/lab-state.ts';
@@ -61,7 +61,7 @@ export const verifyFigureStyles = css`
 `;
 
 export abstract class VerifyFigure extends SessionFigure<LabState, VerifySession> {
-  static override styles = [GradFigure.styles, controlStyles, verifyFigureStyles];
+  static override styles = [GradFigure.styles, verifyFigureStyles];
   static override stateReader = LAB_STATE_READER;
   static override optionRules = [UNDER_TEST, FULL_CHECK_LIMIT];
 
@@ -99,9 +99,9 @@ export abstract class VerifyFigure extends SessionFigure<LabState, VerifySession
   }
 
   /** The backend under test, and a fresh measurement and check. */
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const running = this.driver.runs.running || this.session?.status === 'running';
-    return html`${segmented(
+    return html`${ui.segmented(
         'backend under test',
         'under-test',
         BACKENDS_UNDER_TEST.map((value) => ({ value, label: BACKEND_LABELS[value] })),

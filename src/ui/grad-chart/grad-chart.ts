@@ -116,9 +116,6 @@ function swatch(colour: string, bar: boolean, dashed = false): unknown {
     : svg`<svg class="swatch" width="16" height="8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" stroke=${colour} stroke-width="2.5" stroke-dasharray=${dashed ? '4 2.5' : 'none'}></line></svg>`;
 }
 
-/** Shades of a heat-map's colour ramp. */
-const SHADES = 256;
-
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
 /**
@@ -458,60 +455,15 @@ export class GradChart extends LitElement {
     };
   }
 
-  /** The heat-map under the series, drawn before them. */
+  /** The heat-map under the series, drawn before them (heatmap.ts, with the layout it reads). */
   private heatHooks(errorColour: string): uPlot.Hooks.Arrays {
     return {
       drawClear: [
         (u: uPlot) => {
-          const heat = this.heat;
-          if (!heat) return;
-          const columns = this.xs;
-          const diverging = Boolean(this.data?.heatmap?.diverging);
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.beginPath();
-          ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
-          ctx.clip();
-          // Cells in 256 shades (finer than the eye can tell), drawn shade by shade: setting a
-          // canvas colour per cell would cost more than drawing it (a 2,000-step training
-          // heat-map has tens of thousands of cells).
-          const shadeOf = (intensity: number | null): number =>
-            intensity === null
-              ? -1
-              : Math.round((diverging ? (intensity + 1) / 2 : intensity) * (SHADES - 1));
-          const byShade = new Map<number, typeof heat.cells>();
-          for (const cell of heat.cells) {
-            const shade = shadeOf(cell.intensity);
-            const list = byShade.get(shade) as (typeof heat.cells)[number][] | undefined;
-            if (list) list.push(cell);
-            else byShade.set(shade, [cell]);
+          if (this.heat) {
+            const diverging = Boolean(this.data?.heatmap?.diverging);
+            layers!.drawHeatmap(u, this.heat, this.xs, diverging, errorColour);
           }
-          for (const [shade, cells] of byShade) {
-            ctx.fillStyle =
-              shade < 0
-                ? errorColour
-                : diverging
-                  ? layers!.divergingColour((shade / (SHADES - 1)) * 2 - 1)
-                  : layers!.heatColour(shade / (SHADES - 1));
-            for (const cell of cells) {
-              const [x0, x1] = layers!.columnSpan(columns, cell.column);
-              const left = u.valToPos(x0, 'x', true);
-              const right = u.valToPos(x1, 'x', true);
-              const top = u.valToPos(cell.hi, 'y', true);
-              const bottom = u.valToPos(cell.lo, 'y', true);
-              ctx.fillRect(
-                Math.min(left, right),
-                Math.min(top, bottom),
-                // A hairline between wide columns (layers); none between narrow ones (steps).
-                Math.abs(right - left) > 8
-                  ? Math.abs(right - left) - 1
-                  : Math.max(1, Math.abs(right - left) + 0.5),
-                // A layer whose values are (nearly) all equal still shows as a visible band.
-                Math.max(3, Math.abs(bottom - top)),
-              );
-            }
-          }
-          ctx.restore();
         },
       ],
     };

@@ -3,6 +3,7 @@
  * uPlot's canvas under the line series. The geometry and colour rules are pure functions so they
  * are tested without a canvas.
  */
+import type uPlot from 'uplot';
 import type { ChartHeatmap } from './chart-data.ts';
 
 /** Viridis stops (perceptually uniform, readable in light and dark, and for colour-blind readers). */
@@ -147,4 +148,65 @@ export function columnSpan(xs: readonly number[], c: number): [number, number] {
   const right =
     c < xs.length - 1 ? (x + xs[c + 1]!) / 2 : xs.length > 1 ? x + (x - xs[c - 1]!) / 2 : x + 10;
   return [left, right];
+}
+
+/** Shades of a heat-map's colour ramp. */
+const SHADES = 256;
+
+/**
+ * Draws the cells on uPlot's canvas, inside the plot area, in `errorColour` where non-finite.
+ * `xs` are the chart's x values (one column each).
+ */
+export function drawHeatmap(
+  u: uPlot,
+  heat: HeatLayout,
+  xs: readonly number[],
+  diverging: boolean,
+  errorColour: string,
+): void {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+  ctx.clip();
+  // Cells in 256 shades (finer than the eye can tell), drawn shade by shade: setting a canvas
+  // colour per cell would cost more than drawing it (a 2,000-step training heat-map has tens of
+  // thousands of cells).
+  const shadeOf = (intensity: number | null): number =>
+    intensity === null
+      ? -1
+      : Math.round((diverging ? (intensity + 1) / 2 : intensity) * (SHADES - 1));
+  const byShade = new Map<number, HeatCell[]>();
+  for (const cell of heat.cells) {
+    const shade = shadeOf(cell.intensity);
+    const list = byShade.get(shade);
+    if (list) list.push(cell);
+    else byShade.set(shade, [cell]);
+  }
+  for (const [shade, cells] of byShade) {
+    ctx.fillStyle =
+      shade < 0
+        ? errorColour
+        : diverging
+          ? divergingColour((shade / (SHADES - 1)) * 2 - 1)
+          : heatColour(shade / (SHADES - 1));
+    for (const cell of cells) {
+      const [x0, x1] = columnSpan(xs, cell.column);
+      const left = u.valToPos(x0, 'x', true);
+      const right = u.valToPos(x1, 'x', true);
+      const top = u.valToPos(cell.hi, 'y', true);
+      const bottom = u.valToPos(cell.lo, 'y', true);
+      ctx.fillRect(
+        Math.min(left, right),
+        Math.min(top, bottom),
+        // A hairline between wide columns (layers); none between narrow ones (steps).
+        Math.abs(right - left) > 8
+          ? Math.abs(right - left) - 1
+          : Math.max(1, Math.abs(right - left) + 0.5),
+        // A layer whose values are (nearly) all equal still shows as a visible band.
+        Math.max(3, Math.abs(bottom - top)),
+      );
+    }
+  }
+  ctx.restore();
 }

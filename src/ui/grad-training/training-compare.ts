@@ -6,12 +6,12 @@
  */
 import { parseSpec, type RunSpec } from '../../engine/spec.ts';
 import { taskSpec, trainingSet } from '../../engine/tasks.ts';
+import type { TrainingOptions } from '../../backends/cpu/training-options.ts';
 import {
   createTrainingState,
-  type TrainingOptions,
   type TrainingRecord,
   type TrainingState,
-} from '../../backends/cpu/training.ts';
+} from '../../backends/cpu/training-state.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 import { TRAINING_PRESETS, type LayerQuantity } from './training-data.ts';
 

@@ -10,8 +10,8 @@ import {
   parseTrainingOptions,
   type OptimizerName,
   type TrainingOptions,
-  type TrainingRecord,
-} from '../../backends/cpu/training.ts';
+} from '../../backends/cpu/training-options.ts';
+import type { TrainingRecord } from '../../backends/cpu/training-state.ts';
 import type { ChartData } from '../grad-chart/chart-data.ts';
 
 /** Steps per worker job: Pause takes effect after the chunk in progress. */

@@ -10,7 +10,7 @@ import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import type { Problem } from '../../engine/problem.ts';
-import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { TrainingChunk } from '../../backends/cpu/training-state.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import type { Roofline } from '../../backends/cpu/roofline.ts';
 import { watchNear } from '../figure/near-viewport.ts';

@@ -9,7 +9,7 @@ import type { RunProgress } from '../../engine/backend.ts';
 import type { JacobianSpectrum } from '../../engine/jacobian.ts';
 import type { Problem } from '../../engine/problem.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
-import type { TrainingChunk } from '../../backends/cpu/training.ts';
+import type { TrainingChunk } from '../../backends/cpu/training-state.ts';
 import type { Roofline } from '../../backends/cpu/roofline.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import type { QueueOptions, RunExecutor, RunOutcome } from './run-queue.ts';

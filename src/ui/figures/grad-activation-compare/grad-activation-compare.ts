@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { comparisonChart, PAIRINGS, type Pairing } from '../../grad-norms/norms-data.ts';
 import { ComparisonFigure } from '../comparison-figure.ts';
@@ -36,9 +36,9 @@ export class GradActivationCompare extends ComparisonFigure {
         : `‖δ⁽ˡ⁾‖ per layer by activation, ${spec.depth} hidden layers, ${setupText(spec)}`;
   }
 
-  protected override renderControls(): unknown {
-    return html`${this.activationControls()}
-    ${segmented(
+  protected override renderControls(ui: FigureControls): unknown {
+    return html`${this.activationControls(ui)}
+    ${ui.segmented(
       'draw as',
       'kind',
       [

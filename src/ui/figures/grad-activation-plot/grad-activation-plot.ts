@@ -3,7 +3,7 @@ import { ACTIVATIONS, type ActivationName } from '../../../engine/activations.ts
 import { SpecError } from '../../../engine/spec-rules.ts';
 import type { ChartData, ChartSeries } from '../../grad-chart/chart-data.ts';
 import { sampleActivation } from '../../grad-activations/activation-curves.ts';
-import { controlStyles, segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption, numberOption } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import {
@@ -31,7 +31,7 @@ const POINTS = 201;
  * @tagname grad-activation-plot
  */
 export class GradActivationPlot extends GradFigure<ActivationState> {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override optionRules = [SHOW, X_MIN, X_MAX];
   static override stateReader = ACTIVATION_STATE_READER;
 
@@ -102,7 +102,7 @@ export class GradActivationPlot extends GradFigure<ActivationState> {
     return { x, series };
   }
 
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const alphaOwner = this.drawn.find((name) => ACTIVATIONS[name].defaultAlpha !== undefined);
     const slider = alphaOwner
       ? html`<label class="slider"
@@ -119,7 +119,7 @@ export class GradActivationPlot extends GradFigure<ActivationState> {
           /><output>${this.alphaOf(alphaOwner)}</output></label
         >`
       : null;
-    return html`${segmented(
+    return html`${ui.segmented(
       'show',
       'show',
       [

@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { ACTIVATIONS } from '../../../engine/activations.ts';
 import { SpecError } from '../../../engine/spec.ts';
-import { controlStyles, fieldError, segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { RunFigure } from '../../figure/run-figure.ts';
@@ -35,7 +35,7 @@ export const setupText = (spec: { init: string; width: number; batch: number }):
  * @tagname grad-depth-sweep
  */
 export class GradDepthSweep extends RunFigure {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override optionRules = [X_AXIS];
   static override properties = {
     ...GradFigure.properties,
@@ -106,7 +106,7 @@ export class GradDepthSweep extends RunFigure {
     }
   }
 
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     return html`<form class="field-form" @submit=${this.commitDepths}>
         <label
           >depths to sweep (hidden layers, comma-separated)
@@ -126,7 +126,7 @@ export class GradDepthSweep extends RunFigure {
         /></label>
         <button type="submit">Apply</button>
       </form>
-      ${segmented(
+      ${ui.segmented(
         'x axis',
         'x-axis',
         [
@@ -136,7 +136,7 @@ export class GradDepthSweep extends RunFigure {
         this.option(X_AXIS),
         (value) => this.setAttribute('x-axis', value),
       )}
-      ${fieldError('depths-error', this.depthsError)}`;
+      ${ui.fieldError('depths-error', this.depthsError)}`;
   }
 
   protected override renderFigure(): unknown {

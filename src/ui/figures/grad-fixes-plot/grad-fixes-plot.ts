@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { ACTIVATIONS } from '../../../engine/activations.ts';
-import { controlStyles, segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import {
@@ -28,7 +28,7 @@ const STAT = choiceOption('stat', FIX_STATS, 'grad');
  * @tagname grad-fixes-plot
  */
 export class GradFixesPlot extends FixesFigure {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override optionRules = [...FixesFigure.optionRules, STAT];
 
   protected override defaultCaption(): string {
@@ -51,9 +51,9 @@ export class GradFixesPlot extends FixesFigure {
     this.setAttribute('fixes', next.join(','));
   }
 
-  protected override renderControls(): unknown {
+  protected override renderControls(ui: FigureControls): unknown {
     const listed = this.option(FIXES);
-    return html`${segmented(
+    return html`${ui.segmented(
         'statistic',
         'stat',
         FIX_STATS.map((value) => ({ value, label: value })),

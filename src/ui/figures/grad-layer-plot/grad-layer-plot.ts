@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { ACTIVATIONS } from '../../../engine/activations.ts';
-import { controlStyles, segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { STAT_INFO } from '../grad-layer-stats/layer-stats-data.ts';
@@ -22,7 +22,7 @@ const STAT = choiceOption('stat', LAYER_PLOT_STATS, 'gradients');
  * @tagname grad-layer-plot
  */
 export class GradLayerPlot extends SingleRunFigure {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override optionRules = [STAT];
 
   protected override defaultCaption(): string {
@@ -32,8 +32,8 @@ export class GradLayerPlot extends SingleRunFigure {
     return `${what} per layer (input side first): ${ACTIVATIONS[spec.activation].label}, ${spec.init} init, ${spec.depth} hidden layers`;
   }
 
-  protected override renderControls(): unknown {
-    return segmented(
+  protected override renderControls(ui: FigureControls): unknown {
+    return ui.segmented(
       'statistic',
       'stat',
       LAYER_PLOT_STATS.map((value) => ({ value, label: value })),

@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import { INIT_NAMES } from '../../../engine/inits.ts';
-import { segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { ComparisonFigure } from '../comparison-figure.ts';
 import { groupRunStatus } from '../figure-group.ts';
@@ -88,15 +88,15 @@ export class GradLayerStats extends ComparisonFigure {
     return `${info.label} per layer, ${across}, ${spec.depth} hidden layers, ${setup}`;
   }
 
-  protected override renderControls(): unknown {
-    const stat = segmented(
+  protected override renderControls(ui: FigureControls): unknown {
+    const stat = ui.segmented(
       'statistic',
       'stat',
       LAYER_STATS.map((value) => ({ value, label: value })),
       this.option(STAT),
       (value) => this.setAttribute('stat', value),
     );
-    if (this.compareBy === 'activations') return html`${this.activationControls()}${stat}`;
+    if (this.compareBy === 'activations') return html`${this.activationControls(ui)}${stat}`;
     return html`<fieldset class="chips" data-control="inits">
         <legend>inits to compare</legend>
         <div class="chip-row">

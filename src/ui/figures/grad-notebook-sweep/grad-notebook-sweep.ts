@@ -1,7 +1,7 @@
 import { html } from 'lit';
 import { ACTIVATIONS } from '../../../engine/activations.ts';
 import { NOTEBOOK_ACTIVATIONS } from '../../../engine/notebook.ts';
-import { segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { choiceOption } from '../../figure/figure-options.ts';
 import { depthSweepChart } from '../../grad-notebook/notebook-figures.ts';
 import { NotebookFigure } from '../notebook-figure.ts';
@@ -26,8 +26,8 @@ export class GradNotebookSweep extends NotebookFigure {
     return `${ACTIVATIONS[this.option(ACTIVATION)].label}: ‖δ⁽ˡ⁾‖ per layer, by depth (the chapter’s figure 1)`;
   }
 
-  protected override renderControls(): unknown {
-    return html`${segmented(
+  protected override renderControls(ui: FigureControls): unknown {
+    return html`${ui.segmented(
       'activation',
       'activation',
       NOTEBOOK_ACTIVATIONS.map((value) => ({ value, label: ACTIVATIONS[value].label })),

@@ -2,7 +2,6 @@ import { html, nothing, type PropertyValues } from 'lit';
 import type { ImportedRun } from '../../../import/run-data.ts';
 import { describeProblem, LAYER_METRIC_LABELS } from '../../../import/run-format.ts';
 import { meanFieldComparison, type MeanFieldResult } from '../../../import/run-theory.ts';
-import { controlStyles } from '../../figure/controls.ts';
 import { choiceOption, type OptionRule } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { RUN_FILE_STATE_READER, type RunFileState } from '../run-file-state.ts';
@@ -67,7 +66,7 @@ function megabytes(bytes: number): string {
  * @tagname grad-run-file-chart
  */
 export class GradRunFileChart extends GradFigure<RunFileState> {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override optionRules = [VIEW, METRIC, SRC] as OptionRule<unknown>[];
   static override stateReader = RUN_FILE_STATE_READER;
   static override properties = {

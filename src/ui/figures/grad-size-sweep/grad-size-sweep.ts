@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import '../../grad-spec-form/define.ts';
 import { SIZE_LIMITS, SpecError, type BackendName, type RunSpec } from '../../../engine/spec.ts';
-import { controlStyles } from '../../figure/controls.ts';
 import { choiceListOption, integerOption, type OptionRule } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
@@ -87,7 +86,7 @@ interface PlannedSweep {
  * @tagname grad-size-sweep
  */
 export class GradSizeSweep extends SessionFigure<LabState, SweepSession> {
-  static override styles = [GradFigure.styles, controlStyles, benchmarkFigureStyles];
+  static override styles = [GradFigure.styles, benchmarkFigureStyles];
   static override stateReader = LAB_STATE_READER;
   static override optionRules: readonly OptionRule<unknown>[] = [
     WIDTHS,

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import '../../grad-spec-form/define.ts';
-import { controlStyles, segmented } from '../../figure/controls.ts';
+import type { FigureControls } from '../../figure/figure-controls.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
 import {
@@ -23,7 +23,7 @@ import { VARIANCE_VIEW } from '../../grad-theory/theory-options.ts';
  * @tagname grad-variance-map
  */
 export class GradVarianceMap extends GradFigure<LabState> {
-  static override styles = [GradFigure.styles, controlStyles];
+  static override styles = [GradFigure.styles];
   static override stateReader = LAB_STATE_READER;
   static override optionRules = [VARIANCE_VIEW];
 
@@ -57,8 +57,8 @@ export class GradVarianceMap extends GradFigure<LabState> {
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 
-  protected override renderControls(): unknown {
-    return segmented(
+  protected override renderControls(ui: FigureControls): unknown {
+    return ui.segmented(
       'view',
       'view',
       [
