@@ -2,19 +2,28 @@
  * The lab measured as the web measures pages: Lighthouse (npm) on the built lab with the tests'
  * Chromium, at its default mobile settings. Accessibility and best practices do not depend on the
  * machine's speed, so they are asserted here; performance is recorded by `npm run audit`
- * (docs/audit.md), not asserted.
+ * (docs/audit.md), not asserted. And what a reader who reads the whole lab downloads.
  */
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BUDGETS } from '../scripts/bundle-report.mjs';
 import { audit, summarize } from '../scripts/audit.mjs';
 import { startStaticServer } from '../scripts/serve-static.mjs';
 
+const APP = join(process.cwd(), 'dist', 'app');
+
+test.beforeAll(() => {
+  test.setTimeout(180_000);
+  execFileSync(join('node_modules', '.bin', 'vite'), ['build'], { stdio: 'pipe' });
+});
+
 test('Lighthouse: accessibility 100 and best practices 100 on the built lab', async () => {
   test.setTimeout(300_000);
-  execFileSync(join('node_modules', '.bin', 'vite'), ['build'], { stdio: 'pipe' });
   const port = 5186;
-  const server = await startStaticServer(port, join(process.cwd(), 'dist', 'app'));
+  const server = await startStaticServer(port, APP);
   try {
     const { scores, failing } = summarize(await audit(`http://127.0.0.1:${port}/`));
     const named = failing
@@ -23,6 +32,71 @@ test('Lighthouse: accessibility 100 and best practices 100 on the built lab', as
     expect(scores.accessibility, named.join('; ')).toBe(100);
     expect(scores['best-practices'], named.join('; ')).toBe(100);
     expect(scores.seo).toBeGreaterThanOrEqual(90);
+  } finally {
+    server.close();
+  }
+});
+
+/**
+ * What the built lab transfers, gzipped, to a reader who scrolls from its top to its end (every
+ * part loads as the reader approaches it), each file once: this browser measured 245.8 KB, with
+ * WebGPU (SwiftShader) offered, so the WebGPU backend included. The figures issue's budget for the
+ * whole lab (BUDGETS.lab, 200 KB) is not met yet; this ceiling keeps it from growing meanwhile.
+ */
+const LAB_CEILING = 255_000;
+
+test('the whole lab, read to its end, transfers under its ceiling, all from its own origin', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const port = 5187;
+  const server = await startStaticServer(port, APP);
+  const origin = `http://127.0.0.1:${port}`;
+  const sizes = new Map<string, Promise<number>>();
+  const foreign: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) {
+      foreign.push(request.url());
+    }
+  });
+  page.on('requestfinished', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (!request.url().startsWith(origin) || sizes.has(path)) return;
+    // A worker's own script reports no body size: counted as the server sends it (gzipped).
+    const served = () =>
+      gzipSync(readFileSync(join(APP, path === '/' ? 'index.html' : path))).length;
+    sizes.set(
+      path,
+      request.sizes().then(
+        (size) => size.responseBodySize || served(),
+        () => served(),
+      ),
+    );
+  });
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${origin}/`);
+    // Down the page a screen at a time, until its end stays put and nothing more arrives.
+    let quietSince = Date.now();
+    let seen = 0;
+    for (let y = 0; ; y += 500) {
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      if (y > height + 800 && Date.now() - quietSince > 3000) break;
+      await page.evaluate((top) => window.scrollTo(0, top), Math.min(y, height));
+      await page.waitForTimeout(400);
+      if (sizes.size !== seen) {
+        seen = sizes.size;
+        quietSince = Date.now();
+      }
+    }
+    const total = (await Promise.all(sizes.values())).reduce((sum, size) => sum + size, 0);
+    test.info().annotations.push({
+      type: 'transfer',
+      description: `the whole lab: ${total} B in ${sizes.size} files (budget ${BUDGETS.lab} B)`,
+    });
+    expect(foreign).toEqual([]);
+    expect([...sizes.keys()].some((path) => path.endsWith('.wasm'))).toBe(true);
+    expect(total, `the whole lab: ${total} bytes`).toBeLessThanOrEqual(LAB_CEILING);
   } finally {
     server.close();
   }

@@ -64,21 +64,21 @@ export function createWorkerHandler(
   let team: Promise<LaneTeam | null> = Promise.resolve(null);
   return async (data) => {
     // Threads (browser-lanes.ts, with the team's protocol) are code of their own, imported only
-    // where the page set some up: on a cross-origin-isolated page with more than one core.
+    // where the page set some up: on a cross-origin-isolated page with more than one core. Where
+    // that file is missing (a bundler that copied this worker without the files beside it), the
+    // coordinator runs on one thread and says so in the console; a helper lane stays idle.
+    const lanes = () =>
+      import('./browser-lanes.ts').catch((error: unknown) => {
+        console.warn(`gradlab: CPU threads could not be loaded (${error}); using one`);
+        return null;
+      });
     if (data.type === 'lanes') {
-      team = import('./browser-lanes.ts').then(
-        ({ browserLaneTeam }) => browserLaneTeam(data.ports),
-        (error: unknown) => {
-          console.warn(`gradlab: CPU threads could not be loaded (${error}); using one`);
-          return null;
-        },
-      );
+      team = lanes().then((module) => module?.browserLaneTeam(data.ports) ?? null);
       return;
     }
     if (data.type === 'lane') {
       // The port holds the coordinator's messages until serveLane listens to it.
-      const { serveLane } = await import('./browser-lanes.ts');
-      serveLane(data.port);
+      (await lanes())?.serveLane(data.port);
       return;
     }
     const { id } = data;

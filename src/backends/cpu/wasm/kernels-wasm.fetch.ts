@@ -18,15 +18,22 @@
 const EMPTY = new Uint8Array(0);
 
 function readBinary(url: URL): Uint8Array<ArrayBuffer> {
+  let problem: string;
   try {
     const request = new XMLHttpRequest();
     request.open('GET', url, false);
     request.responseType = 'arraybuffer';
     request.send();
-    return request.status === 200 ? new Uint8Array(request.response as ArrayBuffer) : EMPTY;
-  } catch {
-    return EMPTY;
+    if (request.status === 200) return new Uint8Array(request.response as ArrayBuffer);
+    problem = `HTTP ${request.status}`;
+  } catch (error) {
+    problem = String(error);
   }
+  console.warn(
+    `gradlab: the WebAssembly kernels ${url.pathname} could not be read (${problem}); the CPU ` +
+      'worker computes with its TypeScript kernels',
+  );
+  return EMPTY;
 }
 
 // Written out in full, `new URL('./x.wasm', import.meta.url)` is what Vite emits as an asset
