@@ -1,4 +1,5 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { codeSplitting } from './scripts/chunk-groups.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
@@ -55,7 +56,11 @@ export default defineConfig({
     // The lab in dist/app/, beside the library (dist/lib/) and its types (dist/types/): building
     // one never empties the others.
     outDir: 'dist/app',
-    // The lab (index.html) and the iframe route for embeds (embed.html).
-    rollupOptions: { input: { main: 'index.html', embed: 'embed.html' } },
+    rollupOptions: {
+      // The lab (index.html) and the iframe route for embeds (embed.html).
+      input: { main: 'index.html', embed: 'embed.html' },
+      // The library's chunks (scripts/chunk-groups.mjs): the lab loads its figures the same way.
+      output: { codeSplitting },
+    },
   },
 });

@@ -39,11 +39,11 @@ test('Lighthouse: accessibility 100 and best practices 100 on the built lab', as
 
 /**
  * What the built lab transfers, gzipped, to a reader who scrolls from its top to its end (every
- * part loads as the reader approaches it), each file once: this browser measured 245.8 KB, with
+ * part loads as the reader approaches it), each file once: this browser measured 241.1 KB, with
  * WebGPU (SwiftShader) offered, so the WebGPU backend included. The figures issue's budget for the
  * whole lab (BUDGETS.lab, 200 KB) is not met yet; this ceiling keeps it from growing meanwhile.
  */
-const LAB_CEILING = 255_000;
+const LAB_CEILING = 250_000;
 
 test('the whole lab, read to its end, transfers under its ceiling, all from its own origin', async ({
   page,

@@ -1,0 +1,6 @@
+/** How both builds group modules into chunks (see chunk-groups.mjs). */
+export const CHUNK_GROUPS: { name: string; test: RegExp }[];
+export const codeSplitting: {
+  includeDependenciesRecursively: false;
+  groups: { name: string; test: RegExp }[];
+};
