@@ -4,7 +4,7 @@
  * arithmetic), and the same statistics up to the order of partial sums.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { browserThreadPlan } from '../../src/backends/cpu/browser-lanes.ts';
+import { browserThreadPlan } from '../../src/backends/cpu/thread-plan.ts';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { createNodeLaneTeam, parseThreads } from '../../src/backends/cpu/node/node-lanes.ts';
 import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';

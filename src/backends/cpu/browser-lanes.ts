@@ -3,7 +3,8 @@
  * connected to the coordinating worker by MessagePorts (lanes.ts has the protocol). Sharing
  * memory needs a cross-origin-isolated page (headers Cross-Origin-Opener-Policy: same-origin and
  * Cross-Origin-Embedder-Policy: require-corp, which `npm start` sends); elsewhere, e.g. in a blog
- * that embeds a widget, the CPU backend runs on one thread and says why.
+ * that embeds a widget, the CPU backend runs on one thread and says why (thread-plan.ts). This
+ * module is the workers' side; a page only asks thread-plan.ts how many threads it may use.
  */
 import { kernelsOfVariant } from './cpu-backend.ts';
 import {
@@ -13,38 +14,6 @@ import {
   LaneTeam,
   type LaneMessage,
 } from './lanes.ts';
-
-/** The most threads the lab uses in a browser (more buys little at the lab's widths). */
-export const MAX_BROWSER_THREADS = 8;
-
-export interface ThreadPlan {
-  /** Threads for the CPU backend, the coordinating worker included. */
-  readonly threads: number;
-  /** Why this many, in words. */
-  readonly reason: string;
-}
-
-/** How many CPU threads this page can use, and why. */
-export function browserThreadPlan(): ThreadPlan {
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  if (!globalThis.crossOriginIsolated) {
-    return {
-      threads: 1,
-      reason:
-        'this page is not cross-origin isolated, so threads cannot share memory (that needs ' +
-        'the headers Cross-Origin-Opener-Policy: same-origin and ' +
-        'Cross-Origin-Embedder-Policy: require-corp)',
-    };
-  }
-  if (cores < 2) return { threads: 1, reason: 'the browser reports one core' };
-  const threads = Math.min(cores, MAX_BROWSER_THREADS);
-  return {
-    threads,
-    reason:
-      `the browser reports ${cores} cores` +
-      (threads < cores ? `; the lab uses at most ${MAX_BROWSER_THREADS}` : ''),
-  };
-}
 
 /**
  * In the coordinating worker: a team over the helper lanes' ports, once all of them answered;

@@ -21,7 +21,7 @@ import type { Problem } from '../../engine/problem.ts';
 import type { RunResult } from '../../engine/results.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import type { TrainingChunk } from './training.ts';
-import { browserThreadPlan, type ThreadPlan } from './browser-lanes.ts';
+import { browserThreadPlan, type ThreadPlan } from './thread-plan.ts';
 import type { Roofline } from './roofline.ts';
 import type {
   CpuBackendName,

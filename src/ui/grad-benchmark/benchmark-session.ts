@@ -6,7 +6,7 @@
  * sizes the reader chose, recorded in the session) is the last one run for that spec. A size
  * sweep times a grid of widths and depths; it is keyed by everything it depends on.
  */
-import { browserThreadPlan } from '../../backends/cpu/browser-lanes.ts';
+import { browserThreadPlan } from '../../backends/cpu/thread-plan.ts';
 import type { Roofline } from '../../backends/cpu/roofline.ts';
 import type { BackendName, RunSpec } from '../../engine/spec.ts';
 import { runFlops } from '../../engine/work.ts';

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import { browserThreadPlan } from '../../../backends/cpu/browser-lanes.ts';
+import { browserThreadPlan } from '../../../backends/cpu/thread-plan.ts';
 import { MIN_PARALLEL_WORK } from '../../../backends/cpu/parallel-work.ts';
 import { formatMs } from '../../lab/format.ts';
 import { formatSpeedup, threadScaling } from '../../grad-benchmark/benchmark-data.ts';

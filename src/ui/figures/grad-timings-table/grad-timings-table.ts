@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { browserThreadPlan } from '../../../backends/cpu/browser-lanes.ts';
+import { browserThreadPlan } from '../../../backends/cpu/thread-plan.ts';
 import type { Roofline } from '../../../backends/cpu/roofline.ts';
 import { SIZE_LIMITS, SpecError } from '../../../engine/spec.ts';
 import { formatError } from '../../../engine/verify.ts';
