@@ -10,20 +10,13 @@ import { SPEC_FIELD_NAMES, type RunSpec } from '../../engine/spec.ts';
 import { LAB_STATE_READER, labStateToEntries, type LabState } from '../lab/lab-state.ts';
 import { RunController } from '../lab/run-controller.ts';
 import { GradFigure } from './grad-figure.ts';
+import { loadSpecForm } from '../grad-spec-form/load.ts';
 
 /** A run a figure needs: equal keys are one run. */
 export interface PlannedSpec {
   readonly key: string;
   readonly spec: RunSpec;
 }
-
-/**
- * The run-settings form (`controls="full"` on a figure alone) is code of its own, imported the
- * first time a figure shows it: a figure with fewer controls never downloads it.
- */
-let specFormLoading: Promise<unknown> | undefined;
-const loadSpecForm = (): Promise<unknown> =>
-  (specFormLoading ??= import('../grad-spec-form/define.ts'));
 
 export abstract class RunFigure extends GradFigure<LabState> {
   static override stateReader = LAB_STATE_READER;

@@ -7,7 +7,7 @@
  * `controls="none"`, when it comes near the viewport.
  */
 import { css, html } from 'lit';
-import '../grad-spec-form/define.ts';
+import { loadSpecForm } from '../grad-spec-form/load.ts';
 import type { RunSpec } from '../../engine/spec.ts';
 import { integerOption, type OptionRule } from '../figure/figure-options.ts';
 import { GradFigure } from '../figure/grad-figure.ts';
@@ -157,6 +157,7 @@ export abstract class BenchmarkFigure extends SessionFigure<LabState, BenchmarkS
   }
 
   protected override renderSettings(): unknown {
+    void loadSpecForm();
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 }

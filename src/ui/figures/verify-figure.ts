@@ -5,7 +5,7 @@
  * configuration, shared between them as a session (grad-verify/verify-session.ts).
  */
 import { css, html } from 'lit';
-import '../grad-spec-form/define.ts';
+import { loadSpecForm } from '../grad-spec-form/load.ts';
 import { FULL_CHECK_MULTIPLY_ADDS } from '../../engine/verify.ts';
 import type { FigureControls } from '../figure/figure-controls.ts';
 import { choiceOption, numberOption } from '../figure/figure-options.ts';
@@ -95,6 +95,7 @@ export abstract class VerifyFigure extends SessionFigure<LabState, VerifySession
   }
 
   protected override renderSettings(): unknown {
+    void loadSpecForm();
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 

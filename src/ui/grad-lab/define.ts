@@ -1,4 +1,3 @@
-import '../grad-spec-form/define.ts';
 import { GradLab } from './grad-lab.ts';
 
 if (!customElements.get('grad-lab')) customElements.define('grad-lab', GradLab);

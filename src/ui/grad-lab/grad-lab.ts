@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { ELEMENTS, type ElementTag } from '../../lib/registry.ts';
 import { token } from '../design/tokens.ts';
+import { loadSpecForm } from '../grad-spec-form/load.ts';
 import {
   DEFAULT_LAB_STATE,
   describeProblems,
@@ -235,12 +236,13 @@ export class GradLab extends LitElement {
   openSettings(opener?: HTMLElement, field?: string): void {
     this.opener = opener ?? null;
     this.settingsOpen = true;
-    // The exporter's code arrives with the panel, not with the page.
+    // The form's and the exporter's code arrive with the panel, not with the page.
+    const formLoaded = loadSpecForm();
     void ELEMENTS['grad-export-pytorch'].load();
     for (const button of document.querySelectorAll('[data-open-settings]')) {
       button.setAttribute('aria-expanded', 'true');
     }
-    void this.updateComplete.then(async () => {
+    void Promise.all([this.updateComplete, formLoaded]).then(async () => {
       const form = this.renderRoot.querySelector('grad-spec-form') as
         (HTMLElement & { focusField(name?: string): Promise<void> }) | null;
       await form?.focusField(field);

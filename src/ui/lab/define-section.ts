@@ -4,7 +4,6 @@
  * page may load the library and the lab).
  */
 import '../grad-chart/define.ts';
-import '../grad-spec-form/define.ts';
 import type { LitElement } from 'lit';
 import type { LabState } from './lab-state.ts';
 import { standalone } from './standalone.ts';

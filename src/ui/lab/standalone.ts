@@ -7,6 +7,7 @@
  * <grad-lab> the lab hands it `.state` instead and handles its `grad-state-change` events.
  */
 import { css, html, nothing, type CSSResultGroup, type LitElement, type PropertyValues } from 'lit';
+import { loadSpecForm } from '../grad-spec-form/load.ts';
 import { insideLab } from './inside-lab.ts';
 import {
   DEFAULT_LAB_STATE,
@@ -123,6 +124,9 @@ export function standalone<T extends SectionClass>(
     }
 
     override render(): unknown {
+      // The run-settings form of a section alone with controls="full" (the lab has its panel).
+      const form = this.controls === 'full' && !insideLab(this);
+      if (form) void loadSpecForm();
       return html`${
         this.attributeProblems
           ? html`<p class="error" role="alert" data-testid="attribute-problems">
@@ -130,9 +134,7 @@ export function standalone<T extends SectionClass>(
             </p>`
           : nothing
       }${
-        this.controls === 'full' && !insideLab(this)
-          ? html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`
-          : nothing
+        form ? html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>` : nothing
       }${super.render()}`;
     }
   }

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import '../../grad-spec-form/define.ts';
+import { loadSpecForm } from '../../grad-spec-form/load.ts';
 import { SIZE_LIMITS, SpecError, type BackendName, type RunSpec } from '../../../engine/spec.ts';
 import { choiceListOption, integerOption, type OptionRule } from '../../figure/figure-options.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
@@ -267,6 +267,7 @@ export class GradSizeSweep extends SessionFigure<LabState, SweepSession> {
   }
 
   protected override renderSettings(): unknown {
+    void loadSpecForm();
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 

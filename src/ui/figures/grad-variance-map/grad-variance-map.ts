@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import '../../grad-spec-form/define.ts';
+import { loadSpecForm } from '../../grad-spec-form/load.ts';
 import type { FigureControls } from '../../figure/figure-controls.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
@@ -54,6 +54,7 @@ export class GradVarianceMap extends GradFigure<LabState> {
   }
 
   protected override renderSettings(): unknown {
+    void loadSpecForm();
     return html`<grad-spec-form .spec=${this.state.spec}></grad-spec-form>`;
   }
 
