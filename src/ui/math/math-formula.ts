@@ -1,23 +1,24 @@
 /**
- * Formulas in Lit templates: TeX from the engine's tables, rendered by the browser as MathML Core
- * (no fonts or layout code shipped; see tex-to-mathml.ts).
+ * Formulas in Lit templates: TeX from the engine's activation table, rendered by the browser as
+ * MathML Core (no fonts or layout code shipped). The MathML was converted from the TeX once, by
+ * tex-to-mathml.ts at `npm run formulas` (formulas.generated.ts), so pages ship the markup and
+ * not the converter.
  */
 import { css, html, type TemplateResult } from 'lit';
 import { unsafeMathML } from 'lit/directives/unsafe-mathml.js';
-import { texToMathMLContent, type MathDisplay } from './tex-to-mathml.ts';
-
-/** Converted formulas, by TeX source: the inputs are a fixed set of table entries. */
-const converted = new Map<string, string>();
+import { FORMULAS } from './formulas.generated.ts';
+import type { MathDisplay } from './tex-to-mathml.ts';
 
 /**
- * A `<math>` element for `tex`. The markup is trusted because every character of text in it is
- * escaped by the converter, and the converter rejects anything outside its TeX subset.
+ * A `<math>` element for `tex`, one of the activation table's formulas. The markup is trusted
+ * because every character of text in it was escaped by the converter, which rejects anything
+ * outside its TeX subset. A formula that was not converted is an error of the build: run
+ * `npm run formulas`.
  */
 export function mathFormula(tex: string, display: MathDisplay = 'inline'): TemplateResult {
-  let content = converted.get(tex);
+  const content = FORMULAS.get(tex);
   if (content === undefined) {
-    content = texToMathMLContent(tex);
-    converted.set(tex, content);
+    throw new Error(`no MathML for ${JSON.stringify(tex)}: run \`npm run formulas\``);
   }
   return html`<math display=${display}>${unsafeMathML(content)}</math>`;
 }
