@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { codeSplitting } from './scripts/chunk-groups.mjs';
 import { elementModules } from './scripts/element-modules.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
+import { htmlLiteralsPlugin } from './scripts/html-literals.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 
@@ -19,7 +20,7 @@ function elementEntries(): Record<string, string> {
  * folder and adds one script tag.
  */
 export default defineConfig({
-  plugins: [wgslPlugin(), cssLiteralsPlugin()],
+  plugins: [wgslPlugin(), cssLiteralsPlugin(), htmlLiteralsPlugin()],
   // Relative URLs for chunks and the worker: the folder works wherever a site puts it.
   base: './',
   worker: {
