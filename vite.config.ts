@@ -1,6 +1,7 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
-import { codeSplitting } from './scripts/chunk-groups.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
+import { htmlLiteralsPlugin } from './scripts/html-literals.mjs';
+import { labCodeSplitting } from './scripts/lab-parts.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 import { tokenDeclarations } from './src/ui/design/token-table.ts';
@@ -45,7 +46,13 @@ function crossOriginIsolation(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [wgslPlugin(), cssLiteralsPlugin(), crossOriginIsolation(), designTokens()],
+  plugins: [
+    wgslPlugin(),
+    cssLiteralsPlugin(),
+    htmlLiteralsPlugin(),
+    crossOriginIsolation(),
+    designTokens(),
+  ],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173 },
   // The CPU worker fetches its WebAssembly kernels as .wasm files, and carries of the engine's
@@ -59,8 +66,8 @@ export default defineConfig({
     rollupOptions: {
       // The lab (index.html) and the iframe route for embeds (embed.html).
       input: { main: 'index.html', embed: 'embed.html' },
-      // The library's chunks (scripts/chunk-groups.mjs): the lab loads its figures the same way.
-      output: { codeSplitting },
+      // One chunk per part of the page, in the reader's order (scripts/lab-parts.mjs).
+      output: { codeSplitting: labCodeSplitting() },
     },
   },
 });

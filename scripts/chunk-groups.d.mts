@@ -1,4 +1,4 @@
-/** How both builds group modules into chunks (see chunk-groups.mjs). */
+/** How the library's build groups modules into chunks (see chunk-groups.mjs). */
 export const CHUNK_GROUPS: { name: string; test: RegExp }[];
 export const codeSplitting: {
   includeDependenciesRecursively: false;

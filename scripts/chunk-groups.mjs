@@ -1,5 +1,5 @@
-// How the library (vite.lib.config.ts) and the lab (vite.config.ts) split their code into chunks,
-// beyond one chunk per dynamic import. A module every figure needs stays out of the chunks only
+// How the library (vite.lib.config.ts) splits its code into chunks, beyond one chunk per dynamic
+// import (the lab's build splits by part of its page instead: lab-parts.mjs). A module every figure needs stays out of the chunks only
 // some need, so an element that reads no run spec (an activation plot) does not load the spec's
 // parser with it. Modules always loaded together are one chunk each (gzip compresses one file
 // better than several): what every figure draws with, the run spec with the lab's state (which
@@ -21,9 +21,9 @@ export const CHUNK_GROUPS = [
   // What every figure that computes adds: the run queue, and the worker it starts.
   {
     name: 'run-figure',
-    test: /(ui\/(figure\/run-figure|lab\/(run-controller|run-queue|shared-runs))|backends\/(worker-script|experiment-runner|webgpu\/faults|cpu\/(worker-runner|browser-lanes)))\.ts$/,
+    test: /(ui\/(figure\/run-figure|lab\/(run-controller|run-queue|shared-runs))|backends\/(worker-script|experiment-runner|webgpu\/faults|cpu\/(worker-runner|thread-plan)))\.ts$/,
   },
 ];
 
-/** The `codeSplitting` option of both builds. */
+/** The `codeSplitting` option of the library's build. */
 export const codeSplitting = { includeDependenciesRecursively: false, groups: CHUNK_GROUPS };

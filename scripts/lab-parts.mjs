@@ -1,0 +1,116 @@
+// How the lab's build (vite.config.ts) splits its code: one chunk per part of the page, in the
+// reader's order, instead of the library's chunk per element. The library is cut fine so that a
+// blog pays only for the figures it shows; the lab shows them all as the reader scrolls, and gzip
+// compresses one file of a part's modules far better than twenty small ones: a reading of the
+// whole lab went from 241 KB in 111 files to 206 KB in 27 with this alone (e2e/audit.spec.ts).
+//
+// A part is one <section> of index.html, in order, with the figures its elements' templates use;
+// the first part is the lab's shell, the figures of the opening, and what they import. A
+// module belongs to the first part whose static imports reach it, so a part's chunk imports only
+// earlier parts' chunks, which a reader who scrolls has already loaded. Code imported on demand
+// (uPlot, the WebGPU backend, the Embed panel, the run-file parser) keeps chunks of its own, the
+// settings panel's form and exporter one chunk (settings), and what the embed route (embed.html)
+// shares with the lab, the loader and its registry, one more.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { elementModules } from './element-modules.mjs';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const TAG = /<(grad-[a-z-]+)/g;
+
+/** The gradlab tags a folder's templates use, in order of first use. */
+function tagsIn(folder) {
+  const tags = [];
+  for (const file of readdirSync(join(root, folder)).filter((name) => name.endsWith('.ts'))) {
+    for (const [, tag] of readFileSync(join(root, folder, file), 'utf8').matchAll(TAG)) {
+      if (!tags.includes(tag)) tags.push(tag);
+    }
+  }
+  return tags;
+}
+
+/**
+ * The lab's parts, in the reader's order: `{ name, roots }`, where roots are the modules (paths
+ * from the repository root) the part starts from. A part is one `<section>` of index.html: its
+ * sections' elements and the figures their templates use. The first (the opening) is the shell,
+ * with the page's own module. The settings panel's elements are no part: they load when the
+ * reader opens the panel, in the chunks the bundler makes for them, which share what they share
+ * with on-demand code (the WebGPU backend uses the PyTorch export's row code).
+ */
+export function labParts(html = readFileSync(join(root, 'index.html'), 'utf8')) {
+  const modules = elementModules();
+  const blocks = html.split(/<section\b/).slice(1);
+  if (blocks.length === 0) throw new Error('lab-parts: index.html has no <section> parts');
+  const placed = new Set();
+  const parts = blocks.map((block, index) => {
+    const id = /^[^>]*\bid="([^"]+)"/.exec(block)?.[1];
+    if (!id) throw new Error(`lab-parts: part ${index + 1} of index.html has no id`);
+    const roots = [];
+    for (const [, tag] of block.matchAll(TAG)) {
+      if (!modules[tag])
+        throw new Error(`lab-parts: index.html uses <${tag}>, which has no module`);
+      // A section's figures are the tags its templates use (src/ui/<tag>/*.ts).
+      const inside = dirname(modules[tag]) === `src/ui/${tag}` ? tagsIn(`src/ui/${tag}`) : [];
+      for (const used of [tag, ...inside]) {
+        if (modules[used] && !placed.has(used)) {
+          placed.add(used);
+          roots.push(modules[used]);
+        }
+      }
+    }
+    return { name: index === 0 ? 'lab' : id, roots };
+  });
+  // The shell also holds the page's own module and the run queue, which the lab imports on its
+  // first run (at once: the opening figure runs).
+  parts[0].roots.unshift('src/main.ts', 'src/ui/lab/run-queue.ts');
+  return parts;
+}
+
+/** Every module a module reaches by static imports, itself included. */
+function staticClosure(id, context) {
+  const seen = new Set();
+  const stack = [id];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (seen.has(next)) continue;
+    const info = context.getModuleInfo(next);
+    if (!info) continue;
+    seen.add(next);
+    stack.push(...info.importedIds);
+  }
+  return seen;
+}
+
+/** The `codeSplitting` option of the lab's build. */
+export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts') {
+  let partOf = null;
+  const assign = (context) => {
+    partOf = new Map();
+    const shared = staticClosure(join(root, embedEntry), context);
+    for (const { name, roots } of parts) {
+      for (const rootModule of roots) {
+        for (const id of staticClosure(join(root, rootModule), context)) {
+          if (!shared.has(id) && !partOf.has(id)) partOf.set(id, name);
+        }
+      }
+    }
+  };
+  return {
+    includeDependenciesRecursively: false,
+    groups: [
+      {
+        debugName: 'lab-parts',
+        name: (id, context) => {
+          if (partOf === null) assign(context);
+          return partOf.get(id) ?? null;
+        },
+      },
+      // The settings panel's form and PyTorch exporter, which load when the reader opens it.
+      {
+        name: 'settings',
+        test: /[\\/]src[\\/](ui[\\/]grad-(spec-form|export-pytorch)|export)[\\/]/,
+      },
+    ],
+  };
+}
