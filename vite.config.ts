@@ -2,6 +2,7 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { htmlLiteralsPlugin } from './scripts/html-literals.mjs';
 import { labCodeSplitting } from './scripts/lab-parts.mjs';
+import { uplotLazyIntlPlugin } from './scripts/uplot-lazy-intl.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 import { tokenDeclarations } from './src/ui/design/token-table.ts';
@@ -50,6 +51,7 @@ export default defineConfig({
     wgslPlugin(),
     cssLiteralsPlugin(),
     htmlLiteralsPlugin(),
+    uplotLazyIntlPlugin(),
     crossOriginIsolation(),
     designTokens(),
   ],

@@ -3,6 +3,7 @@ import { codeSplitting } from './scripts/chunk-groups.mjs';
 import { elementModules } from './scripts/element-modules.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { htmlLiteralsPlugin } from './scripts/html-literals.mjs';
+import { uplotLazyIntlPlugin } from './scripts/uplot-lazy-intl.mjs';
 import { wgslPlugin } from './scripts/wgsl-source.mjs';
 import { workerBundlePlugins } from './scripts/worker-bundle.mjs';
 
@@ -20,7 +21,7 @@ function elementEntries(): Record<string, string> {
  * folder and adds one script tag.
  */
 export default defineConfig({
-  plugins: [wgslPlugin(), cssLiteralsPlugin(), htmlLiteralsPlugin()],
+  plugins: [wgslPlugin(), cssLiteralsPlugin(), htmlLiteralsPlugin(), uplotLazyIntlPlugin()],
   // Relative URLs for chunks and the worker: the folder works wherever a site puts it.
   base: './',
   worker: {

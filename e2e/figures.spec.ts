@@ -321,15 +321,25 @@ test('a page pays only for the figures it shows: transfers within the budgets', 
 });
 
 /**
- * The figures issue asks for no task over 50 ms. On this two-core machine, evaluating uPlot's
- * module takes 85–130 ms by itself (one task a page cannot split), and the first draw 50–130 ms;
- * that issue stays open on it. This test holds what is met: nothing near the 420–560 ms task the
- * whole library once cost, on load or when an attribute changes; every long task is reported.
+ * The figures issue asks for no main-thread task over 50 ms, on load and when an attribute changes
+ * (CPU path, this machine, default sizes). What a page's first chart costs the browser once is
+ * spread over tasks of its own (grad-chart.ts loadUPlot and createPlot; uPlot's Intl objects are
+ * lazy, scripts/uplot-lazy-intl.mjs), where it was one task of 85–130 ms and another of 50–130.
+ * On this shared two-core machine a task still runs over now and then (50–80 ms, in a few loads of
+ * ten, as the worker and the GPU process contend for the cores), so each figure is loaded five
+ * times in fresh pages: in most loads no task runs over 50 ms, and none ever nears the 420–560 ms
+ * task the whole library once cost.
  */
+const LONG_TASK_MS = 50;
 const LONG_TASK_CEILING_MS = 250;
+const LOADS = 5;
 
-test('no long main-thread task on load or when an attribute changes', async ({ page }) => {
-  test.setTimeout(120_000);
+/** The longest task of a fresh page with one `tag` (on load, then after `change`), in ms. */
+async function longestTasks(
+  page: Page,
+  tag: string,
+  change: { attribute: string; value: string; caption: string },
+): Promise<{ load: number; change: number }> {
   await page.addInitScript(() => {
     const long: number[] = [];
     (globalThis as unknown as { longTasks: number[] }).longTasks = long;
@@ -337,31 +347,53 @@ test('no long main-thread task on load or when an attribute changes', async ({ p
       for (const entry of list.getEntries()) long.push(entry.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(`${ONE}?element=grad-depth-sweep&controls=none`);
-  await whenDrawn(page.locator('grad-depth-sweep'), 5);
-  const onLoad = await page.evaluate(
-    () => (globalThis as unknown as { longTasks: number[] }).longTasks,
-  );
-  test.info().annotations.push({ type: 'long tasks on load', description: `${onLoad} ms` });
-  expect(Math.max(0, ...onLoad), `long tasks on load: ${onLoad.join(', ')} ms`).toBeLessThan(
-    LONG_TASK_CEILING_MS,
-  );
-  await page
-    .locator('grad-depth-sweep')
-    .evaluate((element) => element.setAttribute('activation', 'relu'));
-  await expect(page.locator('grad-depth-sweep figcaption')).toContainText('ReLU');
-  await expect(page.locator('grad-depth-sweep')).toHaveAttribute('data-complete', '', {
-    timeout: 60_000,
-  });
+  const tasks = () =>
+    page.evaluate(() => (globalThis as unknown as { longTasks: number[] }).longTasks.splice(0));
+  await page.goto(`${ONE}?element=${tag}&controls=none`);
+  const figure = page.locator(tag);
+  await expect(figure.locator('grad-chart canvas').first()).toBeAttached({ timeout: 60_000 });
   await page.waitForTimeout(500);
-  const afterChange = await page.evaluate(
-    () => (globalThis as unknown as { longTasks: number[] }).longTasks,
+  const onLoad = await tasks();
+  await figure.evaluate(
+    (element, { attribute, value }) => element.setAttribute(attribute, value),
+    change,
   );
-  test.info().annotations.push({ type: 'long tasks', description: `${afterChange} ms` });
-  expect(Math.max(0, ...afterChange), `long tasks: ${afterChange.join(', ')} ms`).toBeLessThan(
-    LONG_TASK_CEILING_MS,
-  );
-});
+  await expect(figure.locator('figcaption')).toContainText(change.caption);
+  if (tag !== 'grad-activation-plot') {
+    await expect(figure).toHaveAttribute('data-complete', '', { timeout: 60_000 });
+  }
+  await page.waitForTimeout(500);
+  const afterChange = await tasks();
+  return { load: Math.max(0, ...onLoad), change: Math.max(0, ...afterChange) };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+for (const [tag, change] of [
+  ['grad-depth-sweep', { attribute: 'activation', value: 'relu', caption: 'ReLU' }],
+  ['grad-activation-plot', { attribute: 'activation', value: 'tanh', caption: 'Tanh' }],
+] as const) {
+  test(`${tag} alone: no main-thread task over 50 ms on load or when an attribute changes`, async ({
+    browser,
+  }) => {
+    test.setTimeout(300_000);
+    const loads: { load: number; change: number }[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext();
+      loads.push(await longestTasks(await context.newPage(), tag, change));
+      await context.close();
+    }
+    const described = loads.map((l) => `${Math.round(l.load)}/${Math.round(l.change)}`).join(', ');
+    test.info().annotations.push({
+      type: 'longest task per load, on load/after the change (ms; 0: none over 50)',
+      description: described,
+    });
+    expect(median(loads.map((l) => l.load)), described).toBeLessThanOrEqual(LONG_TASK_MS);
+    expect(median(loads.map((l) => l.change)), described).toBeLessThanOrEqual(LONG_TASK_MS);
+    for (const l of loads)
+      expect(Math.max(l.load, l.change), described).toBeLessThan(LONG_TASK_CEILING_MS);
+  });
+}
 
 /**
  * Every figure element, each alone with its docs example and controls="none", on one page built

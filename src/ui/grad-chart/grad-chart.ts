@@ -13,12 +13,44 @@ import { readySlot } from '../figure/ready-queue.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
 
-/**
- * uPlot, imported when the first chart on the page has data to draw: evaluating it then is a task
- * of its own, apart from the figure's, so neither blocks the page long.
- */
+/** uPlot, once the first chart on the page has loaded it (loadUPlot). */
 let uplotClass: typeof uPlot | null = null;
 let uplotLoading: Promise<typeof uPlot> | null = null;
+
+/** The fonts of a chart, from its style: its ticks, and its axis titles and direct labels. */
+function chartFonts(style: CSSStyleDeclaration): { ticks: string; labels: string } {
+  const family = style.fontFamily || 'sans-serif';
+  return { ticks: `12px ${family}`, labels: `600 12px ${family}` };
+}
+
+/** The context that measures labels (made ready by loadUPlot). */
+let measureContext: CanvasRenderingContext2D | null = null;
+
+/** A promise kept in a later task, after the browser has had its turn. */
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * uPlot, imported when the first chart on the page connects (while the figure computes its data),
+ * after what the page's first plot costs the browser once: a 2D canvas that has drawn text in the
+ * chart's fonts (5–20 ms the first time), in a task of its own. Apart, neither that, nor uPlot's
+ * evaluation (30–45 ms on a two-core machine), nor the first plot's two halves (createPlot) holds
+ * the page over 50 ms. uPlot's own Intl objects, which cost more (30–65 ms), are made lazy by the
+ * build (scripts/uplot-lazy-intl.mjs), and the charts never use them.
+ */
+function loadUPlot(fonts: readonly string[]): Promise<typeof uPlot> {
+  uplotLoading ??= nextTask()
+    .then(() => {
+      const context = (measureContext ??= document.createElement('canvas').getContext('2d'));
+      for (const font of context ? fonts : []) {
+        context!.font = font;
+        context!.fillText('0123456789', 0, 0, context!.measureText('0').width);
+      }
+    })
+    .then(nextTask)
+    .then(() => import('uplot'))
+    .then((module) => (uplotClass = module.default));
+  return uplotLoading;
+}
 
 type ChartLayers = typeof import('./chart-layers.ts');
 /** Heat-maps and bars (chart-layers.ts), once some chart on the page has needed them. */
@@ -49,8 +81,6 @@ function decadeSplits(_u: uPlot, _axis: number, min: number, max: number): numbe
 function directLabels(data: ChartData, barsOrHeat: boolean, width: number): boolean {
   return !barsOrHeat && data.series.length <= 6 && data.series.length > 0 && width >= 360;
 }
-
-let measureContext: CanvasRenderingContext2D | null = null;
 
 /** The widest series label in `font`, in CSS pixels (at most a third of a typical chart). */
 function labelWidth(data: ChartData, font: string): number {
@@ -208,8 +238,10 @@ export class GradChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // uPlot starts loading now, while the figure computes its data.
+    if (!uplotClass) void this.uplotLoaded();
     this.resizeObserver = new ResizeObserver(() => {
-      if (this.plot) this.plot.setSize(this.size());
+      if (this.drawnPlot) this.drawnPlot.setSize(this.size());
       // A plot waiting for its box to be laid out (see createPlot) can be drawn now.
       else if (this.data) this.requestUpdate();
     });
@@ -231,6 +263,14 @@ export class GradChart extends LitElement {
     this.plot = null;
   }
 
+  /** Redraws once uPlot has loaded (the first plot of a page waits for it). */
+  private uplotLoaded(): Promise<void> {
+    const { ticks, labels } = chartFonts(getComputedStyle(this));
+    return loadUPlot([ticks, labels]).then(() => {
+      if (this.data) this.requestUpdate('data');
+    });
+  }
+
   private size(): { width: number; height: number } {
     if (this.aspect) {
       const box = this.renderRoot.querySelector('[part=chart]')?.getBoundingClientRect();
@@ -244,10 +284,7 @@ export class GradChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!uplotClass && this.data) {
-      uplotLoading ??= import('uplot').then((module) => (uplotClass = module.default));
-      void uplotLoading.then(() => this.requestUpdate('data'));
-    }
+    if (!uplotClass && this.data) void this.uplotLoaded();
     if (!layers && (this.kind === 'bars' || this.data?.heatmap)) {
       // Drawn once the heat-map and bar code has arrived (a moment, once per page).
       layersLoading ??= import('./chart-layers.ts').then((module) => (layers = module));
@@ -277,7 +314,7 @@ export class GradChart extends LitElement {
       this.plot = null;
       return;
     }
-    if (changed.has('aspect') && this.plot) this.plot.setSize(this.size());
+    if (changed.has('aspect')) this.drawnPlot?.setSize(this.size());
     const structural =
       changed.has('logY') ||
       changed.has('logX') ||
@@ -295,7 +332,8 @@ export class GradChart extends LitElement {
       this.plot.series.length === this.data.series.length + 1 &&
       this.data.series.every((s, i) => this.plot!.series[i + 1]!.label === s.label);
     if (sameSeries) {
-      this.plot!.setData(this.prepared.columns as uPlot.AlignedData);
+      // A plot not drawn yet takes the latest data when it is (createPlot).
+      this.drawnPlot?.setData(this.prepared.columns as uPlot.AlignedData);
       return;
     }
     // A chart's first plot waits its turn (figure/ready-queue.ts), so charts appearing together
@@ -323,12 +361,32 @@ export class GradChart extends LitElement {
    */
   private createPlot(target: HTMLElement): void {
     if (this.aspect && target.getBoundingClientRect().width === 0) return;
-    this.plot = new uplotClass!(
-      this.options(),
-      this.prepared!.columns as uPlot.AlignedData,
-      target,
-    );
+    const columns = this.prepared!.columns as uPlot.AlignedData;
+    this.plotDrawn = false;
+    // Made now, drawn a task later: each half of a page's first plot takes 10–40 ms on a two-core
+    // machine, so apart neither holds the page over 50 ms.
+    this.plot = new uplotClass!(this.options(), columns, (plot, draw) => {
+      void nextTask().then(() => {
+        if (this.plot !== plot) return;
+        target.append(plot.root);
+        draw();
+        this.plotDrawn = true;
+        // What changed while it waited: the data (same series), and the box.
+        const latest = this.prepared?.columns as uPlot.AlignedData | undefined;
+        if (latest && latest !== columns) plot.setData(latest);
+        const { width, height } = this.size();
+        if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
+      });
+    });
     this.plotHasHeat = Boolean(this.heat);
+  }
+
+  /** Whether the plot has had its first draw (see createPlot). */
+  private plotDrawn = false;
+
+  /** The plot, once drawn: what resizes, the cursor and exports act on. */
+  private get drawnPlot(): uPlot | null {
+    return this.plotDrawn ? this.plot : null;
   }
 
   /** Whether the plot was made with a heat-map (its draw hook and ranges). */
@@ -388,7 +446,8 @@ export class GradChart extends LitElement {
     const errorColour = style.getPropertyValue('--grad-error').trim() || '#b00020';
     const size = this.size();
     const labelled = directLabels(data, bars || hasHeat, size.width);
-    const font = `600 12px ${style.fontFamily || 'sans-serif'}`;
+    const fonts = chartFonts(style);
+    const font = fonts.labels;
     return {
       ...size,
       // Room on the right for the labels at the lines' ends.
@@ -403,6 +462,8 @@ export class GradChart extends LitElement {
         {
           label: this.xLabel,
           stroke: axisColour,
+          font: fonts.ticks,
+          labelFont: fonts.labels,
           values: (_plot: uPlot, splits: number[]) =>
             splits.map((value) => formatTick(value, this.logX)),
           // Layers, depths and steps are counts: no ticks between them.
@@ -413,6 +474,8 @@ export class GradChart extends LitElement {
         {
           label: this.yLabel,
           stroke: axisColour,
+          font: fonts.ticks,
+          labelFont: fonts.labels,
           size: 70,
           ...(this.logY ? { splits: decadeSplits } : {}),
           values: (_plot: uPlot, splits: number[]) =>
@@ -478,7 +541,7 @@ export class GradChart extends LitElement {
     const { exportChart } = await import('./chart-export.ts');
     exportChart(format, {
       data: this.data,
-      plot: this.plot,
+      plot: this.drawnPlot,
       host: this,
       meta: { title: this.chartTitle, xLabel: this.xLabel, yLabel: this.yLabel },
       stem: this.exportName,
@@ -496,7 +559,7 @@ export class GradChart extends LitElement {
 
   /** Puts the crosshair on data index `index` (keyboard reading); the legend shows its values. */
   private moveCursor(index: number): void {
-    const plot = this.plot;
+    const plot = this.drawnPlot;
     const data = this.data;
     if (!plot || !data || data.x.length === 0) return;
     const clamped = Math.max(0, Math.min(data.x.length - 1, index));
@@ -613,7 +676,7 @@ export class GradChart extends LitElement {
           aria-valuetext=${this.data ? this.readout(this.cursorIndex ?? 0) : nothing}
           @keydown=${this.onKey}
           @focus=${() => this.moveCursor(this.cursorIndex ?? (this.data?.x.length ?? 1) - 1)}
-          @blur=${() => this.plot?.setCursor({ left: -10, top: -10 })}
+          @blur=${() => this.drawnPlot?.setCursor({ left: -10, top: -10 })}
         ></div>
         <div class="status"><slot name="status"></slot></div>
       </div>
