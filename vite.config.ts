@@ -59,7 +59,18 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173 },
   // The CPU worker fetches its WebAssembly kernels as .wasm files, and carries of the engine's
   // tables only what it computes with (scripts/worker-bundle.mjs).
-  worker: { format: 'es', plugins: () => workerBundlePlugins() },
+  worker: {
+    format: 'es',
+    plugins: () => workerBundlePlugins(),
+    // In a workers/ folder, with the files each reads beside it (src/backends/cpu/worker-file.ts).
+    rollupOptions: {
+      output: {
+        entryFileNames: 'assets/workers/[name]-[hash].js',
+        chunkFileNames: 'assets/workers/[name]-[hash].js',
+        assetFileNames: 'assets/workers/[name]-[hash][extname]',
+      },
+    },
+  },
   build: {
     target: 'es2022',
     // The lab in dist/app/, beside the library (dist/lib/) and its types (dist/types/): building

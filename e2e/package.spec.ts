@@ -3,7 +3,9 @@
  * loader, every element's module, chunks, the worker, types, the Custom Elements Manifest), a
  * fresh Vite project installs it and imports one element by its package path, Vite builds that
  * project, and the built page draws the element in Chromium, with the engine's values, its worker
- * carried along as a file of its own.
+ * carried along as a file of its own. Vite copies that worker file alone, without the files gradlab
+ * puts beside it, so the page starts the worker in one file (worker-file.ts): WebAssembly kernels,
+ * threads and the rarer jobs (a Jacobian spectrum) all work there.
  */
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -46,13 +48,15 @@ test.beforeAll(() => {
   <body>
     <grad-depth-sweep activation="sigmoid" depths="2,4" width="16" inputs="16" outputs="2"
       batch="8" backend="cpu64" controls="none"></grad-depth-sweep>
+    <grad-jacobian-spectrum activation="tanh" depth="4" jacobian-width="16"
+      controls="none"></grad-jacobian-spectrum>
   </body>
 </html>
 `,
   );
   writeFileSync(
     join(consumer, 'src', 'main.js'),
-    `import 'gradlab/elements/grad-depth-sweep.js';\n`,
+    `import 'gradlab/elements/grad-depth-sweep.js';\nimport 'gradlab/elements/grad-jacobian-spectrum.js';\n`,
   );
   // Offline: the tarball carries its code (Lit and uPlot bundled), so it needs nothing else.
   execFileSync(
@@ -94,6 +98,12 @@ test('a Vite project that imports one element builds, and its page draws the eng
 }) => {
   test.setTimeout(120_000);
   const { errors, foreign } = watchPage(page);
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  const workers: string[] = [];
+  page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
   await page.goto(`${STATIC}/test-results/package-consumer/dist/index.html`);
   const chart = page.locator('grad-depth-sweep grad-chart');
   const drawn = () =>
@@ -106,6 +116,24 @@ test('a Vite project that imports one element builds, and its page draws the eng
   norms.forEach((norm, layer) =>
     expect(Math.abs(columns[2]![layer]! - norm)).toBeLessThanOrEqual(1e-12 * norm),
   );
+  // The Jacobian spectrum: a job the worker in one file carries with it.
+  const spectrum = page.locator('grad-jacobian-spectrum grad-chart');
+  await expect
+    .poll(
+      async () =>
+        (
+          await spectrum.evaluate(
+            (c) => (c as unknown as { drawnColumns: (number | null)[][] }).drawnColumns,
+          )
+        ).length,
+      { timeout: 60_000 },
+    )
+    .toBeGreaterThan(1);
+  // Vite moved the worker alone: the page started the one that needs nothing beside it, and
+  // nothing fell back to the TypeScript kernels or failed to load.
+  expect(workers.length).toBeGreaterThan(0);
+  for (const worker of workers) expect(worker).toMatch(/cpu-worker-whole-[\w-]+\.js$/);
+  expect(warnings.filter((text) => text.startsWith('gradlab'))).toEqual([]);
   expect(foreign).toEqual([]);
   expect(errors).toEqual([]);
 });

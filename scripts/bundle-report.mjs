@@ -43,10 +43,13 @@ function references(file) {
     if (!ON_DEMAND.test(match[1])) imports.add(normalize(join(dirname(file), match[1])));
   }
   const workers = new Set();
+  // The worker in one file (cpu-worker-whole) starts only in a consumer's bundle, in place of
+  // the other, never beside it.
   for (const match of text.matchAll(
     /new URL\(\s*["'`](\.{1,2}\/[^"'`]*workers\/[^"'`]+\.js)["'`]/g,
   ))
-    workers.add(normalize(join(dirname(file), match[1])));
+    if (!match[1].includes('cpu-worker-whole'))
+      workers.add(normalize(join(dirname(file), match[1])));
   const assets = new Set();
   for (const match of text.matchAll(/new URL\(\s*["'`]((?:\.{1,2}\/)?[\w./-]+\.wasm)["'`]/g))
     assets.add(normalize(join(dirname(file), match[1])));
@@ -106,7 +109,7 @@ export function elementCost(libDir, tag, { runs = true } = {}) {
  * page's own copy of the worker's jobs).
  */
 const LAB_ON_ACTION =
-  /(chart-export|figure-embed|settings|import-session|import-worker|training-gpu|worker-jobs)-/;
+  /(chart-export|figure-embed|settings|import-session|import-worker|training-gpu|worker-jobs|cpu-worker-whole)-/;
 
 /**
  * What a reader of the built lab (dist/app/) downloads from the top of the page to its end: the
@@ -127,7 +130,7 @@ export function labCost(appDir) {
     for (const match of text.matchAll(/\bimport\(\s*["'`](\.{1,2}\/[^"'`]+)["'`]\s*\)/g))
       targets.push([join(dirname(file), match[1]), true]);
     // Workers and WebAssembly, by absolute URL (`/assets/cpu-worker-….js`).
-    for (const match of text.matchAll(/["'`]\/(assets\/[\w.-]+\.(?:js|wasm))["'`]/g))
+    for (const match of text.matchAll(/["'`]\/(assets\/[\w./-]+\.(?:js|wasm))["'`]/g))
       targets.push([join(appDir, match[1]), true]);
     for (const [target, onDemand] of targets) {
       if (onDemand && !inWorker && LAB_ON_ACTION.test(target)) continue;

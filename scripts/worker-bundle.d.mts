@@ -7,4 +7,5 @@ export const PAGE_ONLY_FIELDS: Readonly<Record<string, readonly string[]>>;
 export function leanTable(file: string, source: string): string;
 export function leanTablesInWorker(): Plugin;
 /** Every plugin of the CPU worker's bundles. */
+export function oneFileWholeWorker(): Plugin;
 export function workerBundlePlugins(): Plugin[];

@@ -5,7 +5,8 @@
 // base64, resolve to kernels-wasm.fetch.ts, which fetches the same bytes as .wasm files emitted
 // beside the worker. Only the worker is built with it: the page's own copy of the engine (runs on
 // the page where workers are forbidden), Vite's dev server, Node and the tests keep the embedded
-// bytes, and bundles that do not import the kernels (the import worker) are unchanged.
+// bytes, and bundles that do not import the kernels (the import worker) are unchanged, and so is
+// the worker in one file (cpu-worker-whole.ts), which carries its kernels with it.
 import { fileURLToPath } from 'node:url';
 
 const GENERATED = fileURLToPath(
@@ -17,11 +18,15 @@ const FETCHED = fileURLToPath(
 
 /** The plugin: kernels-wasm.generated.ts → kernels-wasm.fetch.ts, whatever the import says. */
 export function fetchWasmInWorker() {
+  let whole = false;
   return {
     name: 'gradlab-fetch-wasm-in-worker',
     enforce: 'pre',
+    buildStart(options) {
+      whole = isWholeWorker(options);
+    },
     async resolveId(source, importer, options) {
-      if (!source.includes('kernels-wasm.generated')) return null;
+      if (whole || !source.includes('kernels-wasm.generated')) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       return resolved?.id === GENERATED ? FETCHED : null;
     },
@@ -55,6 +60,31 @@ export function leanTable(file, source) {
   return source.replace(value, "$1''");
 }
 
+/** Whether a bundle's input is the worker in one file (src/backends/cpu/cpu-worker-whole.ts). */
+function isWholeWorker(options) {
+  const input = options.input ?? [];
+  const entries = typeof input === 'string' ? [input] : Object.values(input);
+  return entries.some((entry) => /cpu-worker-whole\.ts/.test(String(entry)));
+}
+
+/**
+ * The worker in one file is one file: its dynamic imports (its threads, its rarer jobs) are
+ * inlined, and its kernels stay embedded (fetchWasmInWorker leaves them).
+ */
+export function oneFileWholeWorker() {
+  let whole = false;
+  return {
+    name: 'gradlab-one-file-whole-worker',
+    options(options) {
+      whole = isWholeWorker(options);
+      return null;
+    },
+    outputOptions(options) {
+      return whole ? { ...options, codeSplitting: false } : null;
+    },
+  };
+}
+
 /** leanTable as a plugin, for the CPU worker's bundles only. */
 export function leanTablesInWorker() {
   return {
@@ -69,5 +99,5 @@ export function leanTablesInWorker() {
 
 /** Every plugin of the CPU worker's bundles. */
 export function workerBundlePlugins() {
-  return [fetchWasmInWorker(), leanTablesInWorker()];
+  return [fetchWasmInWorker(), leanTablesInWorker(), oneFileWholeWorker()];
 }

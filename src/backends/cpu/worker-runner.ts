@@ -37,12 +37,17 @@ import type {
 } from './worker-protocol.ts';
 import { startModuleWorker } from '../worker-script.ts';
 import cpuWorkerUrl from './cpu-worker.ts?worker&url';
+import wholeWorkerUrl from './cpu-worker-whole.ts?worker&url';
+import { workerFile } from './worker-file.ts';
 
 type WorkerJobs = typeof import('./worker-jobs.ts');
 
-/** The CPU worker, from its own file (Vite bundles it; the library ships it beside its chunks). */
+/**
+ * The CPU worker, from its own file (Vite bundles it; the library ships it beside its chunks), or
+ * in one file where a consumer's bundler has moved it (worker-file.ts).
+ */
 function startCpuWorker(name: string): Worker {
-  return startModuleWorker(cpuWorkerUrl, name);
+  return startModuleWorker(workerFile(cpuWorkerUrl, wholeWorkerUrl), name);
 }
 
 /** A response that ends a request. */
