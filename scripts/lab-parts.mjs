@@ -67,6 +67,17 @@ export function labParts(html = readFileSync(join(root, 'index.html'), 'utf8')) 
   return parts;
 }
 
+/**
+ * What the lab imports on demand but never before the part that uses it runs: on a reader's
+ * action (an Embed or export click, the settings panel, a dropped run file, training on the GPU),
+ * where no worker may start (the page's own copy of the worker's jobs), or when a run or training
+ * needs it (the WebGPU backend and what runs it on the page, the training state). Such code may
+ * pull in an earlier part's chunk, or a later one's where a reader asks for it early (backend=webgpu
+ * from the start), rather than keep the modules it shares with the parts out of them.
+ */
+const LOADED_LATE =
+  /[\\/]src[\\/](backends[\\/](cpu[\\/](worker-jobs|training-state)|webgpu[\\/](training-gpu|webgpu-backend))|engine[\\/]experiment|ui[\\/](figure[\\/]figure-embed|grad-chart[\\/]chart-export|grad-spec-form[\\/]define)|import[\\/]import-session)\.ts$/;
+
 /** Every module a module reaches by static imports, itself included. */
 function staticClosure(id, context) {
   const seen = new Set();
@@ -87,11 +98,24 @@ export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts'
   let partOf = null;
   const assign = (context) => {
     partOf = new Map();
-    const shared = staticClosure(join(root, embedEntry), context);
+    const partRoots = new Set(parts.flatMap((part) => part.roots.map((r) => join(root, r))));
+    // Apart from every part: what the embed route shares with the lab, and what a part imports on
+    // demand (the WebGPU adapter, uPlot, an export…), with everything that imports statically, so
+    // that loading it early never pulls in a later part's chunk.
+    const apart = staticClosure(join(root, embedEntry), context);
     for (const { name, roots } of parts) {
+      const members = [];
       for (const rootModule of roots) {
         for (const id of staticClosure(join(root, rootModule), context)) {
-          if (!shared.has(id) && !partOf.has(id)) partOf.set(id, name);
+          if (apart.has(id) || partOf.has(id)) continue;
+          partOf.set(id, name);
+          members.push(id);
+        }
+      }
+      for (const id of members) {
+        for (const target of context.getModuleInfo(id)?.dynamicallyImportedIds ?? []) {
+          if (partRoots.has(target) || LOADED_LATE.test(target)) continue;
+          for (const on of staticClosure(target, context)) if (!partOf.has(on)) apart.add(on);
         }
       }
     }
