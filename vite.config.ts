@@ -73,6 +73,10 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
+    // No preload lists beside the dynamic imports: a part's chunk imports only the shell and
+    // earlier parts (scripts/lab-parts.mjs), which a reader has loaded already, and the lists
+    // and their helper cost a reading of the lab about 1 KB.
+    modulePreload: false,
     // The lab in dist/app/, beside the library (dist/lib/) and its types (dist/types/): building
     // one never empties the others.
     outDir: 'dist/app',
@@ -80,7 +84,7 @@ export default defineConfig({
       // The lab (index.html) and the iframe route for embeds (embed.html).
       input: { main: 'index.html', embed: 'embed.html' },
       // One chunk per part of the page, in the reader's order (scripts/lab-parts.mjs).
-      output: { codeSplitting: labCodeSplitting() },
+      output: { codeSplitting: labCodeSplitting(), comments: false },
     },
   },
 });

@@ -108,7 +108,10 @@ test('the whole lab, read to its end, transfers within its budget, all from its 
 
 /**
  * The lab's first screen: its parts load as the reader approaches them, so a fresh load fetches
- * the shell and at most the next part, never a part further down; and the opening figure is drawn
+ * the shell (with the opening) and at most the next part, never one further down (a figure's
+ * controls, which the loader fetches at once, once sat in the next part's chunk and made the page
+ * evaluate that part at load: Lighthouse's total blocking time was 560 ms); and the opening figure
+ * is drawn
  * within about 1.5 s of navigation (1.25–1.55 s on this machine, median of three loads recorded).
  * The time is asserted only against 3 s, a bound that catches a first screen that waits for the
  * rest of the page, not the machine's load.
@@ -149,7 +152,7 @@ test('a fresh load fetches the first parts only, and draws the opening figure at
       const loaded = parts.filter((part) => chunks.includes(part));
       expect(loaded[0], chunks.join(' ')).toBe('lab');
       expect(
-        loaded.slice(1).every((part) => parts.indexOf(part) <= 2),
+        loaded.slice(1).every((part) => parts.indexOf(part) <= 1),
         chunks.join(' '),
       ).toBe(true);
       await context.close();

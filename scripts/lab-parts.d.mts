@@ -1,5 +1,5 @@
 export interface LabPart {
-  /** The chunk's name: the part's id in index.html (the first part is `lab`, the shell). */
+  /** The chunk's name: `lab` for the first part (the opening, with the shell), else `part-<id>`. */
   readonly name: string;
   /** The modules the part starts from, as paths from the repository root. */
   readonly roots: string[];

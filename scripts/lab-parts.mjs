@@ -5,7 +5,7 @@
 // whole lab went from 241 KB in 111 files to 206 KB in 27 with this alone (e2e/audit.spec.ts).
 //
 // A part is one <section> of index.html, in order, with the figures its elements' templates use;
-// the first part is the lab's shell, the figures of the opening, and what they import. A
+// the first, the opening, is also the lab's shell (the page's module and its static imports). A
 // module belongs to the first part whose static imports reach it, so a part's chunk imports only
 // earlier parts' chunks, which a reader who scrolls has already loaded. Code imported on demand
 // (uPlot, the WebGPU backend, the Embed panel, the run-file parser) keeps chunks of its own, the
@@ -33,8 +33,8 @@ function tagsIn(folder) {
 /**
  * The lab's parts, in the reader's order: `{ name, roots }`, where roots are the modules (paths
  * from the repository root) the part starts from. A part is one `<section>` of index.html: its
- * sections' elements and the figures their templates use. The first (the opening) is the shell,
- * with the page's own module. The settings panel's elements are no part: they load when the
+ * sections' elements and the figures their templates use. The first, the opening (`lab`), is also
+ * the shell: the page's own module and its static imports; the others are `part-<id>`. The settings panel's elements are no part: they load when the
  * reader opens the panel, in the chunks the bundler makes for them, which share what they share
  * with on-demand code (the WebGPU backend uses the PyTorch export's row code).
  */
@@ -59,10 +59,10 @@ export function labParts(html = readFileSync(join(root, 'index.html'), 'utf8')) 
         }
       }
     }
-    return { name: index === 0 ? 'lab' : id, roots };
+    return { name: index === 0 ? 'lab' : `part-${id}`, roots };
   });
-  // The shell also holds the page's own module and the run queue, which the lab imports on its
-  // first run (at once: the opening figure runs).
+  // The first part, the opening, is also the shell: the page's own module, and the run queue,
+  // which the lab imports on its first run (at once: the opening figure runs).
   parts[0].roots.unshift('src/main.ts', 'src/ui/lab/run-queue.ts');
   return parts;
 }
@@ -98,11 +98,23 @@ export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts'
   let partOf = null;
   const assign = (context) => {
     partOf = new Map();
-    const partRoots = new Set(parts.flatMap((part) => part.roots.map((r) => join(root, r))));
-    // Apart from every part: what the embed route shares with the lab, and what a part imports on
-    // demand (the WebGPU adapter, uPlot, an export…), with everything that imports statically, so
-    // that loading it early never pulls in a later part's chunk.
-    const apart = staticClosure(join(root, embedEntry), context);
+    // Elements load through the registry, each with its part (or, outside the parts, alone).
+    const elements = new Set(Object.values(elementModules()).map((module) => join(root, module)));
+    // Apart from every part: what the embed route shares with the lab, and what the page imports
+    // on demand before a part needs it (the WebGPU adapter, uPlot, a figure's controls…), with
+    // everything that imports statically, so that loading it never pulls in a later part's chunk.
+    const apart = new Set();
+    const keepApart = (ids) => {
+      for (const id of ids) {
+        for (const target of context.getModuleInfo(id)?.dynamicallyImportedIds ?? []) {
+          if (elements.has(target) || LOADED_LATE.test(target)) continue;
+          for (const on of staticClosure(target, context)) if (!partOf.has(on)) apart.add(on);
+        }
+      }
+    };
+    const shared = staticClosure(join(root, embedEntry), context);
+    shared.forEach((id) => apart.add(id));
+    keepApart(shared);
     for (const { name, roots } of parts) {
       const members = [];
       for (const rootModule of roots) {
@@ -112,12 +124,7 @@ export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts'
           members.push(id);
         }
       }
-      for (const id of members) {
-        for (const target of context.getModuleInfo(id)?.dynamicallyImportedIds ?? []) {
-          if (partRoots.has(target) || LOADED_LATE.test(target)) continue;
-          for (const on of staticClosure(target, context)) if (!partOf.has(on)) apart.add(on);
-        }
-      }
+      keepApart(members);
     }
   };
   return {

@@ -30,8 +30,8 @@ let measureContext: CanvasRenderingContext2D | null = null;
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * uPlot, imported when the first chart on the page connects (while the figure computes its data),
- * after what the page's first plot costs the browser once: a 2D canvas that has drawn text in the
+ * uPlot, imported when the first chart on the page has data to draw, after what the page's first
+ * plot costs the browser once: a 2D canvas that has drawn text in the
  * chart's fonts (5–20 ms the first time), in a task of its own. Apart, neither that, nor uPlot's
  * evaluation (30–45 ms on a two-core machine), nor the first plot's two halves (createPlot) holds
  * the page over 50 ms. uPlot's own Intl objects, which cost more (30–65 ms), are made lazy by the
@@ -238,8 +238,6 @@ export class GradChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // uPlot starts loading now, while the figure computes its data.
-    if (!uplotClass) void this.uplotLoaded();
     this.resizeObserver = new ResizeObserver(() => {
       if (this.drawnPlot) this.drawnPlot.setSize(this.size());
       // A plot waiting for its box to be laid out (see createPlot) can be drawn now.
