@@ -325,7 +325,7 @@ test('a page pays only for the figures it shows: transfers within the budgets', 
  * (CPU path, this machine, default sizes). What a page's first chart costs the browser once is
  * spread over tasks of its own (grad-chart.ts loadUPlot and createPlot; uPlot's Intl objects are
  * lazy, scripts/uplot-lazy-intl.mjs), where it was one task of 85–130 ms and another of 50–130.
- * On this shared two-core machine a task still runs over now and then (50–80 ms, in a few loads of
+ * On this shared two-core machine a task still runs over now and then (50–85 ms, in a few loads of
  * ten, as the worker and the GPU process contend for the cores), so each figure is loaded five
  * times in fresh pages: in most loads no task runs over 50 ms, and none ever nears the 420–560 ms
  * task the whole library once cost.
