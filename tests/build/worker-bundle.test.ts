@@ -50,31 +50,40 @@ function fields(
   );
 }
 
+/**
+ * Each entry of a lean table against the real one: its page-only fields emptied (they are not
+ * empty in the real table), every other field and function the same (`outForms`: also the
+ * functions that write f and f′ into an array).
+ */
+function expectLean<Entry extends object>(
+  file: string,
+  names: readonly string[],
+  real: Record<string, Entry>,
+  lean: Record<string, Entry>,
+  outForms = false,
+): void {
+  const pageOnly = PAGE_ONLY_FIELDS[file]!;
+  for (const name of names) {
+    const entry = real[name]!;
+    for (const field of pageOnly) {
+      expect(entry[field as keyof Entry]).not.toBe('');
+      expect(lean[name]![field as keyof Entry]).toBe('');
+    }
+    if (outForms)
+      expect(fields(lean[name]!, pageOnly, true)).toEqual(fields(entry, pageOnly, true));
+    expect(fields(lean[name]!, pageOnly)).toEqual(fields(entry, pageOnly));
+  }
+}
+
 describe('the worker’s lean tables', () => {
   it('the activation table: only TeX, sources and WGSL emptied', async () => {
     const file = 'src/engine/activations.ts';
-    const pageOnly = PAGE_ONLY_FIELDS[file]!;
     const lean = (await leanModule(file)).ACTIVATIONS as typeof ACTIVATIONS;
-    for (const name of ACTIVATION_NAMES) {
-      for (const field of pageOnly) {
-        expect(ACTIVATIONS[name][field as keyof (typeof ACTIVATIONS)[typeof name]]).not.toBe('');
-        expect(lean[name][field as keyof (typeof lean)[typeof name]]).toBe('');
-      }
-      expect(fields(lean[name], pageOnly, true)).toEqual(fields(ACTIVATIONS[name], pageOnly, true));
-      expect(fields(lean[name], pageOnly)).toEqual(fields(ACTIVATIONS[name], pageOnly));
-    }
+    expectLean(file, ACTIVATION_NAMES, ACTIVATIONS, lean, true);
   });
 
   it('the init table: only TeX and sources emptied', async () => {
     const file = 'src/engine/inits.ts';
-    const pageOnly = PAGE_ONLY_FIELDS[file]!;
-    const lean = (await leanModule(file)).INITS as typeof INITS;
-    for (const name of INIT_NAMES) {
-      for (const field of pageOnly) {
-        expect(INITS[name][field as keyof (typeof INITS)[typeof name]]).not.toBe('');
-        expect(lean[name][field as keyof (typeof lean)[typeof name]]).toBe('');
-      }
-      expect(fields(lean[name], pageOnly)).toEqual(fields(INITS[name], pageOnly));
-    }
+    expectLean(file, INIT_NAMES, INITS, (await leanModule(file)).INITS as typeof INITS);
   });
 });

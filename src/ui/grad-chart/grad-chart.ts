@@ -261,10 +261,15 @@ export class GradChart extends LitElement {
     this.plot = null;
   }
 
-  /** Redraws once uPlot has loaded (the first plot of a page waits for it). */
-  private uplotLoaded(): Promise<void> {
+  /** Set while this chart waits for uPlot (the first plot of a page waits for it). */
+  private uplotWait: Promise<void> | null = null;
+
+  /** Waits for uPlot once, then redraws. */
+  private awaitUPlot(): void {
+    if (this.uplotWait) return;
     const { ticks, labels } = chartFonts(getComputedStyle(this));
-    return loadUPlot([ticks, labels]).then(() => {
+    this.uplotWait = loadUPlot([ticks, labels]).then(() => {
+      this.uplotWait = null;
       if (this.data) this.requestUpdate('data');
     });
   }
@@ -282,7 +287,7 @@ export class GradChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!uplotClass && this.data) void this.uplotLoaded();
+    if (!uplotClass && this.data) this.awaitUPlot();
     if (!layers && (this.kind === 'bars' || this.data?.heatmap)) {
       // Drawn once the heat-map and bar code has arrived (a moment, once per page).
       layersLoading ??= import('./chart-layers.ts').then((module) => (layers = module));
