@@ -111,10 +111,11 @@ test('the whole lab, read to its end, transfers within its budget, all from its 
  * the shell (with the opening) and at most the next part, never one further down (a figure's
  * controls, which the loader fetches at once, once sat in the next part's chunk and made the page
  * evaluate that part at load: Lighthouse's total blocking time was 560 ms); and the opening figure
- * is drawn
- * within about 1.5 s of navigation (1.25–1.55 s on this machine, median of three loads recorded).
- * The time is asserted only against 3 s, a bound that catches a first screen that waits for the
- * rest of the page, not the machine's load.
+ * is drawn within 1.5 s of navigation: 0.97–1.17 s in a browser alone on this machine, median
+ * 1.14 s here (the lab starts the CPU worker as its shell loads, a small run does not wait for the
+ * worker's threads, and the ready queue draws the figure on screen first). Before those three it
+ * was 1.25–1.55 s alone, 1.6–1.7 s here. The time is recorded, and asserted only against 3 s, a
+ * bound that catches a first screen that waits for the rest of the page, not the machine's load.
  */
 test('a fresh load fetches the first parts only, and draws the opening figure at once', async ({
   browser,

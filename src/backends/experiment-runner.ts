@@ -43,7 +43,8 @@ type GpuBackend = WebGpuBackend;
 export type CpuRunner = Pick<
   CpuWorkerRunner,
   'run' | 'runProblem' | 'jacobian' | 'train' | 'roofline' | 'inPageReason' | 'dispose'
->;
+> &
+  Partial<Pick<CpuWorkerRunner, 'warm'>>;
 
 export interface ExperimentRunnerOptions {
   /** The CPU runner (default: a CpuWorkerRunner on the inlined Web Worker). */
@@ -76,6 +77,11 @@ export class ExperimentRunner {
         import('./webgpu/webgpu-backend.ts').then(({ createWebGpuBackend }) =>
           createWebGpuBackend({ faults }),
         ));
+  }
+
+  /** Starts the CPU worker before the first run needs it (CpuWorkerRunner.warm). */
+  warmCpu(): void {
+    this.cpu.warm?.();
   }
 
   private gpuBackend(): Promise<GpuBackend> {

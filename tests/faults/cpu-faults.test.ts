@@ -15,6 +15,10 @@ import { runExperiment } from '../../src/engine/experiment.ts';
 import type { RunResult } from '../../src/engine/results.ts';
 import { parseSpec } from '../../src/engine/spec.ts';
 import { InProcessWorker } from './in-process-worker.ts';
+import { createWorkerHandler } from '../../src/backends/cpu/worker-handler.ts';
+import type { WorkerResponse } from '../../src/backends/cpu/worker-protocol.ts';
+import { hasSplittableLayer, MIN_WAIT_WORK } from '../../src/backends/cpu/parallel-work.ts';
+import { layerSizes } from '../../src/engine/problem.ts';
 
 const SPEC = parseSpec({ activation: 'tanh', depth: 4, width: 24, inputs: 12, batch: 6 });
 
@@ -128,6 +132,29 @@ describe('the page’s CPU worker runner under faults', () => {
     expect(runner.inPageReason).toMatch(/does not allow gradlab's Web Worker \(worker-src blocked/);
   });
 
+  it('a worker started early (warm) that the page refuses moves the later runs onto the page', async () => {
+    // Its error arrives before any run listens for it: the run must not wait for an answer.
+    const { runner, workers } = inProcessRunner({ blocked: true });
+    runner.warm();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runner.inPageReason).toMatch(/does not allow gradlab's Web Worker \(worker-src blocked/);
+    const result = await within(runner.run(SPEC));
+    expect(numbers(result)).toEqual(numbers(fresh));
+    expect(workers).toHaveLength(1);
+  });
+
+  it('warm starts the worker once; the runs then use it', async () => {
+    const { runner, workers } = inProcessRunner();
+    runner.warm();
+    runner.warm();
+    expect(workers).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(numbers(await within(runner.run(SPEC)))).toEqual(numbers(fresh));
+    expect(workers).toHaveLength(1);
+    expect(runner.inPageReason).toBeNull();
+    runner.dispose();
+  });
+
   it('disposing the runner fails the runs still waiting instead of leaving them hanging', async () => {
     // Before: dispose() terminated the worker and the waiting promise never settled.
     const { runner } = inProcessRunner();
@@ -150,6 +177,34 @@ describe('the page’s CPU worker runner under faults', () => {
     expect(numbers(await within(runner.run(SPEC)))).toEqual(numbers(fresh));
     expect(runner.workersStarted).toBe(2);
     runner.dispose();
+  });
+});
+
+describe('a CPU worker whose threads are still starting', () => {
+  it('answers a small run on one thread at once, and makes a large one wait for the threads', async () => {
+    const answers: WorkerResponse[] = [];
+    const handle = createWorkerHandler({
+      post: (message) => answers.push(message),
+      crash: (error) => {
+        throw error;
+      },
+      awaitTermination: () => {},
+    });
+    // A helper lane that has not answered yet (its script still loading).
+    const { port1 } = new MessageChannel();
+    await handle({ type: 'lanes', ports: [port1] });
+    // The lab's opening: 30 × 64 × batch 32, below MIN_WAIT_WORK.
+    const small = parseSpec({ activation: 'sigmoid', depth: 30, width: 64, inputs: 64, batch: 32 });
+    const large = parseSpec({ activation: 'tanh', depth: 2, width: 256, inputs: 256, batch: 16 });
+    expect(hasSplittableLayer(layerSizes(small), small.batch, MIN_WAIT_WORK)).toBe(false);
+    expect(hasSplittableLayer(layerSizes(large), large.batch, MIN_WAIT_WORK)).toBe(true);
+    void handle({ type: 'run', id: 2, spec: large });
+    await within(handle({ type: 'run', id: 1, spec: small }), 5_000);
+    const result = answers.find((answer) => answer.type === 'result' && answer.id === 1);
+    expect(result?.type === 'result' && result.result.backend.threads).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answers.some((answer) => 'id' in answer && answer.id === 2)).toBe(false);
+    port1.close();
   });
 });
 

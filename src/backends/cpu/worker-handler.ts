@@ -5,9 +5,17 @@
  * included.
  */
 import type { RunPhase } from '../../engine/backend.ts';
+import { layerSizes } from '../../engine/problem.ts';
 import type { LaneTeam } from './lanes.ts';
+import { hasSplittableLayer, MIN_WAIT_WORK } from './parallel-work.ts';
 import { executeRequest } from './run-job.ts';
-import type { CpuFault, LaneSetup, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+import type {
+  CpuFault,
+  LaneSetup,
+  RunRequest,
+  WorkerRequest,
+  WorkerResponse,
+} from './worker-protocol.ts';
 
 /** What the handler needs from the environment it runs in. */
 export interface WorkerEnvironment {
@@ -62,6 +70,19 @@ export function createWorkerHandler(
   const { post } = environment;
   /** The helper lanes this worker coordinates, once the page has set them up. */
   let team: Promise<LaneTeam | null> = Promise.resolve(null);
+  /** The team once its threads have answered (null: none); undefined while they start. */
+  let assembled: LaneTeam | null | undefined = null;
+  /**
+   * The team a run uses: a small run (MIN_WAIT_WORK) takes it if it is ready and does not wait
+   * for threads still starting; it runs on this thread, and its result says so.
+   */
+  const teamFor = (request: RunRequest): Promise<LaneTeam | null> | LaneTeam | null => {
+    if (assembled !== undefined) return assembled;
+    const small =
+      request.type === 'run' &&
+      !hasSplittableLayer(layerSizes(request.spec), request.spec.batch, MIN_WAIT_WORK);
+    return small ? null : team;
+  };
   return async (data) => {
     // Threads (browser-lanes.ts, with the team's protocol) are code of their own, imported only
     // where the page set some up: on a cross-origin-isolated page with more than one core. Where
@@ -73,7 +94,9 @@ export function createWorkerHandler(
         return null;
       });
     if (data.type === 'lanes') {
+      assembled = undefined;
       team = lanes().then((module) => module?.browserLaneTeam(data.ports) ?? null);
+      void team.then((ready) => (assembled = ready));
       return;
     }
     if (data.type === 'lane') {
@@ -105,7 +128,7 @@ export function createWorkerHandler(
           onProgress: (progress) => post({ type: 'progress', id, progress }),
           onPhase: faultHook(data.fault, id, environment),
         },
-        await team,
+        await teamFor(data),
       );
       post({ type: 'result', id, result });
     } catch (error) {

@@ -113,6 +113,15 @@ export class CpuWorkerRunner {
     this.threadPlan = options.threadPlan ?? browserThreadPlan();
   }
 
+  /**
+   * Starts the worker and its threads now, before the first request, so that their scripts,
+   * WebAssembly kernels and threads load while the page is still rendering (the lab does this as
+   * its shell loads). Does nothing where a worker is running or refused.
+   */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): WorkerLike | null {
     if (this.inPageReason !== null) return null;
     try {
@@ -135,6 +144,12 @@ export class CpuWorkerRunner {
       worker.removeEventListener('message', onReady);
     };
     worker.addEventListener('message', onReady);
+    // A worker started before any request (warm) that fails to load has nobody waiting to see it
+    // fail: runs move onto the page at once. With requests waiting, theirs handle it (request).
+    worker.addEventListener('error', (event) => {
+      if (this.worker === worker && !this.started && this.pending.size === 0)
+        this.workerBlocked((event as ErrorEvent).message || 'unknown error');
+    });
     const ports: MessagePort[] = [];
     for (let i = 1; i < this.threadPlan.threads; i++) {
       const lane = this.createWorker(`gradlab-cpu-lane-${i}`);

@@ -328,9 +328,9 @@ export abstract class GradFigure<S> extends LitElement {
     this.removeAttribute('data-pending-chart');
   }
 
-  /** A figure's first drawing waits its turn (ready-queue.ts): one figure per frame. */
+  /** A figure's first drawing waits its turn (ready-queue.ts): one figure per frame, nearest first. */
   protected override async scheduleUpdate(): Promise<unknown> {
-    if (!this.hasUpdated) await readySlot();
+    if (!this.hasUpdated) await readySlot(this);
     return super.scheduleUpdate();
   }
 

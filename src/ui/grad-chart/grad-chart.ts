@@ -342,7 +342,7 @@ export class GradChart extends LitElement {
     // A chart's first plot waits its turn (figure/ready-queue.ts), so charts appearing together
     // are drawn one per frame; a plot rebuilt in place (new series, new axes) is drawn at once.
     if (!this.plot && !this.turnGranted) {
-      this.plotTurn ??= readySlot().then(() => {
+      this.plotTurn ??= readySlot(this).then(() => {
         this.plotTurn = null;
         this.turnGranted = true;
         this.requestUpdate('data');
