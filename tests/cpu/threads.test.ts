@@ -5,7 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { browserThreadPlan } from '../../src/backends/cpu/thread-plan.ts';
-import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import { createCpuBackend, f32Kernels, sharedKernels } from '../../src/backends/cpu/cpu-backend.ts';
+import { loadNetwork, runNetworkPass } from '../../src/backends/cpu/network-pass.ts';
 import { createNodeLaneTeam, parseThreads } from '../../src/backends/cpu/node/node-lanes.ts';
 import type { LaneTeam } from '../../src/backends/cpu/lanes.ts';
 import { problemFromSpec } from '../../src/engine/problem.ts';
@@ -102,6 +103,33 @@ describe('CPU passes split between threads', () => {
       },
     );
   }
+
+  test.each(['wasm-simd', 'typescript'] as const)(
+    'the backward job (one barrier per layer) equals the two jobs a gradient hook needs (%s)',
+    (kernel) => {
+      // Without hooks, layer l − 1's delta runs in the job of layer l's backward product
+      // (JOB.backward); a hook reads ∂L/∂W⁽ˡ⁾ between them, so with one the pass runs both apart.
+      for (const fields of Object.values(CASES)) {
+        const spec = parseSpec({ ...fields, backend: 'cpu' });
+        const problem = problemFromSpec(spec).problem();
+        for (const threads of [1, 3]) {
+          const kernels = threads > 1 ? sharedKernels(f32Kernels(kernel)) : f32Kernels(kernel);
+          const network = loadNetwork(problem, kernels, shared, threads);
+          const fused = runNetworkPass(network);
+          const norms: number[] = [];
+          const apart = runNetworkPass(network, {
+            onWeightGradient: (_layer, dW) => norms.push(Math.hypot(...dW)),
+          });
+          expect(norms).toHaveLength(spec.depth + 1);
+          expectClose(fused.gradNorm, apart.gradNorm, 1e-12);
+          expectClose(fused.weightGradNorm, apart.weightGradNorm, 1e-12);
+          // The norms the pass reports are those of the gradients the hook was handed.
+          expectClose(Array.from(fused.weightGradNorm).reverse(), norms, 1e-5);
+          expect(fused.loss).toBe(apart.loss);
+        }
+      }
+    },
+  );
 
   test('back-to-back passes over two networks never mix their buffers', async () => {
     // Each pass re-attaches the lanes to its network; a lane must have left the previous pass

@@ -24,7 +24,15 @@ import {
   statisticsRowsWasm,
 } from './pass-rows-wasm.ts';
 
-export const JOB = { leave: 0, forward: 1, statistics: 2, delta: 3, grad: 4, update: 5 } as const;
+export const JOB = {
+  leave: 0,
+  forward: 1,
+  statistics: 2,
+  delta: 3,
+  grad: 4,
+  update: 5,
+  backward: 6,
+} as const;
 export type JobKind = (typeof JOB)[keyof typeof JOB];
 
 /**
@@ -89,5 +97,14 @@ export function runLaneJob(
       else gradRows(net, scratch, layer, grad, gradPrev, r0, r1, clock);
       return;
     }
+    case JOB.backward:
+      // g⁽ˡ⁻¹⁾ = Wᵀδ⁽ˡ⁾ for this lane's rows of layer l − 1, then layer l − 1's delta job on the
+      // same rows: the rows of g⁽ˡ⁻¹⁾ it reads are the ones this lane has just written, and it
+      // writes δ⁽ˡ⁻¹⁾ into the other delta buffer (deltaOf), so no lane waits for another in
+      // between: one barrier per layer instead of two. Only where nothing reads ∂L/∂W⁽ˡ⁾ or
+      // ∂L/∂b⁽ˡ⁾ between the two (network-pass.ts): both have one buffer for every layer.
+      runLaneJob(net, scratch, JOB.grad, layer, flags, lane, lanes, clock);
+      runLaneJob(net, scratch, JOB.delta, layer - 1, flags ^ FLAG.gradParity, lane, lanes, clock);
+      return;
   }
 }

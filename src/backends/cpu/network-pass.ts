@@ -269,15 +269,23 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   }
   loss *= 0.5;
   clock.lap('reductions');
+  const withBias = options.onBiasGradient ? FLAG.withBias : 0;
+  const keepWeightGradient = options.onWeightGradient ? FLAG.weightGradient : 0;
+  // Without gradient hooks, layer l − 1's delta runs in the same job as layer l's backward
+  // product (JOB.backward, one barrier per layer); with them, the hook reads each layer's
+  // gradients between the two.
+  const fused = withBias === 0 && keepWeightGradient === 0;
+  const work = (l: number) => sizes[l]! * sizes[l - 1]! * batch;
+  let lanes = 0;
   for (let l = layers; l >= 1; l--) {
     onPhase?.('backward', l);
     checkAbort(signal);
     const nIn = sizes[l - 1]!;
     const nOut = sizes[l]!;
-    const withBias = options.onBiasGradient ? FLAG.withBias : 0;
-    const keepWeightGradient = options.onWeightGradient ? FLAG.weightGradient : 0;
     const flags = parity | withBias | keepWeightGradient;
-    const lanes = job(JOB.delta, l, flags, nOut * nIn * batch, 'weightGradient');
+    // Layer l's delta: on its own for the output layer (or with hooks), else already computed by
+    // the last iteration's backward job.
+    if (!fused || l === layers) lanes = job(JOB.delta, l, flags, work(l), 'weightGradient');
     let gradSquares = 0;
     let weightGradSquares = 0;
     for (let lane = 0; lane < lanes; lane++) {
@@ -295,8 +303,13 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
       options.onBiasGradient(l, net.biasGradient.slice(0, nOut));
       clock.reset();
     }
-    if (l > 1) {
-      job(JOB.grad, l, parity, nOut * nIn * batch, 'backward');
+    if (l > 1 && fused) {
+      // The delta's share of the time counts as its own kernels (pass-rows*.ts); waiting for
+      // the other lanes counts as the backward product's.
+      lanes = job(JOB.backward, l, parity, work(l) + work(l - 1), 'backward');
+      parity = 1 - parity;
+    } else if (l > 1) {
+      job(JOB.grad, l, parity, work(l), 'backward');
       parity = 1 - parity;
     }
     onProgress?.({ phase: 'backward', done: layers - l + 1, total: layers });

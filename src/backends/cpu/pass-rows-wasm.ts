@@ -26,8 +26,10 @@ import { hasResidual, layerActivation } from '../../engine/problem.ts';
 import {
   batchNormalize,
   batchNormBackward,
+  deltaOf,
   PARTIAL,
   SATURATION_THRESHOLD,
+  type FloatArray,
   type KernelStopwatch,
   type LaneScratch,
   type PassBuffers,
@@ -147,7 +149,7 @@ export function deltaRowsWasm(
   net: PassBuffers,
   lane: LaneScratch,
   l: number,
-  grad: PassBuffers['delta'],
+  grad: FloatArray,
   withBias: boolean,
   keepWeightGradient: boolean,
   r0: number,
@@ -182,7 +184,7 @@ export function deltaRowsWasm(
   }
   partial[PARTIAL.gradSquares] = squares;
   const delta = wasm.f32(deltaAt, count);
-  (net.delta as Float32Array).set(delta, start);
+  (deltaOf(net, l) as Float32Array).set(delta, start);
   if (withBias) {
     for (let i = r0; i < r1; i++) {
       let sum = 0;
@@ -208,8 +210,8 @@ export function gradRowsWasm(
   net: PassBuffers,
   lane: LaneScratch,
   l: number,
-  grad: PassBuffers['delta'],
-  gradPrev: PassBuffers['delta'],
+  grad: FloatArray,
+  gradPrev: FloatArray,
   r0: number,
   r1: number,
   clock: KernelStopwatch,
@@ -230,7 +232,7 @@ export function gradRowsWasm(
   const outAt = deltaAt + operandBytes(nOut * batch);
   wasm.reserve(outAt + operandBytes(count) - wasm.base);
   if (resident < 0) wasm.put(transposedRows, weightsAt);
-  wasm.put(rowsOf(net.delta, 0, nOut * batch), deltaAt);
+  wasm.put(rowsOf(deltaOf(net, l), 0, nOut * batch), deltaAt);
   wasm.matmulAt(weightsAt, deltaAt, outAt, rows, nOut, batch);
   const out = wasm.f32(outAt, count);
   if (hasResidual(spec, sizes, l)) {

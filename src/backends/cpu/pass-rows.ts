@@ -128,8 +128,12 @@ export interface PassBuffers {
   /** ẑ⁽ˡ⁾ for batch-normalized layers (index l − 1), else null. */
   readonly normalized: (FloatArray | null)[];
   readonly invStd: (Float64Array | null)[];
-  /** δ⁽ˡ⁾ of the current layer, and g⁽ˡ⁾, g⁽ˡ⁻¹⁾ (which is which alternates by layer). */
-  readonly delta: FloatArray;
+  /**
+   * δ⁽ˡ⁾ in deltas[l % 2] (deltaOf): a lane computing δ⁽ˡ⁻¹⁾ for its rows never writes where
+   * another lane may still read δ⁽ˡ⁾ (the backward job, lane-jobs.ts); and g⁽ˡ⁾, g⁽ˡ⁻¹⁾ (which is
+   * which alternates by layer).
+   */
+  readonly deltas: readonly [FloatArray, FloatArray];
   readonly grads: readonly [FloatArray, FloatArray];
   /** ∂L/∂W⁽ˡ⁾ of the current layer. */
   readonly dW: FloatArray;
@@ -145,6 +149,11 @@ export interface PassBuffers {
    * their rows of W and Wᵀ (pass-rows-wasm.ts) copy them again when it moves.
    */
   readonly weightsVersion: Float64Array;
+}
+
+/** δ⁽ˡ⁾'s buffer (PassBuffers.deltas). */
+export function deltaOf(net: PassBuffers, l: number): FloatArray {
+  return net.deltas[l & 1]!;
 }
 
 /** Layout of a lane's partial slot. */
@@ -413,7 +422,8 @@ export function deltaRows(
   clock: KernelStopwatch,
   partial: Float64Array,
 ): void {
-  const { sizes, delta, dW } = net;
+  const { sizes, dW } = net;
+  const delta = deltaOf(net, l);
   const batch = net.spec.batch;
   const nIn = sizes[l - 1]!;
   const start = r0 * batch;
@@ -498,7 +508,7 @@ export function gradRows(
   clock.reset();
   lane.kernels.matmul(
     net.weightsT[l - 1]!.subarray(r0 * nOut, r1 * nOut),
-    net.delta,
+    deltaOf(net, l),
     gradPrev.subarray(start, end),
     r1 - r0,
     nOut,
@@ -607,7 +617,7 @@ export function allocatePassBuffers(
       .slice(1)
       .map((n, i) => (batchnormAt(i + 1) ? kernels.alloc(n * batch) : null)),
     invStd: sizes.slice(1).map((n, i) => (batchnormAt(i + 1) ? alloc64(n) : null)),
-    delta: kernels.alloc(maxUnits * batch),
+    deltas: [kernels.alloc(maxUnits * batch), kernels.alloc(maxUnits * batch)],
     grads: [kernels.alloc(maxUnits * batch), kernels.alloc(maxUnits * batch)],
     dW: kernels.alloc(maxWeights),
     biasGradient: alloc64(maxUnits),
