@@ -1,13 +1,17 @@
 // How the styles of gradlab's elements (Lit's css`…` tagged templates in src/) are built: comments
 // and layout are dropped, as a CSS minifier would, so a page that embeds a figure downloads less.
 // The sources stay laid out and commented. Only what cannot change a rule's meaning goes: comments,
-// runs of white space (kept as one space), and the white space beside `{`, `}`, `;` and `,`. White
-// space beside `:`, `>`, `+` and `-` stays (`a :hover` is not `a:hover`, and calc() needs its
-// spaces around + and -), and quoted strings are left as they are.
+// runs of white space (kept as one space), the white space beside `{`, `}`, `;` and `,`, and after
+// `:` (`color: red`, `(max-width: 40rem)`). White space before `:` and beside `>`, `+` and `-`
+// stays (`a :hover` is not `a:hover`, and calc() needs its spaces around + and -), and quoted
+// strings are left as they are.
 
-/** CSS outside strings and comments: white space runs as one space, none beside { } ; , */
+/** CSS outside strings and comments: white space runs as one space, none beside { } ; , or after : */
 function compactCode(text) {
-  return text.replace(/\s+/g, ' ').replace(/ ?([{};,]) ?/g, '$1');
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([{};,]) ?/g, '$1')
+    .replace(/: /g, ':');
 }
 
 /** One static part of a css`…` template (between two `${…}`), compacted. */
