@@ -12,6 +12,14 @@ import { RunController } from '../lab/run-controller.ts';
 import { GradFigure } from './grad-figure.ts';
 import { loadSpecForm } from '../grad-spec-form/load.ts';
 
+/**
+ * Set on a figure whose section cancelled its runs before the figure had planned any (its code
+ * still loading, or its first drawing waiting its turn, ready-queue.ts): its first plan rests,
+ * with Run, as the section's other figures do, instead of starting the runs the reader has just
+ * stopped (figure-group.ts). Run, or a new plan after that one, clears it.
+ */
+export const HELD_ATTRIBUTE = 'data-held';
+
 /** A run a figure needs: equal keys are one run. */
 export interface PlannedSpec {
   readonly key: string;
@@ -31,6 +39,12 @@ export abstract class RunFigure extends GradFigure<LabState> {
    * longer planned are dropped; runs other figures made are shared (shared-runs.ts).
    */
   protected async ensureRuns(planned: readonly PlannedSpec[]): Promise<void> {
+    if (this.hasAttribute(HELD_ATTRIBUTE)) {
+      this.removeAttribute(HELD_ATTRIBUTE);
+      this.toggleAttribute('data-complete', this.hasAll(planned));
+      this.requestUpdate();
+      return;
+    }
     const needed = new Set(planned.map((run) => run.key));
     for (const key of this.results.keys()) if (!needed.has(key)) this.results.delete(key);
     const missing = [...new Map(planned.map((run) => [run.key, run])).values()].filter(
@@ -53,6 +67,21 @@ export abstract class RunFigure extends GradFigure<LabState> {
       this.toggleAttribute('data-complete', true);
       return planned.map((run) => this.results.get(run.key));
     });
+  }
+
+  /**
+   * Stops the figure's runs without a message (its section's reader cancelled another figure's);
+   * one that has not planned yet is held (HELD_ATTRIBUTE).
+   */
+  cancelRuns(): void {
+    if (!this.hasUpdated) this.toggleAttribute(HELD_ATTRIBUTE, true);
+    this.runs.cancel(false);
+  }
+
+  /** Runs what the figure lacks (its section's reader pressed Run on another figure). */
+  rerun(): void {
+    this.removeAttribute(HELD_ATTRIBUTE);
+    this.plan();
   }
 
   /** Whether every planned run has its result. */

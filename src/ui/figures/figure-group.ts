@@ -4,15 +4,17 @@
  * reader's Cancel on one figure would leave the shared run to the others, and the work would go
  * on. So the figure that shows Cancel (the section's `compact` one) says so with a
  * `grad-figure-cancel` event, and the section stops the runs of its other figures
- * (cancelGroup): with no figure waiting for it, a shared run stops in the worker. The same
- * figure then offers Run; a `grad-figure-rerun` event has the section's others run again too.
+ * (groupListener): with no figure waiting for it, a shared run stops in the worker. A figure that
+ * had not planned its runs yet (its code still loading, or its first drawing waiting its turn) is
+ * held, and rests rather than starting them (run-figure.ts, HELD_ATTRIBUTE). The same figure then
+ * offers Run; a `grad-figure-rerun` event has the section's others run again too.
  *
  * A figure on its own does the same for itself: Cancel stops its runs, Run starts what is
  * missing.
  */
 import { html, nothing } from 'lit';
 import type { RunController } from '../lab/run-controller.ts';
-import { RunFigure } from '../figure/run-figure.ts';
+import { HELD_ATTRIBUTE, RunFigure } from '../figure/run-figure.ts';
 
 /** Sent (bubbling, composed) by a figure whose reader pressed Cancel. */
 export const FIGURE_CANCEL = 'grad-figure-cancel';
@@ -32,13 +34,6 @@ function isMember(element: Element): element is GroupMember {
   return typeof member.cancelRuns === 'function' && typeof member.rerun === 'function';
 }
 
-/** The section's figures (the elements in `root` that can be cancelled) other than `except`. */
-function members(root: ParentNode, except: EventTarget | null): GroupMember[] {
-  return [...root.querySelectorAll('*')].filter(
-    (element): element is GroupMember => element !== except && isMember(element),
-  );
-}
-
 /**
  * A section's listener for its figures' events: stops or restarts the runs of every other figure
  * in `root`. Bind it on an element that holds the figures, e.g.
@@ -47,9 +42,16 @@ function members(root: ParentNode, except: EventTarget | null): GroupMember[] {
 export function groupListener(root: () => ParentNode): (event: Event) => void {
   return (event: Event) => {
     event.stopPropagation();
-    for (const figure of members(root(), event.target)) {
-      if (event.type === FIGURE_CANCEL) figure.cancelRuns();
-      else figure.rerun();
+    const cancel = event.type === FIGURE_CANCEL;
+    for (const element of root().querySelectorAll('*')) {
+      if (element === event.target) continue;
+      if (isMember(element)) {
+        if (cancel) element.cancelRuns();
+        else element.rerun();
+      } else if (element.localName.startsWith('grad-') && !customElements.get(element.localName)) {
+        // A figure whose code has not arrived yet: held until Run (run-figure.ts reads it).
+        element.toggleAttribute(HELD_ATTRIBUTE, cancel);
+      }
     }
   };
 }
@@ -100,14 +102,6 @@ export function groupRunStatus(
 
 /** A run figure that takes part in a section's group (see the module comment). */
 export abstract class GroupRunFigure extends RunFigure {
-  cancelRuns(): void {
-    this.runs.cancel(false);
-  }
-
-  rerun(): void {
-    this.plan();
-  }
-
   protected override runStatus(): unknown {
     return groupRunStatus(this, this.runs, {
       cancel: () => this.runs.cancel(),

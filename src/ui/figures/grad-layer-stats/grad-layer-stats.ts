@@ -57,16 +57,6 @@ export class GradLayerStats extends ComparisonFigure {
     void this.ensureRuns(runs);
   }
 
-  /** Stops the runs without a message (another figure of the section was cancelled). */
-  cancelRuns(): void {
-    this.runs.cancel(false);
-  }
-
-  /** Runs what is missing (another figure of the section was run again). */
-  rerun(): void {
-    this.plan();
-  }
-
   protected override runStatus(): unknown {
     return groupRunStatus(this, this.runs, {
       cancel: () => this.runs.cancel(),
