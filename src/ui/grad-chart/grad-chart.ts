@@ -368,8 +368,8 @@ export class GradChart extends LitElement {
     this.plotDrawn = false;
     // Made now, drawn a task later, and brought up to date a task after that: each of these
     // takes 10–40 ms for a page's first plot on a two-core machine, so apart none holds the page
-    // over 50 ms. (The draw and the catch-up in one task ran over 50 ms in 9 of 60 loads of a
-    // depth sweep, whose worker computes on the other core meanwhile; apart, in 1 of 60.)
+    // over 50 ms. (The draw and the catch-up in one task ran over 50 ms in 11 of 90 loads of a
+    // depth sweep, whose worker computes on the other core meanwhile; apart, in 4 of 90.)
     this.plot = new uplotClass!(this.options(), columns, (plot, draw) => {
       void nextTask()
         .then(() => {
