@@ -194,8 +194,10 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   const clock = new KernelStopwatch(options.kernelsMs ?? ({} as Record<KernelName, number>));
   const words = partialWords(layers, bins);
   const teamSize = net.threads;
-  const job = (kind: JobKind, layer: number, flags: number, work: number, wait: KernelName) =>
-    runJob(net, clock, kind, layer, flags, work, wait);
+  const job = (kind: JobKind, layer: number, flags: number, size: number, wait: KernelName) =>
+    runJob(net, clock, kind, layer, flags, size, wait);
+  /** Layer l's product: its multiply-adds (what decides whether a job is split). */
+  const work = (l: number) => sizes[l]! * sizes[l - 1]! * batch;
   stats.counts.fill(0);
 
   // Forward.
@@ -204,7 +206,7 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
     checkAbort(signal);
     const nOut = sizes[l]!;
     const length = nOut * batch;
-    const lanes = job(JOB.forward, l, 0, nOut * sizes[l - 1]! * batch, 'forward');
+    const lanes = job(JOB.forward, l, 0, work(l), 'forward');
     let saturated = 0;
     let dead = 0;
     let sum = 0;
@@ -275,7 +277,6 @@ function pass(net: LoadedNetwork, options: PassOptions): LayerStatistics {
   // product (JOB.backward, one barrier per layer); with them, the hook reads each layer's
   // gradients between the two.
   const fused = withBias === 0 && keepWeightGradient === 0;
-  const work = (l: number) => sizes[l]! * sizes[l - 1]! * batch;
   let lanes = 0;
   for (let l = layers; l >= 1; l--) {
     onPhase?.('backward', l);
