@@ -32,6 +32,29 @@ function manualExecutor() {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('run queue', () => {
+  it('starts the first run at once, and each later one once the page has had its turn', async () => {
+    const turns: (() => void)[] = [];
+    const pageTurn = () => new Promise<void>((resolve) => turns.push(resolve));
+    const { executor, log, pending } = manualExecutor();
+    const queue = new RunQueue(executor, pageTurn);
+    const a = queue.run({ ...DEFAULT_SPEC, seed: 1 });
+    const b = queue.run({ ...DEFAULT_SPEC, seed: 2 });
+    await tick();
+    expect(log).toEqual(['start 1']);
+    expect(turns).toHaveLength(0);
+    pending[0]!.finish();
+    await a;
+    await tick();
+    // Run 1's figures draw first: run 2 waits for the page's turn.
+    expect(log).toEqual(['start 1', 'end 1']);
+    expect(turns).toHaveLength(1);
+    turns.shift()!();
+    await tick();
+    expect(log).toEqual(['start 1', 'end 1', 'start 2']);
+    pending[1]!.finish();
+    expect((await b).result.spec.seed).toBe(2);
+  });
+
   it('runs one at a time, in order', async () => {
     const { executor, log, pending } = manualExecutor();
     const queue = new RunQueue(executor);
