@@ -334,9 +334,13 @@ export function activationProperties(name: ActivationName, alpha?: number): Acti
   let argMin = -50;
   // A grid step of 0.025, then golden-section searches at the grid's extremes: smooth extrema
   // such as GELU's slope 1.1289 at x ≈ 1.4142, or its minimum −0.170 at x ≈ −0.752, sit between
-  // grid points. (A page draws this table: a finer grid would only cost it time.)
+  // grid points. (A page draws this table: a finer grid would only cost it time.) In the tails,
+  // beyond ±8, where no activation's slope peaks or minimum lies and the points only bound f's
+  // range and check that it is monotone, the step is 0.5: 809 points instead of 4 001, which on
+  // a page's first render (cold code) took 30–40 ms for six activations. The points kept are
+  // the same numbers as before.
   const steps = 4_000;
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i <= steps; i += i < 1_680 || i >= 2_320 ? 20 : 1) {
     const x = -50 + (100 * i) / steps;
     const d = Math.abs(derivative(x, a));
     if (d > maxD) {
