@@ -61,11 +61,7 @@ export function groupListener(root: () => ParentNode): (event: Event) => void {
  * RunController's), plus Cancel while it runs and Run when it rests without all its results
  * (cancelled, or failed), where the reader has controls.
  */
-export function groupRunStatus(
-  figure: HTMLElement & { readonly controls: string },
-  runs: RunController,
-  actions: { readonly cancel: () => void; readonly rerun: () => void },
-): unknown {
+export function groupRunStatus(figure: RunFigure, runs: RunController): unknown {
   const interactive = figure.controls !== 'none';
   const resting = !runs.running && !runs.waiting && !figure.hasAttribute('data-complete');
   const send = (type: string): void => {
@@ -77,7 +73,7 @@ export function groupRunStatus(
           type="button"
           class="run-action"
           @click=${() => {
-            actions.cancel();
+            runs.cancel();
             send(FIGURE_CANCEL);
           }}
         >
@@ -90,7 +86,7 @@ export function groupRunStatus(
           type="button"
           class="run-action"
           @click=${() => {
-            actions.rerun();
+            figure.rerun();
             send(FIGURE_RERUN);
           }}
         >
@@ -103,9 +99,6 @@ export function groupRunStatus(
 /** A run figure that takes part in a section's group (see the module comment). */
 export abstract class GroupRunFigure extends RunFigure {
   protected override runStatus(): unknown {
-    return groupRunStatus(this, this.runs, {
-      cancel: () => this.runs.cancel(),
-      rerun: () => this.rerun(),
-    });
+    return groupRunStatus(this, this.runs);
   }
 }

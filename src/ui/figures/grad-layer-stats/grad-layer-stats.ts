@@ -58,10 +58,7 @@ export class GradLayerStats extends ComparisonFigure {
   }
 
   protected override runStatus(): unknown {
-    return groupRunStatus(this, this.runs, {
-      cancel: () => this.runs.cancel(),
-      rerun: () => this.rerun(),
-    });
+    return groupRunStatus(this, this.runs);
   }
 
   protected override defaultCaption(): string {
