@@ -16,6 +16,7 @@ import { problemFromSpec } from '../src/engine/problem.ts';
 import type { CpuKernelName, KernelTimes } from '../src/engine/results.ts';
 import { parallelEfficiency, passRoofline, type PassRoofline } from '../src/engine/roofline.ts';
 import { parseSpec, type RunSpec } from '../src/engine/spec.ts';
+import { warmUp, warmUpSync } from './warm-up.ts';
 
 /** A gradlab cpu configuration to time: precision, threads (default 1), f32 kernels. */
 export interface CpuConfig {
@@ -38,10 +39,17 @@ export interface CpuRun {
   readonly roofline: PassRoofline | null;
 }
 
+/** Something timed in the same turns as gradlab's configurations: a TF.js peer. */
+export interface TurnTaker {
+  run(): Promise<unknown>;
+  /** Where its timed runs go, ms. */
+  readonly runsMs: number[];
+}
+
 /**
- * Times `repeat` passes of `spec` on each configuration, after a warm-up pass of each; the
- * configurations take turns, run by run, so that on a shared machine they meet the same load.
- * `peakOf` gives the peak a run's roofline is against (null: none).
+ * Times `repeat` passes of `spec` on each configuration, after a warm-up of each (warm-up.ts); the
+ * configurations, and `others`, take turns, run by run, so that on a shared machine they meet
+ * the same load. `peakOf` gives the peak a run's roofline is against (null: none).
  */
 export async function timeCpuRuns(
   spec: RunSpec,
@@ -49,6 +57,7 @@ export async function timeCpuRuns(
   team: LaneTeam | null,
   repeat: number,
   peakOf: (run: { kernel: CpuKernelName | undefined }) => number | null,
+  others: readonly TurnTaker[] = [],
 ): Promise<CpuRun[]> {
   const source = problemFromSpec(spec);
   const backends = configs.map((config) =>
@@ -61,9 +70,10 @@ export async function timeCpuRuns(
   const prepared = [];
   for (const backend of backends) {
     const run = await backend.prepare(source);
-    await run.compute(); // warm-up, as for the peers
+    await warmUp(() => run.compute());
     prepared.push(run);
   }
+  for (const other of others) await warmUp(() => other.run());
   const runsMs: number[][] = configs.map(() => []);
   const kernels: (KernelTimes | null)[][] = configs.map(() => []);
   const gradNorms: Float64Array[] = [];
@@ -73,6 +83,11 @@ export async function timeCpuRuns(
       gradNorms[c] = (await prepared[c]!.compute()).gradNorm;
       runsMs[c]!.push(performance.now() - start);
       kernels[c]!.push(prepared[c]!.lastKernelsMs?.() ?? null);
+    }
+    for (const other of others) {
+      const start = performance.now();
+      await other.run();
+      other.runsMs.push(performance.now() - start);
     }
   }
   prepared.forEach((run) => run.dispose());
@@ -117,7 +132,7 @@ export interface TrainingRun {
 
 /**
  * Times SGD training of `spec` (the main workload) on 1 … maxThreads threads: chunks of
- * TRAIN_STEPS steps from the same state, after one warm-up chunk each; the thread counts take
+ * TRAIN_STEPS steps from the same state, after a warm-up of each (warm-up.ts); the thread counts take
  * turns, chunk by chunk. A chunk is what the lab's worker trains per request: its time includes
  * loading the network.
  */
@@ -134,7 +149,7 @@ export function timeTraining(
     team: i > 0 ? team : null,
     threads: i + 1,
   }));
-  for (const option of options) trainSteps(state, 2, option);
+  for (const option of options) warmUpSync(() => trainSteps(state, 2, option));
   const chunksMs: number[][] = options.map(() => []);
   for (let i = 0; i < TRAIN_CHUNKS; i++) {
     options.forEach((option, t) => {

@@ -43,9 +43,11 @@ import {
   type CpuConfig,
   type CpuRun,
   type TrainingRun,
+  type TurnTaker,
 } from './cpu-extras.ts';
 import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
-import { peerProblemFrom, runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
+import { peerProblemFrom, prepareTfjsPeer, runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
+import { WARM_UP_MS } from './warm-up.ts';
 import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
 
 interface Row {
@@ -178,8 +180,9 @@ async function main(): Promise<void> {
 
   // cpu64 first: it is the reference every other result is checked against. Then cpu (f32) on
   // 1, 2, … maxThreads threads (one team of worker threads; a run uses the first t of them), and
-  // with relaxed SIMD, the SIMD128 kernels on one thread beside them. The f32 runs take turns, so
-  // that on a shared machine their ratios come from the same conditions.
+  // with relaxed SIMD, the SIMD128 kernels on one thread beside them. The f32 runs and TF.js wasm
+  // (the peer of the goals) take turns, so that on a shared machine their ratios come from the
+  // same conditions.
   const team = maxThreads > 1 ? await createNodeLaneTeam(maxThreads) : null;
   log('running gradlab cpu64 (f64)…');
   const cpu64 = (await timeCpuRuns(spec, [{ precision: 'f64' }], team, repeat, () => null))[0]!;
@@ -195,8 +198,20 @@ async function main(): Promise<void> {
   for (let threads = 1; threads <= maxThreads; threads++)
     configs.push({ precision: 'f32', threads });
   if (kernel === 'wasm-relaxed-simd') configs.push({ precision: 'f32', kernel: 'wasm-simd' });
-  log(`running gradlab cpu (f32): ${configs.length} configurations, taking turns…`);
-  const f32Runs = await timeCpuRuns(spec, configs, team, repeat, () => null);
+  const peerProblem = peerProblemFrom(problem);
+  const tfjsWasm = await prepareTfjsPeer('wasm', peerProblem);
+  const tfjsWasmRuns: TurnTaker = { run: () => tfjsWasm.pass(), runsMs: [] };
+  log(
+    `running gradlab cpu (f32): ${configs.length} configurations and TensorFlow.js wasm, taking turns…`,
+  );
+  let f32Runs: CpuRun[];
+  let tfjsWasmResult: PeerResult;
+  try {
+    f32Runs = await timeCpuRuns(spec, configs, team, repeat, () => null, [tfjsWasmRuns]);
+    tfjsWasmResult = tfjsWasm.result(tfjsWasmRuns.runsMs);
+  } finally {
+    tfjsWasm.dispose();
+  }
   f32Runs.forEach((run, i) => {
     const { threads = 1, kernel: asked } = configs[i]!;
     rows.push({
@@ -228,12 +243,9 @@ async function main(): Promise<void> {
   }
   team?.dispose();
 
-  const peerProblem = peerProblemFrom(problem);
-  const peers: PeerResult[] = [];
-  for (const backend of ['cpu', 'wasm'] as const) {
-    log(`running TensorFlow.js ${backend}…`);
-    const peer = await runTfjsPeer(backend, peerProblem, repeat);
-    peers.push(peer);
+  log('running TensorFlow.js cpu…');
+  const peers = [await runTfjsPeer('cpu', peerProblem, repeat), tfjsWasmResult];
+  for (const peer of peers) {
     rows.push({
       name: `TensorFlow.js ${peer.backend}`,
       medianMs: peer.medianMs,
@@ -358,7 +370,7 @@ async function main(): Promise<void> {
   }
   const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
-    `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up.`,
+    `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up of at least ${WARM_UP_MS / 1000} s each (bench/warm-up.ts).`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and computes with its ${kernel} kernels${relaxedSimd === 'flag' ? " (relaxed SIMD through V8's --experimental-wasm-relaxed-simd, which the bench turns on; --no-relaxed-simd leaves it off)" : ''}. Load average (1 minute) ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} after the CPU runs: on ${machine.cores} cores, a load above about ${machine.cores - 1} means other processes took cores from these runs.`,
     '',
     '| implementation | median ms | gradlab cpu (1 thread) is … faster | max rel. error of ‖δ‖ vs cpu64 |',
@@ -392,7 +404,7 @@ async function main(): Promise<void> {
     ...(wide.length > 0
       ? [
           '',
-          `Wide: ${WIDE_SPEC.depth} hidden layers × ${WIDE_SPEC.width} wide × batch ${WIDE_SPEC.batch}, ${WIDE_SPEC.activation}, gradlab cpu only (median of ${Math.min(repeat, 3)} runs after a warm-up, the thread counts taking turns):`,
+          `Wide: ${WIDE_SPEC.depth} hidden layers × ${WIDE_SPEC.width} wide × batch ${WIDE_SPEC.batch}, ${WIDE_SPEC.activation}, gradlab cpu only (median of ${Math.min(repeat, 3)} runs after a warm-up of at least ${WARM_UP_MS / 1000} s each, the thread counts taking turns):`,
           '',
           ...rooflineTable(
             wide.flatMap((run) =>

@@ -20,6 +20,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
 import { median } from '../src/engine/experiment.ts';
 import type { Problem } from '../src/engine/problem.ts';
+import { warmUp } from './warm-up.ts';
 
 /** The TF.js backends the peer runs on ('webgpu' only once bench/tfjs-webgpu.ts has loaded it). */
 export type TfjsBackendName = 'cpu' | 'wasm' | 'webgpu';
@@ -99,6 +100,8 @@ export interface PeerOptions {
    *   (batch_mat_mul_impl.cc, slow_batch_matmul), ~10× slower; kept to show that cost.
    */
   transposes?: 'explicit' | 'flags';
+  /** Milliseconds of untimed runs first (default WARM_UP_MS; at least one run either way). */
+  warmUpMs?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -192,12 +195,25 @@ function activationOps(
   }
 }
 
+/** The experiment set up on one TF.js backend: the caller runs and times its passes. */
+export interface TfjsPeerRun {
+  /** As PeerResult.backend. */
+  readonly backend: string;
+  /**
+   * One pass: forward, backward, all per-layer statistics and the single readback, i.e. what a
+   * user waits for. On webgpu the ops only record and submit GPU work; awaiting the readback
+   * (`data()`: a queue flush, then mapAsync) is what makes a timing include the GPU's work.
+   */
+  pass(): Promise<void>;
+  /** The last pass's numbers, with the caller's timings of its timed passes. */
+  result(runsMs: number[]): PeerResult;
+  /** Frees its tensors; the backend stays TF.js's current one. */
+  dispose(): void;
+}
+
 /**
- * Runs the experiment `repeat + 1` times on TF.js's `backend`; the first run warms up (kernel
- * setup, wasm compilation, shader compilation, JIT) and is not timed. Each timed run covers
- * forward, backward, all per-layer statistics and the single readback, i.e. what a user waits for.
- * On webgpu the ops only record and submit GPU work; awaiting the readback (`data()`: a queue
- * flush, then mapAsync) is what makes the timing include the GPU's work.
+ * Runs the experiment `repeat` times on TF.js's `backend`, after untimed runs that warm it up
+ * (kernel setup, wasm compilation, shader compilation, JIT; warm-up.ts).
  */
 export async function runTfjsPeer(
   backend: TfjsBackendName,
@@ -205,12 +221,38 @@ export async function runTfjsPeer(
   repeat: number,
   options: PeerOptions = {},
 ): Promise<PeerResult> {
+  const peer = await prepareTfjsPeer(backend, problem, options);
+  try {
+    await warmUp(() => peer.pass(), options.warmUpMs);
+    const runsMs: number[] = [];
+    for (let run = 0; run < repeat; run++) {
+      const start = performance.now();
+      await peer.pass();
+      runsMs.push(performance.now() - start);
+    }
+    return peer.result(runsMs);
+  } finally {
+    peer.dispose();
+  }
+}
+
+/**
+ * Switches TF.js to `backend` and uploads the problem; see TfjsPeerRun. `npm run bench` times
+ * the wasm peer in the same turns as gradlab's runs (bench/cpu-extras.ts timeCpuRuns).
+ */
+export async function prepareTfjsPeer(
+  backend: TfjsBackendName,
+  problem: PeerProblem,
+  options: Pick<PeerOptions, 'transposes'> = {},
+): Promise<TfjsPeerRun> {
   const transposes = options.transposes ?? 'explicit';
   const { tf, description } = await setupTfjs(backend);
   const { sizes, batch } = problem;
   const layers = sizes.length - 1;
   if (problem.weights.length !== layers) {
-    throw new Error(`runTfjsPeer: ${problem.weights.length} weight matrices for ${layers} layers`);
+    throw new Error(
+      `prepareTfjsPeer: ${problem.weights.length} weight matrices for ${layers} layers`,
+    );
   }
   const { forward, derivative } = activationOps(tf, problem.activation);
 
@@ -278,31 +320,27 @@ export async function runTfjsPeer(
       ]) as TfCore.Tensor1D;
     });
 
-  const runsMs: number[] = [];
   let stats: Float32Array = new Float32Array(0);
-  try {
-    for (let run = 0; run <= repeat; run++) {
-      const start = performance.now();
-      const packed = pass();
-      stats = (await packed.data()) as Float32Array; // the one readback: waits for the device
-      const elapsed = performance.now() - start;
-      packed.dispose();
-      if (run > 0) runsMs.push(elapsed);
-    }
-  } finally {
-    tf.dispose([...weights, ...weightsT, x, y]);
-  }
-
   const column = (block: number): number[] =>
     Array.from(stats.subarray(block * layers, (block + 1) * layers));
+  const name = transposes === 'flags' ? `${description}, matMul transpose flags` : description;
   return {
-    backend: transposes === 'flags' ? `${description}, matMul transpose flags` : description,
-    gradNorms: column(0),
-    weightGradNorms: column(1),
-    activationMeans: column(2),
-    activationStds: column(3),
-    loss: stats[4 * layers]!,
-    runsMs,
-    medianMs: runsMs.length ? median(runsMs) : NaN,
+    backend: name,
+    async pass() {
+      const packed = pass();
+      stats = (await packed.data()) as Float32Array; // the one readback: waits for the device
+      packed.dispose();
+    },
+    result: (runsMs) => ({
+      backend: name,
+      gradNorms: column(0),
+      weightGradNorms: column(1),
+      activationMeans: column(2),
+      activationStds: column(3),
+      loss: stats[4 * layers]!,
+      runsMs,
+      medianMs: runsMs.length ? median(runsMs) : NaN,
+    }),
+    dispose: () => tf.dispose([...weights, ...weightsT, x, y]),
   };
 }

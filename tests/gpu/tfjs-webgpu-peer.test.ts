@@ -100,7 +100,7 @@ describe('TF.js webgpu peer', () => {
       if (setup.software) expect(gpu.backend).toContain('software emulation, not GPU speed');
       expect(gpu.runsMs).toHaveLength(1);
 
-      const cpu = await runTfjsPeer('cpu', problem, 1);
+      const cpu = await runTfjsPeer('cpu', problem, 1, { warmUpMs: 0 });
       const cpu64 = await cpu64GradNorms(source);
       for (const field of ['gradNorms', 'weightGradNorms', 'activationStds'] as const) {
         expectAgree(gpu, cpu[field], field);
