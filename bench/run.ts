@@ -47,6 +47,7 @@ import {
 } from './cpu-extras.ts';
 import { gpuBenchMarkdown, runGpuBench, type GpuBenchReport } from './gpu.ts';
 import { peerProblemFrom, prepareTfjsPeer, runTfjsPeer, type PeerResult } from './tfjs-peer.ts';
+import { hostGapsLine, measureHostGaps } from './host-gaps.ts';
 import { WARM_UP_MS } from './warm-up.ts';
 import { runTfjsWebGpuBench, tfjsWebGpuMarkdown } from './tfjs-webgpu.ts';
 
@@ -166,6 +167,9 @@ async function main(): Promise<void> {
     if (!json) process.stderr.write(`${line}\n`);
   };
 
+  // What is taken from each core, which the load average cannot see (host-gaps.ts).
+  log('measuring what the host takes from each core…');
+  const gapsBefore = await measureHostGaps(os.cpus().length);
   log('measuring the WebAssembly SIMD peak…');
   const roofline = measureRoofline();
   const kernel = f32KernelName();
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
   } finally {
     tfjsWasm.dispose();
   }
+  const gapsAfter = await measureHostGaps(os.cpus().length);
   f32Runs.forEach((run, i) => {
     const { threads = 1, kernel: asked } = configs[i]!;
     rows.push({
@@ -279,6 +284,8 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.arch()}`,
     /** 1-minute load average when the bench started and when its CPU runs ended. */
     load: { start: loadAtStart, end: os.loadavg()[0]! },
+    /** Time taken from each core, before the CPU runs and after the main ones (host-gaps.ts). */
+    hostGaps: { before: gapsBefore, after: gapsAfter },
   };
   const ratios = {
     vsTfjsCpu: tfCpu.medianMs / gradlabF32.medianMs,
@@ -371,7 +378,7 @@ async function main(): Promise<void> {
   const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
     `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up of at least ${WARM_UP_MS / 1000} s each (bench/warm-up.ts).`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and computes with its ${kernel} kernels${relaxedSimd === 'flag' ? " (relaxed SIMD through V8's --experimental-wasm-relaxed-simd, which the bench turns on; --no-relaxed-simd leaves it off)" : ''}. Load average (1 minute) ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} after the CPU runs: on ${machine.cores} cores, a load above about ${machine.cores - 1} means other processes took cores from these runs.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and computes with its ${kernel} kernels${relaxedSimd === 'flag' ? " (relaxed SIMD through V8's --experimental-wasm-relaxed-simd, which the bench turns on; --no-relaxed-simd leaves it off)" : ''}. Load average (1 minute) ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} after the CPU runs: on ${machine.cores} cores, a load above about ${machine.cores - 1} means other processes took cores from these runs. Time taken from each core (a thread per core spinning on the clock for 1 s; gaps over 20 µs are time it did not run: the host's, another process's, or this process's own background work; bench/host-gaps.ts): ${hostGapsLine(gapsBefore)} before the CPU runs; ${hostGapsLine(gapsAfter)} after the main ones.`,
     '',
     '| implementation | median ms | gradlab cpu (1 thread) is … faster | max rel. error of ‖δ‖ vs cpu64 |',
     '|---|---:|---:|---:|',
