@@ -86,7 +86,7 @@ interface BenchArgs {
 
 function parseArgs(argv: readonly string[]): BenchArgs {
   let json = false;
-  let repeat = 5;
+  let repeat = 15;
   let gpu = true;
   let gpuFull = false;
   let write = false;
@@ -142,6 +142,10 @@ function maxError(actual: ArrayLike<number>, reference: ArrayLike<number>): numb
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const { json, repeat, gpu, gpuFull, write, maxThreads } = args;
+  // The runs of a second or more (cpu64, TF.js cpu) and the GPU section's: fewer of them. The
+  // f32 runs and TF.js wasm, whose ratios are the goals, take `repeat` turns: on a shared machine
+  // a median of 5 moved by up to a fifth from run to run (bench/host-gaps.ts says why).
+  const slowRepeat = Math.min(repeat, 5);
   const relaxedSimd = args.relaxedSimd ? enableRelaxedSimd() : null;
   // The machine may be shared: its load says how far the CPU timings can be trusted.
   const loadAtStart = os.loadavg()[0]!;
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
   // same conditions.
   const team = maxThreads > 1 ? await createNodeLaneTeam(maxThreads) : null;
   log('running gradlab cpu64 (f64)…');
-  const cpu64 = (await timeCpuRuns(spec, [{ precision: 'f64' }], team, repeat, () => null))[0]!;
+  const cpu64 = (await timeCpuRuns(spec, [{ precision: 'f64' }], team, slowRepeat, () => null))[0]!;
   const reference = cpu64.gradNorm;
   rows.push({
     name: 'gradlab cpu64 (f64)',
@@ -249,7 +253,7 @@ async function main(): Promise<void> {
   team?.dispose();
 
   log('running TensorFlow.js cpu…');
-  const peers = [await runTfjsPeer('cpu', peerProblem, repeat), tfjsWasmResult];
+  const peers = [await runTfjsPeer('cpu', peerProblem, slowRepeat), tfjsWasmResult];
   for (const peer of peers) {
     rows.push({
       name: `TensorFlow.js ${peer.backend}`,
@@ -298,7 +302,7 @@ async function main(): Promise<void> {
   if (gpu) {
     log('running the WebGPU section…');
     try {
-      gpuReport = await runGpuBench({ full: gpuFull, repeat });
+      gpuReport = await runGpuBench({ full: gpuFull, repeat: slowRepeat });
     } catch (error) {
       gpuReport = { error: error instanceof Error ? error.message : String(error) };
     }
@@ -309,7 +313,7 @@ async function main(): Promise<void> {
     enabled: gpu,
     problem: peerProblem,
     spec,
-    repeat,
+    repeat: slowRepeat,
     gpu: gpuReport,
     log,
   });
@@ -377,7 +381,7 @@ async function main(): Promise<void> {
   }
   const kernelRows = rows.filter((row) => row.kernelsMs);
   const lines = [
-    `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs after a warm-up of at least ${WARM_UP_MS / 1000} s each (bench/warm-up.ts).`,
+    `Workload: ${spec.depth} hidden layers × ${spec.width} wide × batch ${spec.batch}, ${spec.activation}; forward + backward + per-layer statistics; median of ${repeat} runs (cpu64, TF.js cpu and webgpu: ${slowRepeat}) after a warm-up of at least ${WARM_UP_MS / 1000} s each (bench/warm-up.ts).`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (${machine.platform}). TensorFlow.js runs on one thread; gradlab cpu on 1 to ${maxThreads} (worker threads sharing memory) and computes with its ${kernel} kernels${relaxedSimd === 'flag' ? " (relaxed SIMD through V8's --experimental-wasm-relaxed-simd, which the bench turns on; --no-relaxed-simd leaves it off)" : ''}. Load average (1 minute) ${machine.load.start.toFixed(2)} at the start, ${machine.load.end.toFixed(2)} after the CPU runs: on ${machine.cores} cores, a load above about ${machine.cores - 1} means other processes took cores from these runs. Time taken from each core (a thread per core spinning on the clock for 1 s; gaps over 20 µs are time it did not run: the host's, another process's, or this process's own background work; bench/host-gaps.ts): ${hostGapsLine(gapsBefore)} before the CPU runs; ${hostGapsLine(gapsAfter)} after the main ones.`,
     '',
     '| implementation | median ms | gradlab cpu (1 thread) is … faster | max rel. error of ‖δ‖ vs cpu64 |',
