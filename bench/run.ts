@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   const { json, repeat, gpu, gpuFull, write, maxThreads } = args;
   // The runs of a second or more (cpu64, TF.js cpu) and the GPU section's: fewer of them. The
   // f32 runs and TF.js wasm, whose ratios are the goals, take `repeat` turns: on a shared machine
-  // a median of 5 moved by up to a fifth from run to run (bench/host-gaps.ts says why).
+  // a median of 5 moved by up to a fifth from run to run (docs/benchmarks.md).
   const slowRepeat = Math.min(repeat, 5);
   const relaxedSimd = args.relaxedSimd ? enableRelaxedSimd() : null;
   // The machine may be shared: its load says how far the CPU timings can be trusted.
