@@ -36,6 +36,21 @@ function litInternalProperties() {
   };
 }
 
+/**
+ * Modules in path order: the analyzer lists them in the order the file system gives the globs'
+ * files, which differs from one checkout to another, so every `npm run docs` reordered the file.
+ */
+function modulesInPathOrder() {
+  return {
+    name: 'gradlab-modules-in-path-order',
+    packageLinkPhase({ customElementsManifest }) {
+      customElementsManifest.modules.sort((a, b) =>
+        a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+      );
+    },
+  };
+}
+
 export default {
   // The elements themselves: one module per element (src/ui/grad-x/grad-x.ts, and each figure's
   // src/ui/figures/grad-x/grad-x.ts).
@@ -46,5 +61,5 @@ export default {
   litelement: true,
   // package.json names docs/custom-elements.json itself; the analyzer must not rewrite it.
   packagejson: false,
-  plugins: [litInternalProperties()],
+  plugins: [litInternalProperties(), modulesInPathOrder()],
 };
