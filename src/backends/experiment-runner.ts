@@ -30,6 +30,8 @@ export interface ExperimentRunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** cpu runs: how many CPU threads to use (default: all this page has; see cpuThreadPlan). */
   readonly threads?: number;
+  /** Untimed passes after a run's first (engine/experiment.ts ExperimentOptions.warmUpMs). */
+  readonly warmUpMs?: number;
   /**
    * Told as a run enters each phase (engine/backend.ts RunPhase): WebGPU runs and runs on the
    * page only (a function cannot reach the worker; its faults are CpuWorkerRunner.faults).

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import type { Backend, ComputeOptions } from '../../src/engine/backend.ts';
 import {
   problemShapeError,
   runExperiment,
@@ -44,6 +45,59 @@ describe('runSource', () => {
     expectSameStats(viaSource.stats, viaSpec.stats);
     expect(viaSource.timings.computeRunsMs).toHaveLength(3);
     expect(viaSource.spec).toBe(repeated);
+  });
+
+  /** A CPU backend whose passes are counted. */
+  function countingBackend(): { backend: Backend; passes: () => number } {
+    const inner = createCpuBackend('f32');
+    let passes = 0;
+    const backend: Backend = {
+      info: inner.info,
+      prepare: async (source, options) => {
+        const run = await inner.prepare(source, options);
+        return new Proxy(run, {
+          get: (target, name) =>
+            name === 'compute'
+              ? (computeOptions?: ComputeOptions) => {
+                  passes++;
+                  return target.compute(computeOptions);
+                }
+              : (Reflect.get(target, name, target) as unknown),
+        });
+      },
+    };
+    return { backend, passes: () => passes };
+  }
+
+  it('warms up after the first run when asked: untimed passes, then the timed runs', async () => {
+    const repeated = { ...spec, repeat: 3 };
+    const plain = countingBackend();
+    const cold = await runSource(problemFromSpec(repeated), plain.backend);
+    expect(plain.passes()).toBe(3);
+    const warmed = countingBackend();
+    const start = performance.now();
+    const warm = await runSource(problemFromSpec(repeated), warmed.backend, { warmUpMs: 40 });
+    expect(performance.now() - start).toBeGreaterThanOrEqual(40);
+    expect(warmed.passes()).toBeGreaterThan(3);
+    // Only the repeat runs are timed, the first of them cold; the numbers are the same.
+    expect(warm.timings.computeRunsMs).toHaveLength(3);
+    expectSameStats(warm.stats, cold.stats);
+    // One run has no steady state to warm up for.
+    const once = countingBackend();
+    await runSource(problemFromSpec(spec), once.backend, { warmUpMs: 40 });
+    expect(once.passes()).toBe(1);
+  });
+
+  it('stops a warm-up when cancelled', async () => {
+    const controller = new AbortController();
+    const { backend, passes } = countingBackend();
+    const run = runSource(problemFromSpec({ ...spec, repeat: 2 }), backend, {
+      signal: controller.signal,
+      warmUpMs: 60_000,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(run).rejects.toThrow();
+    expect(passes()).toBeGreaterThan(1);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * runBenchmark through a TaskContext stand-in: every backend is timed, the roofline measured after
+ * runBenchmark through a TaskContext stand-in: every backend is timed (after a warm-up), the roofline measured after
  * them; a roofline the worker could not measure leaves the timings standing (roofline null), and a
  * cancelled benchmark stays cancelled.
  */
@@ -9,6 +9,7 @@ import type { Roofline } from '../../src/backends/cpu/roofline.ts';
 import { runExperiment } from '../../src/engine/experiment.ts';
 import { parseSpec, type RunSpec } from '../../src/engine/spec.ts';
 import {
+  BENCHMARK_WARM_UP_MS,
   EMPTY_BENCHMARK,
   runBenchmark,
   type BenchmarkSession,
@@ -32,17 +33,19 @@ const ROOFLINE: Roofline = {
 /** A context whose runs are the engine's, and whose roofline is `roofline()`. */
 function context(roofline: () => Promise<Roofline>, controller = new AbortController()) {
   const ran: string[] = [];
+  const asked: unknown[] = [];
   const task = {
     signal: controller.signal,
-    run: async (spec: RunSpec) => {
+    run: async (spec: RunSpec, options?: unknown) => {
       ran.push(spec.backend);
+      asked.push(options);
       const backend = createCpuBackend(spec.backend === 'cpu64' ? 'f64' : 'f32');
       return runExperiment(spec, backend);
     },
     roofline,
     setTotal: () => {},
   } as unknown as TaskContext;
-  return { task, ran };
+  return { task, ran, asked };
 }
 
 function handle(): SessionHandle<BenchmarkSession> & { updates: BenchmarkSession[] } {
@@ -60,9 +63,14 @@ function handle(): SessionHandle<BenchmarkSession> & { updates: BenchmarkSession
 
 describe('runBenchmark', () => {
   it('times every backend, then measures the roofline', async () => {
-    const { task, ran } = context(async () => ROOFLINE);
+    const { task, ran, asked } = context(async () => ROOFLINE);
     const session = await runBenchmark(task, handle(), SPECS, () => null);
     expect(ran).toEqual(['cpu', 'cpu64']);
+    // Each a timing of its own, its steady state after a warm-up.
+    expect(asked).toEqual([
+      { fresh: true, warmUpMs: BENCHMARK_WARM_UP_MS },
+      { fresh: true, warmUpMs: BENCHMARK_WARM_UP_MS },
+    ]);
     expect(session.backendRuns.map((run) => run.requested)).toEqual(['cpu', 'cpu64']);
     expect(session.roofline).toEqual(ROOFLINE);
   });

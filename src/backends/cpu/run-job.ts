@@ -24,7 +24,8 @@ export function executeRequest(
     name === 'cpu64'
       ? createCpuBackend('f64')
       : createCpuBackend('f32', { team, threads: request.threads });
+  const run = { ...options, warmUpMs: request.warmUpMs };
   return request.type === 'problem'
-    ? runProblemOn(request.problem, backend, options)
-    : runExperiment(request.spec, backend, options);
+    ? runProblemOn(request.problem, backend, run)
+    : runExperiment(request.spec, backend, run);
 }

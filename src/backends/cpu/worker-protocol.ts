@@ -40,6 +40,8 @@ export type RunRequest = (
 ) & {
   /** cpu: how many of the worker's threads to use (default: all); cpu64 uses one. */
   readonly threads?: number;
+  /** Untimed passes after the first run (engine/experiment.ts ExperimentOptions.warmUpMs). */
+  readonly warmUpMs?: number;
   /** A fault to inject into this run (tests only). */
   readonly fault?: CpuFault;
 };

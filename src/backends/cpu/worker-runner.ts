@@ -61,6 +61,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** cpu runs: how many CPU threads to use (default: all of threadPlan's). */
   readonly threads?: number;
+  /** Untimed passes after a run's first (engine/experiment.ts ExperimentOptions.warmUpMs). */
+  readonly warmUpMs?: number;
 }
 
 /** The part of a Web Worker the runner uses: a real Worker, or an in-process stand-in in tests. */
@@ -176,7 +178,8 @@ export class CpuWorkerRunner {
   run(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
     if (spec.backend === 'webgpu')
       return Promise.reject(new Error('CpuWorkerRunner runs cpu and cpu64 only'));
-    return this.runRequest((id) => ({ type: 'run', id, spec, threads: options.threads }), options);
+    const { threads, warmUpMs } = options;
+    return this.runRequest((id) => ({ type: 'run', id, spec, threads, warmUpMs }), options);
   }
 
   /** Runs a problem built by hand; its arrays are copied to the worker, so it stays usable here. */
@@ -186,7 +189,14 @@ export class CpuWorkerRunner {
     options: RunOptions = {},
   ): Promise<RunResult> {
     return this.runRequest(
-      (id) => ({ type: 'problem', id, problem, backend, threads: options.threads }),
+      (id) => ({
+        type: 'problem',
+        id,
+        problem,
+        backend,
+        threads: options.threads,
+        warmUpMs: options.warmUpMs,
+      }),
       options,
     );
   }

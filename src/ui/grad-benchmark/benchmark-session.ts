@@ -74,6 +74,13 @@ async function measuredRoofline(context: TaskContext): Promise<Roofline | null> 
 }
 
 /**
+ * Milliseconds of untimed passes between a benchmark run's first (cold) run and the timed steady
+ * state: in this browser's CPU worker a two-thread pass took its first five passes to warm up
+ * (146, 51, 52, 54, 40 ms, then 26–35 ms; docs/benchmarks.md), past the default five runs.
+ */
+export const BENCHMARK_WARM_UP_MS = 1000;
+
+/**
  * Times `specs` backend by backend, then (where the page has several CPU threads) the cpu
  * workload again on N − 1 … 1 of them: the cpu row used all N. `fallbackReason` reads the task's
  * fallback notice, which says why a webgpu run used the CPU.
@@ -93,7 +100,7 @@ export async function runBenchmark(
   handle.update(session);
   for (const spec of specs) {
     // A timing taken now, not one kept from earlier (shared-runs.ts).
-    const result = await context.run(spec, { fresh: true });
+    const result = await context.run(spec, { fresh: true, warmUpMs: BENCHMARK_WARM_UP_MS });
     const fellBack = spec.backend === 'webgpu' && result.backend.name !== 'webgpu';
     done.push({
       requested: spec.backend,
@@ -112,7 +119,11 @@ export async function runBenchmark(
   if (!cpuSpec || !cpuRun || scaling === 0) return session;
   const threadRuns: ThreadRun[] = [{ threads: maxThreads, result: cpuRun.result }];
   for (let threads = maxThreads - 1; threads >= 1; threads--) {
-    const result = await context.run(cpuSpec, { threads, fresh: true });
+    const result = await context.run(cpuSpec, {
+      threads,
+      fresh: true,
+      warmUpMs: BENCHMARK_WARM_UP_MS,
+    });
     threadRuns.unshift({ threads, result });
     session = { ...session, threadRuns: [...threadRuns] };
     handle.update(session);

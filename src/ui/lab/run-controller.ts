@@ -21,11 +21,12 @@ export interface TaskContext {
   /** Runs one spec through the shared queue; progress counts toward the task's total. */
   /**
    * Runs a spec; `threads` limits a cpu run to that many CPU threads (the benchmark's scaling);
-   * `fresh` asks for a run of its own rather than a kept or shared one (timings).
+   * `fresh` asks for a run of its own rather than a kept or shared one (timings); `warmUpMs`
+   * adds untimed passes after its first run (engine/experiment.ts).
    */
   run(
     spec: RunSpec,
-    options?: { readonly threads?: number; readonly fresh?: boolean },
+    options?: { readonly threads?: number; readonly fresh?: boolean; readonly warmUpMs?: number },
   ): Promise<RunResult>;
   /** Runs a problem built by hand (see ExperimentRunner.runProblem) through the same queue. */
   runProblem(problem: Problem, backend: BackendName): Promise<RunResult>;

@@ -36,13 +36,15 @@ export class SharedRuns implements RunExecutor {
   }
 
   /**
-   * Runs `spec`, shared with any identical run. `threads` is part of what makes runs identical;
-   * `fresh` asks for a run of its own (a timing taken anew), which is then kept for the others.
+   * Runs `spec`, shared with any identical run. `threads` and `warmUpMs` are part of what makes
+   * runs identical; `fresh` asks for a run of its own (a timing taken anew), which is then kept
+   * for the others.
    */
   run(spec: RunSpec, options: QueueOptions = {}): Promise<RunOutcome> {
-    const key = `run:${options.threads ?? ''}:${JSON.stringify(spec)}`;
+    const { threads, warmUpMs } = options;
+    const key = `run:${threads ?? ''}:${warmUpMs ?? ''}:${JSON.stringify(spec)}`;
     const start = (shared: QueueOptions) =>
-      this.executor.run(spec, { ...shared, threads: options.threads });
+      this.executor.run(spec, { ...shared, threads, warmUpMs });
     if (options.fresh) {
       this.kept.delete(key);
       return start(options).then((outcome) => {
