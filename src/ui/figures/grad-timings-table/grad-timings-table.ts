@@ -80,7 +80,8 @@ const PERCENT_OF_PEAK: SummaryColumn = {
 /**
  * CPU vs GPU timings of one workload (the lab's spec at its sizes, `timed-runs` timed runs) on
  * webgpu, cpu (f32) and cpu64 (f64): per backend the first run with its start-up and shader
- * compilation apart from the steady state (median of the runs after the first), GFLOP/s of the
+ * compilation apart from the steady state (median of the runs after the first, which follow a
+ * second of untimed passes), GFLOP/s of the
  * matrix products, the speedups against cpu64 and cpu, and the largest relative error of the
  * statistics against cpu64 (verify.ts compareRuns). It names the browser, the adapter and the CPU
  * threads, labels a software adapter (SwiftShader) as emulation and a WebGPU run that fell back
