@@ -11,12 +11,12 @@ import {
   parseTrainingOptions,
   trainSteps,
 } from '../src/backends/cpu/training.ts';
-import { median, medianIndex } from '../src/engine/experiment.ts';
+import { median, medianIndex, warmUp } from '../src/engine/experiment.ts';
 import { problemFromSpec } from '../src/engine/problem.ts';
 import type { CpuKernelName, KernelTimes } from '../src/engine/results.ts';
 import { parallelEfficiency, passRoofline, type PassRoofline } from '../src/engine/roofline.ts';
 import { parseSpec, type RunSpec } from '../src/engine/spec.ts';
-import { warmUp, warmUpSync } from './warm-up.ts';
+import { WARM_UP_MS } from './warm-up.ts';
 
 /** A gradlab cpu configuration to time: precision, threads (default 1), f32 kernels. */
 export interface CpuConfig {
@@ -70,10 +70,10 @@ export async function timeCpuRuns(
   const prepared = [];
   for (const backend of backends) {
     const run = await backend.prepare(source);
-    await warmUp(() => run.compute());
+    await warmUp(() => run.compute(), WARM_UP_MS);
     prepared.push(run);
   }
-  for (const other of others) await warmUp(() => other.run());
+  for (const other of others) await warmUp(() => other.run(), WARM_UP_MS);
   const runsMs: number[][] = configs.map(() => []);
   const kernels: (KernelTimes | null)[][] = configs.map(() => []);
   const gradNorms: Float64Array[] = [];
@@ -136,11 +136,11 @@ export interface TrainingRun {
  * turns, chunk by chunk. A chunk is what the lab's worker trains per request: its time includes
  * loading the network.
  */
-export function timeTraining(
+export async function timeTraining(
   spec: RunSpec,
   team: LaneTeam | null,
   maxThreads: number,
-): TrainingRun[] {
+): Promise<TrainingRun[]> {
   const state = createTrainingState(
     { ...spec, backend: 'cpu' },
     parseTrainingOptions({ optimizer: 'sgd', lr: 0.01 }),
@@ -149,7 +149,7 @@ export function timeTraining(
     team: i > 0 ? team : null,
     threads: i + 1,
   }));
-  for (const option of options) warmUpSync(() => trainSteps(state, 2, option));
+  for (const option of options) await warmUp(() => trainSteps(state, 2, option), WARM_UP_MS);
   const chunksMs: number[][] = options.map(() => []);
   for (let i = 0; i < TRAIN_CHUNKS; i++) {
     options.forEach((option, t) => {

@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   let training: TrainingRun[] = [];
   if (args.training) {
     log('timing training steps…');
-    training = timeTraining(spec, team, maxThreads);
+    training = await timeTraining(spec, team, maxThreads);
   }
   team?.dispose();
 

@@ -18,9 +18,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
-import { median } from '../src/engine/experiment.ts';
+import { median, warmUp } from '../src/engine/experiment.ts';
 import type { Problem } from '../src/engine/problem.ts';
-import { warmUp } from './warm-up.ts';
+import { WARM_UP_MS } from './warm-up.ts';
 
 /** The TF.js backends the peer runs on ('webgpu' only once bench/tfjs-webgpu.ts has loaded it). */
 export type TfjsBackendName = 'cpu' | 'wasm' | 'webgpu';
@@ -223,7 +223,7 @@ export async function runTfjsPeer(
 ): Promise<PeerResult> {
   const peer = await prepareTfjsPeer(backend, problem, options);
   try {
-    await warmUp(() => peer.pass(), options.warmUpMs);
+    await warmUp(() => peer.pass(), options.warmUpMs ?? WARM_UP_MS);
     const runsMs: number[] = [];
     for (let run = 0; run < repeat; run++) {
       const start = performance.now();

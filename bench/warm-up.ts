@@ -1,6 +1,7 @@
 /**
  * The warm-up every timed implementation of `npm run bench` gets before its timed runs: runs
- * for at least WARM_UP_MS (and at least once), so that what is timed is the steady state.
+ * for at least WARM_UP_MS (and at least once; the engine's warmUp), so that what is timed is the
+ * steady state.
  *
  * One run was not enough. JavaScript around the kernels (gradlab's lane jobs, TF.js's op
  * dispatch) is optimized by V8 after many calls, on a background thread that takes a core, and
@@ -12,25 +13,3 @@
  * day; docs/benchmarks.md has the runs since).
  */
 export const WARM_UP_MS = 1000;
-
-/** Runs `run` until `ms` have passed, at least once; returns how many runs that took. */
-export async function warmUp(run: () => unknown, ms = WARM_UP_MS): Promise<number> {
-  const start = performance.now();
-  let runs = 0;
-  do {
-    await run();
-    runs++;
-  } while (performance.now() - start < ms);
-  return runs;
-}
-
-/** warmUp for synchronous work (training steps). */
-export function warmUpSync(run: () => void, ms = WARM_UP_MS): number {
-  const start = performance.now();
-  let runs = 0;
-  do {
-    run();
-    runs++;
-  } while (performance.now() - start < ms);
-  return runs;
-}

@@ -22,6 +22,20 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Runs `run` until `ms` have passed, at least once, awaiting each run; returns how many runs that
+ * took. The warm-up before timed runs, here (ExperimentOptions.warmUpMs) and in `npm run bench`.
+ */
+export async function warmUp(run: () => unknown, ms: number): Promise<number> {
+  const start = performance.now();
+  let runs = 0;
+  do {
+    await run();
+    runs++;
+  } while (performance.now() - start < ms);
+  return runs;
+}
+
 /** How an experiment runs: as a pass (ComputeOptions), with an optional warm-up. */
 export interface ExperimentOptions extends ComputeOptions {
   /**
@@ -60,13 +74,12 @@ export async function runSource(
     let stats: LayerStatistics | undefined;
     for (let run = 0; run < spec.repeat; run++) {
       if (run === 1 && options.warmUpMs) {
-        // A task apart each: a page running it (no worker) paints, and a cancel is heard.
-        const until = performance.now() + options.warmUpMs;
-        do {
+        // A task apart each pass: a page running it (no worker) paints, and a cancel is heard.
+        await warmUp(async () => {
           await new Promise((resolve) => setTimeout(resolve, 0));
           options.signal?.throwIfAborted();
           await prepared.compute(options);
-        } while (performance.now() < until);
+        }, options.warmUpMs);
       }
       options.signal?.throwIfAborted();
       const start = performance.now();
