@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import type { ChartData } from '../../grad-chart/chart-data.ts';
 import { loadSpecForm } from '../../grad-spec-form/load.ts';
 import type { FigureControls } from '../../figure/figure-controls.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
@@ -11,6 +12,7 @@ import {
   type TheoryView,
 } from '../../grad-theory/theory-data.ts';
 import { VARIANCE_VIEW } from '../../grad-theory/theory-options.ts';
+import { planInNextTask } from '../../figure/plan-later.ts';
 
 /**
  * Mean-field theory's variance map (Poole et al. 2016, eq. 3) for the spec's activation, σ_w and
@@ -29,21 +31,45 @@ export class GradVarianceMap extends GradFigure<LabState> {
 
   private view: TheoryView | null = null;
   private viewError: string | null = null;
+  /** Both views' chart data, computed once a plan (null until then). */
+  private charts: { readonly map: ChartData; readonly depth: ChartData } | null = null;
 
   /** The theory drawn (null where it cannot be evaluated). */
   get theory(): TheoryView | null {
     return this.view;
   }
 
+  /**
+   * The theory and the charts' samples are quadrature on the page (tens of milliseconds each while
+   * the page's code is cold): each is computed in a task of its own (planInNextTask), once a plan.
+   */
   protected override plan(): void {
-    try {
-      this.view = theoryView(this.state.spec);
-      this.viewError = null;
-    } catch (error) {
-      this.view = null;
-      this.viewError = error instanceof Error ? error.message : String(error);
-    }
-    this.toggleAttribute('data-complete', this.view !== null);
+    const spec = this.state.spec;
+    this.toggleAttribute('data-complete', false);
+    planInNextTask(
+      this,
+      () => this.planKey(),
+      () => {
+        this.charts = null;
+        try {
+          this.view = theoryView(spec);
+          this.viewError = null;
+        } catch (error) {
+          this.view = null;
+          this.viewError = error instanceof Error ? error.message : String(error);
+        }
+        const view = this.view;
+        if (!view) return;
+        planInNextTask(
+          this,
+          () => this.planKey(),
+          () => {
+            this.charts = { map: varianceMapChart(view), depth: varianceSequenceChart(view) };
+            this.toggleAttribute('data-complete', true);
+          },
+        );
+      },
+    );
   }
 
   protected override defaultCaption(): string {
@@ -72,7 +98,7 @@ export class GradVarianceMap extends GradFigure<LabState> {
   }
 
   protected override renderFigure(): unknown {
-    const view = this.view;
+    const charts = this.charts;
     const map = this.option(VARIANCE_VIEW) === 'map';
     return html`${
       this.viewError
@@ -85,14 +111,14 @@ export class GradVarianceMap extends GradFigure<LabState> {
         ? this.chart({
             name: 'variance-map',
             exportName: 'theory-variance-map',
-            data: view ? varianceMapChart(view) : null,
+            data: charts?.map ?? null,
             xLabel: 'q⁽ˡ⁾',
             yLabel: 'q⁽ˡ⁺¹⁾',
           })
         : this.chart({
             name: 'variance-sequence',
             exportName: 'theory-variance-sequence',
-            data: view ? varianceSequenceChart(view) : null,
+            data: charts?.depth ?? null,
             xLabel: 'hidden layer l',
             yLabel: 'q⁽ˡ⁾',
             logY: true,
