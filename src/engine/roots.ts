@@ -84,3 +84,27 @@ export function* refineRootSteps(
   }
   return 0.5 * (a + b);
 }
+
+/**
+ * The first root of f along `points` (in order): f is evaluated at each until it is exactly zero
+ * there or changes sign from the previous point, and that bracket is refined (refineRootSteps).
+ * null where f keeps its sign at every point. Yields after each evaluation of f.
+ */
+export function* firstRootSteps(
+  f: (x: number) => number,
+  points: readonly number[],
+  tolerance: RootTolerance,
+): Steps<number | null> {
+  let previous = NaN;
+  let previousValue = NaN;
+  for (const next of points) {
+    const value = f(next);
+    yield;
+    if (value === 0) return next;
+    if (Math.sign(value) === -Math.sign(previousValue))
+      return yield* refineRootSteps(f, previous, previousValue, next, value, tolerance);
+    previous = next;
+    previousValue = value;
+  }
+  return null;
+}

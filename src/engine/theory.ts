@@ -30,7 +30,7 @@ import {
 } from './correlation.ts';
 import { INITS } from './inits.ts';
 import { gaussianRule } from './quadrature.ts';
-import { refineRoot, refineRootSteps, runSteps, type Steps } from './roots.ts';
+import { firstRootSteps, refineRoot, runSteps, type Steps } from './roots.ts';
 import { SpecError, type RunSpec } from './spec.ts';
 
 /** The parameters the mean-field theory depends on. */
@@ -557,22 +557,9 @@ export function* criticalSigmaW2Steps(
   const sigmaB = Math.sqrt(sigmaB2);
   const excess = (sigmaW2: number): number =>
     meanFieldChi1({ activation, alpha, sigmaW: Math.sqrt(sigmaW2), sigmaB }) - 1;
-  let previous = sigmaW2Min;
-  let previousExcess = excess(previous);
-  yield;
-  if (previousExcess === 0) return previous;
   const ratio = steps > 0 ? (sigmaW2Max / sigmaW2Min) ** (1 / steps) : 1;
-  for (let i = 1; i <= steps; i++) {
-    const next = i === steps ? sigmaW2Max : sigmaW2Min * ratio ** i;
-    const nextExcess = excess(next);
-    yield;
-    if (nextExcess === 0) return next;
-    if (Math.sign(nextExcess) !== Math.sign(previousExcess))
-      return yield* refineRootSteps(excess, previous, previousExcess, next, nextExcess, {
-        relative: 1e-12,
-      });
-    previous = next;
-    previousExcess = nextExcess;
-  }
-  return null;
+  const scan = Array.from({ length: steps + 1 }, (_, i) =>
+    i === 0 ? sigmaW2Min : i === steps ? sigmaW2Max : sigmaW2Min * ratio ** i,
+  );
+  return yield* firstRootSteps(excess, scan, { relative: 1e-12 });
 }

@@ -13,7 +13,7 @@ import {
   type JacobianSpectrum,
 } from '../../engine/jacobian.ts';
 import type { RunResult } from '../../engine/results.ts';
-import { refineRootSteps, runSteps, type Steps } from '../../engine/roots.ts';
+import { firstRootSteps, runSteps, type Steps } from '../../engine/roots.ts';
 import { SpecError, validateSpec, type BackendName, type RunSpec } from '../../engine/spec.ts';
 import {
   gridValues,
@@ -469,24 +469,7 @@ function* criticalSigmaB2Steps(
   // χ₁ − 1 at the ends and three interior points: the first sign change is refined. For tanh-like
   // activations χ₁ falls monotonically with σ_b² (a larger q* saturates φ′), so one root at most.
   const scan = [0, 0.25, 0.5, 0.75, 1].map((t) => range.min + t * (range.max - range.min));
-  let previous = scan[0]!;
-  let previousExcess = excess(previous);
-  yield;
-  if (previousExcess === 0) return previous;
-  for (const next of scan.slice(1)) {
-    const nextExcess = excess(next);
-    yield;
-    if (nextExcess === 0) return next;
-    if (Math.sign(nextExcess) !== Math.sign(previousExcess))
-      return yield* refineRootSteps(excess, previous, previousExcess, next, nextExcess, {
-        relative: 1e-13,
-        floor: 1,
-        value: 1e-14,
-      });
-    previous = next;
-    previousExcess = nextExcess;
-  }
-  return null;
+  return yield* firstRootSteps(excess, scan, { relative: 1e-13, floor: 1, value: 1e-14 });
 }
 
 /** The critical line over a grid, both ways round. */
