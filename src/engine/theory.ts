@@ -522,14 +522,14 @@ export function meanFieldParamsOf(spec: RunSpec): MeanFieldParams {
 export interface CriticalSearch {
   readonly sigmaW2Min: number;
   readonly sigmaW2Max: number;
-  /** Log-spaced scan points before bisection (default 48). */
+  /** Log-spaced scan points before the refinement (default 48). */
   readonly scanSteps?: number;
 }
 
 /**
  * The σ_w² at which χ₁ = 1 for a given σ_b² (the order-to-chaos line of Poole et al. fig. 2 and
  * Schoenholz et al. fig. 1): the first sign change of χ₁ − 1 on a log-spaced scan of
- * [sigmaW2Min, sigmaW2Max], refined by bisection to 1e-12 relative. null when χ₁ − 1 does not
+ * [sigmaW2Min, sigmaW2Max], refined (roots.ts) to 1e-12 relative. null when χ₁ − 1 does not
  * change sign there (e.g. step, whose χ₁ is 0; or a range entirely inside one phase).
  */
 export function criticalSigmaW2(
