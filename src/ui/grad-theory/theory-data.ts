@@ -120,6 +120,15 @@ export function theoryView(spec: RunSpec): TheoryView {
   };
 }
 
+/** theoryView, or why the theory cannot be evaluated for the spec (the message it threw). */
+export function theoryViewOf(spec: RunSpec): { view: TheoryView | null; error: string | null } {
+  try {
+    return { view: theoryView(spec), error: null };
+  } catch (error) {
+    return { view: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** The phase in words. */
 export function describePhase(theory: MeanFieldTheory): string {
   switch (theory.phase) {

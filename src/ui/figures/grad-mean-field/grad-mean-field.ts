@@ -4,11 +4,10 @@ import {
   activationName,
   gradientOverlay,
   gradientOverlayChart,
-  theoryView,
+  theoryViewOf,
   type GradientOverlay,
   type TheoryView,
 } from '../../grad-theory/theory-data.ts';
-import { planInNextTask } from '../../figure/plan-later.ts';
 
 /**
  * The measured ‖δ⁽ˡ⁾‖ of the spec's network against mean-field theory (Schoenholz et al. 2017,
@@ -43,25 +42,11 @@ export class GradMeanField extends RunFigure {
     return JSON.stringify(this.state.spec);
   }
 
-  /** The theory is quadrature on the page: it is computed in a task of its own, then the run. */
   protected override plan(): void {
     const spec = this.state.spec;
-    this.toggleAttribute('data-complete', false);
-    planInNextTask(
-      this,
-      () => this.planKey(),
-      () => {
-        try {
-          this.view = theoryView(spec);
-          this.viewError = null;
-        } catch (error) {
-          this.view = null;
-          this.viewError = error instanceof Error ? error.message : String(error);
-        }
-        this.planned = this.view ? [{ key: JSON.stringify(spec), spec }] : [];
-        void this.ensureRuns(this.planned);
-      },
-    );
+    ({ view: this.view, error: this.viewError } = theoryViewOf(spec));
+    this.planned = this.view ? [{ key: JSON.stringify(spec), spec }] : [];
+    void this.ensureRuns(this.planned);
   }
 
   protected override defaultCaption(): string {

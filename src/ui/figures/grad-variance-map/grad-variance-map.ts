@@ -6,13 +6,12 @@ import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
 import {
   activationName,
-  theoryView,
+  theoryViewOf,
   varianceMapChart,
   varianceSequenceChart,
   type TheoryView,
 } from '../../grad-theory/theory-data.ts';
 import { VARIANCE_VIEW } from '../../grad-theory/theory-options.ts';
-import { planInNextTask } from '../../figure/plan-later.ts';
 
 /**
  * Mean-field theory's variance map (Poole et al. 2016, eq. 3) for the spec's activation, σ_w and
@@ -39,37 +38,12 @@ export class GradVarianceMap extends GradFigure<LabState> {
     return this.view;
   }
 
-  /**
-   * The theory and the charts' samples are quadrature on the page (tens of milliseconds each while
-   * the page's code is cold): each is computed in a task of its own (planInNextTask), once a plan.
-   */
+  /** The theory and both views' samples (quadrature), once a plan rather than on every drawing. */
   protected override plan(): void {
-    const spec = this.state.spec;
-    this.toggleAttribute('data-complete', false);
-    planInNextTask(
-      this,
-      () => this.planKey(),
-      () => {
-        this.charts = null;
-        try {
-          this.view = theoryView(spec);
-          this.viewError = null;
-        } catch (error) {
-          this.view = null;
-          this.viewError = error instanceof Error ? error.message : String(error);
-        }
-        const view = this.view;
-        if (!view) return;
-        planInNextTask(
-          this,
-          () => this.planKey(),
-          () => {
-            this.charts = { map: varianceMapChart(view), depth: varianceSequenceChart(view) };
-            this.toggleAttribute('data-complete', true);
-          },
-        );
-      },
-    );
+    ({ view: this.view, error: this.viewError } = theoryViewOf(this.state.spec));
+    const view = this.view;
+    this.charts = view && { map: varianceMapChart(view), depth: varianceSequenceChart(view) };
+    this.toggleAttribute('data-complete', view !== null);
   }
 
   protected override defaultCaption(): string {
