@@ -12,7 +12,6 @@
 import type { ActivationName } from './activations.ts';
 import type { Backend } from './backend.ts';
 import { runExperiment } from './experiment.ts';
-import { runSteps, type Steps } from './roots.ts';
 import {
   DEFAULT_SPEC,
   parseSpec,
@@ -22,7 +21,7 @@ import {
   type SpecInput,
 } from './spec.ts';
 import {
-  criticalSigmaW2Steps,
+  criticalSigmaW2,
   meanFieldTheory,
   predictGradientNorms,
   type FixedPointKind,
@@ -298,23 +297,11 @@ export function criticalLine(
   sigmaB2Values: readonly number[],
   sigmaW2Range: { min: number; max: number },
 ): CriticalPoint[] {
-  return runSteps(criticalLineSteps(activation, alpha, sigmaB2Values, sigmaW2Range));
-}
-
-/** criticalLine, yielding after each evaluation of χ₁ (roots.ts Steps). */
-export function* criticalLineSteps(
-  activation: ActivationName,
-  alpha: number | undefined,
-  sigmaB2Values: readonly number[],
-  sigmaW2Range: { min: number; max: number },
-): Steps<CriticalPoint[]> {
-  const points: CriticalPoint[] = [];
-  for (const sigmaB2 of sigmaB2Values) {
-    const sigmaW2 = yield* criticalSigmaW2Steps(activation, alpha, sigmaB2, {
+  return sigmaB2Values.map((sigmaB2) => ({
+    sigmaB2,
+    sigmaW2: criticalSigmaW2(activation, alpha, sigmaB2, {
       sigmaW2Min: sigmaW2Range.min / 2,
       sigmaW2Max: sigmaW2Range.max * 2,
-    });
-    points.push({ sigmaB2, sigmaW2 });
-  }
-  return points;
+    }),
+  }));
 }

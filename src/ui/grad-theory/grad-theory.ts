@@ -16,7 +16,7 @@ import {
   describePhase,
   formatNumber,
   phaseGrid,
-  theoryViewOf,
+  theoryView,
   type CriticalCurve,
   type GradientOverlay,
   type SpectrumPair,
@@ -102,7 +102,13 @@ export class GradTheory extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('state')) return;
-    ({ view: this.view, error: this.viewError } = theoryViewOf(this.state.spec));
+    try {
+      this.view = theoryView(this.state.spec);
+      this.viewError = null;
+    } catch (error) {
+      this.view = null;
+      this.viewError = error instanceof Error ? error.message : String(error);
+    }
     this.watchSweep();
   }
 

@@ -4,7 +4,7 @@ import {
   activationName,
   gradientOverlay,
   gradientOverlayChart,
-  theoryViewOf,
+  theoryView,
   type GradientOverlay,
   type TheoryView,
 } from '../../grad-theory/theory-data.ts';
@@ -44,7 +44,13 @@ export class GradMeanField extends RunFigure {
 
   protected override plan(): void {
     const spec = this.state.spec;
-    ({ view: this.view, error: this.viewError } = theoryViewOf(spec));
+    try {
+      this.view = theoryView(spec);
+      this.viewError = null;
+    } catch (error) {
+      this.view = null;
+      this.viewError = error instanceof Error ? error.message : String(error);
+    }
     this.planned = this.view ? [{ key: JSON.stringify(spec), spec }] : [];
     void this.ensureRuns(this.planned);
   }
