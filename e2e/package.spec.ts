@@ -108,11 +108,15 @@ test('a Vite project that imports one element builds, and its page draws the eng
   const chart = page.locator('grad-depth-sweep grad-chart');
   const drawn = () =>
     chart.evaluate((c) => (c as unknown as { drawnColumns: (number | null)[][] }).drawnColumns);
-  await expect.poll(async () => (await drawn()).length, { timeout: 60_000 }).toBe(3);
-  const columns = await drawn();
   const base = parseSpec({ width: 16, inputs: 16, outputs: 2, batch: 8, backend: 'cpu64' });
   const norms = (await runExperiment(runSpecFor(base, 'sigmoid', 4), createCpuBackend('f64'))).stats
     .gradNorm;
+  // The chart draws a line per depth as its run arrives (the deeper one's empty until then), so
+  // wait for the depth-4 line to hold every layer, not just for its column to exist.
+  const complete = (columns: (number | null)[][]) =>
+    columns.length === 3 && columns[2]!.filter((value) => value !== null).length === norms.length;
+  await expect.poll(async () => complete(await drawn()), { timeout: 60_000 }).toBe(true);
+  const columns = await drawn();
   norms.forEach((norm, layer) =>
     expect(Math.abs(columns[2]![layer]! - norm)).toBeLessThanOrEqual(1e-12 * norm),
   );
