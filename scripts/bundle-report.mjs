@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { onDemandElements } from './lab-parts.mjs';
 
 /** The budgets of the figures issue, in gzipped bytes (decimal kilobytes). */
 export const BUDGETS = {
@@ -105,11 +106,22 @@ export function elementCost(libDir, tag, { runs = true } = {}) {
 
 /**
  * Chunks of the lab that load only on a reader's action (an Embed or export click, the settings
- * panel, a dropped run file, training on the GPU), or on a page where no worker may start (the
- * page's own copy of the worker's jobs).
+ * panel, a dropped run file and the charts it brings, training on the GPU), or on a page where no
+ * worker may start (the page's own copy of the worker's jobs).
  */
-const LAB_ON_ACTION =
-  /(chart-export|figure-embed|settings|import-session|import-worker|training-gpu|worker-jobs|cpu-worker-whole)-/;
+const LAB_ON_ACTION = new RegExp(
+  `(${[
+    'chart-export',
+    'figure-embed',
+    'settings',
+    'import-session',
+    'import-worker',
+    'training-gpu',
+    'worker-jobs',
+    'cpu-worker-whole',
+    ...onDemandElements().map(({ name }) => name),
+  ].join('|')})-`,
+);
 
 /**
  * What a reader of the built lab (dist/app/) downloads from the top of the page to its end: the

@@ -19,15 +19,46 @@ import { elementModules } from './element-modules.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const TAG = /<(grad-[a-z-]+)/g;
 
-/** The gradlab tags a folder's templates use, in order of first use. */
+/** The modules of a folder: [file name, text]. */
+const sourcesIn = (folder) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => [name, readFileSync(join(root, folder, name), 'utf8')]);
+
+/** Tags whose define module a file imports on demand: `import('…/<tag>/define.ts')`. */
+const ON_DEMAND = /\bimport\(\s*['"`][^'"`]*\/(grad-[a-z-]+)\/define\.ts['"`]\s*\)/g;
+
+/**
+ * The gradlab tags a folder's templates use, in order of first use, but for those it imports on
+ * demand (the import section's run-file charts, which load with the first file a reader drops).
+ */
 function tagsIn(folder) {
+  const sources = sourcesIn(folder);
+  const later = new Set(
+    sources.flatMap(([, text]) => [...text.matchAll(ON_DEMAND)].map((m) => m[1])),
+  );
   const tags = [];
-  for (const file of readdirSync(join(root, folder)).filter((name) => name.endsWith('.ts'))) {
-    for (const [, tag] of readFileSync(join(root, folder, file), 'utf8').matchAll(TAG)) {
-      if (!tags.includes(tag)) tags.push(tag);
+  for (const [, text] of sources) {
+    for (const [, tag] of text.matchAll(TAG)) {
+      if (!tags.includes(tag) && !later.has(tag)) tags.push(tag);
     }
   }
   return tags;
+}
+
+/**
+ * The elements a section imports on demand, each in a chunk named after its tag, with what it
+ * needs beyond the parts: scripts/bundle-report.mjs counts them as loaded on a reader's action.
+ */
+export function onDemandElements() {
+  const modules = elementModules();
+  const tags = new Set();
+  for (const folder of Object.values(modules).map(dirname)) {
+    for (const [, text] of sourcesIn(folder)) {
+      for (const [, tag] of text.matchAll(ON_DEMAND)) if (modules[tag]) tags.add(tag);
+    }
+  }
+  return [...tags].map((tag) => ({ name: tag, roots: [modules[tag]] }));
 }
 
 /**
@@ -94,7 +125,11 @@ function staticClosure(id, context) {
 }
 
 /** The `codeSplitting` option of the lab's build. */
-export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts') {
+export function labCodeSplitting(
+  parts = labParts(),
+  embedEntry = 'src/embed.ts',
+  onDemand = onDemandElements(),
+) {
   let partOf = null;
   const assign = (context) => {
     partOf = new Map();
@@ -125,6 +160,12 @@ export function labCodeSplitting(parts = labParts(), embedEntry = 'src/embed.ts'
         }
       }
       keepApart(members);
+    }
+    // After every part, so that a part keeps what it shares with them.
+    for (const { name, roots } of onDemand) {
+      for (const id of staticClosure(join(root, roots[0]), context)) {
+        if (!apart.has(id) && !partOf.has(id)) partOf.set(id, name);
+      }
     }
   };
   return {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { elementModules } from '../../scripts/element-modules.mjs';
-import { labParts } from '../../scripts/lab-parts.mjs';
+import { labParts, onDemandElements } from '../../scripts/lab-parts.mjs';
 
 const html = readFileSync('index.html', 'utf8');
 const parts = labParts(html);
@@ -35,6 +35,18 @@ describe('labParts', () => {
     const speed = parts.find((part) => part.name === 'part-speed')!;
     expect(speed.roots).toContain(modules['grad-verify-table']);
     expect(speed.roots).toContain(modules['grad-kernel-times']);
+  });
+
+  it('leaves out of every part an element a section imports on demand, which has a chunk of its own', () => {
+    // The import section draws its run-file charts once a reader drops a file.
+    expect(onDemandElements()).toEqual([
+      { name: 'grad-run-file-chart', roots: [modules['grad-run-file-chart']] },
+    ]);
+    const roots = parts.flatMap((part) => part.roots);
+    expect(roots).not.toContain(modules['grad-run-file-chart']);
+    expect(parts.find((part) => part.name === 'part-import')!.roots).toContain(
+      modules['grad-import'],
+    );
   });
 
   it('names what the page uses but does not have', () => {

@@ -2,7 +2,6 @@ import { html, LitElement, nothing } from 'lit';
 import type { ImportedRunResult } from '../../import/import-client.ts';
 import type { ImportProgress } from '../../import/import-protocol.ts';
 import { describeProblem, type RunFileHeader, type RunProblem } from '../../import/run-format.ts';
-import '../figures/grad-run-file-chart/define.ts';
 import { DEFAULT_RUN_FILE_STATE, type RunFileState } from '../figures/run-file-state.ts';
 import { sharedRunImporter } from '../figures/run-file-store.ts';
 import { gradImportStyles } from './grad-import.styles.ts';
@@ -153,6 +152,9 @@ export class GradImport extends LitElement {
       });
       if (id !== this.imports) return;
       if (outcome.ok) {
+        // The run's figures load with the first file a reader imports, not with the section.
+        await import('../figures/grad-run-file-chart/define.ts');
+        if (id !== this.imports) return;
         this.phase = { kind: 'done', name, result: outcome };
         this.drawn = 0;
         void this.drawFigures(id);
