@@ -322,16 +322,18 @@ test('a page pays only for the figures it shows: transfers within the budgets', 
 
 /**
  * The figures issue asks for no main-thread task over 50 ms, on load and when an attribute changes
- * (CPU path, this machine, default sizes). What a page's first chart costs the browser once is
- * spread over tasks of its own (grad-chart.ts loadUPlot and createPlot; uPlot's Intl objects are
- * lazy, scripts/uplot-lazy-intl.mjs), where it was one task of 85–130 ms and another of 50–130.
+ * (CPU path, this machine, default sizes). What a figure computes on the page is cut into tasks of
+ * its own: a page's first chart (grad-chart.ts loadUPlot and createPlot; a heat-map's cells a task
+ * after the first draw), the theory's quadrature (planInNextTask; the χ₁ = 1 line in slices,
+ * phase-sweep-store.ts), a table's measurements (prepare), the notebook's random draws (in slices,
+ * engine/notebook.ts), and a task's first steps apart from the run queue's start (RunController).
  *
  * The page itself says when the figure has settled (an init script logs to the console), and the
  * test waits on that message: Playwright's own injected script, which a locator evaluates on the
  * page's main thread (20–40 ms the first time), never runs while the page's tasks are recorded.
  * On this shared two-core machine a task still runs over now and then (51–80 ms, in about one load
- * of fifteen, as the worker and the GPU process contend for the cores), so each figure is loaded
- * five times in fresh pages and judged by the median.
+ * of fifteen, as the worker and the GPU process contend for the cores), so a figure is judged by
+ * the median of its loads, and loaded again only when a load had a task over 50 ms.
  */
 const LONG_TASK_MS = 50;
 const LONG_TASK_CEILING_MS = 250;
@@ -372,7 +374,7 @@ function settleScript({ tag, fallbackMs }: { tag: string; fallbackMs: number }):
       const ready =
         figure?.hasAttribute('data-complete') && (caption === undefined || text.includes(caption));
       if (ready || performance.now() - start > fallbackMs)
-        setTimeout(() => console.log('gradlab-settled'), 500); // SETTLED
+        setTimeout(() => console.log('gradlab-settled'), 500);
       else setTimeout(check, 50);
     };
     setTimeout(check, 50);
@@ -380,12 +382,12 @@ function settleScript({ tag, fallbackMs }: { tag: string; fallbackMs: number }):
   addEventListener('DOMContentLoaded', () => scope.gradlabSettle());
 }
 
-/** The longest task of a fresh page with one `tag` (on load, then after `change`), in ms. */
+/** The longest task of a fresh page with `tag` alone (on load, then after `change`), in ms. */
 async function longestTasks(
   page: Page,
   tag: string,
-  change: { attribute: string; value: string; caption: string },
-  fallbackMs: number,
+  change?: { attribute: string; value: string; caption: string },
+  fallbackMs = 60_000,
 ): Promise<{ load: number; change: number }> {
   await page.addInitScript(settleScript, { tag, fallbackMs });
   const settled = () =>
@@ -396,6 +398,7 @@ async function longestTasks(
   await page.goto(`${ONE}?element=${tag}&controls=none`);
   await loaded;
   const onLoad = await tasks();
+  if (!change) return { load: Math.max(0, ...onLoad), change: 0 };
   const changed = settled();
   await page.evaluate(
     ({ tag, attribute, value, caption }) => {
@@ -440,6 +443,62 @@ for (const [tag, change] of [
       expect(Math.max(l.load, l.change), described).toBeLessThan(LONG_TASK_CEILING_MS);
   });
 }
+
+/**
+ * Every figure element alone, at its defaults, with controls="none": on load, no task over 50 ms
+ * (the median of five loads where the first had one; one load where it had none), and none ever
+ * near the 420–560 ms that evaluating the whole library once cost. A figure settles when it is
+ * complete or after FIGURE_WINDOW_MS (those that benchmark or verify every backend run on for
+ * longer: their first seconds are measured).
+ */
+const FIGURE_WINDOW_MS = 4_000;
+
+/**
+ * Figures known to exceed 50 ms, with why and the bound that keeps them from getting worse (the
+ * figures issue stays open on them):
+ * - the properties table's first layout is the page's first MathML, which loads the system's math
+ *   font: 45–55 ms on this machine with the table's rows, after its measurements moved to tasks of
+ *   their own (prepare). A hidden formula laid out a frame earlier split it (1 load of 10 over
+ *   50 ms), but costs ~150 bytes gzipped that the lab's budget does not have;
+ * - the training heat-map ran one task of 54–56 ms in three of five loads in a fresh-clone CI run
+ *   (0 of 6 and 1 of 6 in loads on an idle machine): its plot's first draw or its cells (a task
+ *   apart since this round), not yet told apart.
+ */
+const KNOWN_OVER: Partial<Record<string, number>> = {
+  'grad-properties-table': 80,
+  'grad-training-heatmap': 80,
+};
+
+test('every figure element alone: no main-thread task over 50 ms on load', async ({ browser }) => {
+  test.setTimeout(900_000);
+  const figures = ELEMENT_TAGS.filter((tag) => ELEMENTS[tag].shape !== 'section');
+  const worst: Record<string, number[]> = {};
+  for (const tag of figures) {
+    const loads: number[] = [];
+    while (loads.length < LOADS) {
+      const context = await browser.newContext();
+      loads.push(
+        (await longestTasks(await context.newPage(), tag, undefined, FIGURE_WINDOW_MS)).load,
+      );
+      await context.close();
+      if (loads.length === 1 && loads[0]! <= LONG_TASK_MS) break;
+    }
+    worst[tag] = loads.map(Math.round);
+  }
+  const described = Object.entries(worst)
+    .filter(([, loads]) => loads.some((ms) => ms > 0))
+    .map(([tag, loads]) => `${tag} ${loads.join('/')}`)
+    .join(', ');
+  test.info().annotations.push({
+    type: 'longest task per load, where any was over 50 ms (ms)',
+    description: described || 'none in any figure',
+  });
+  for (const [tag, loads] of Object.entries(worst)) {
+    const bound = KNOWN_OVER[tag] ?? LONG_TASK_MS;
+    expect(median(loads), `${tag}: ${described}`).toBeLessThanOrEqual(bound);
+    for (const ms of loads) expect(ms, `${tag}: ${described}`).toBeLessThan(LONG_TASK_CEILING_MS);
+  }
+});
 
 /**
  * Every figure element, each alone with its docs example and controls="none", on one page built

@@ -12,23 +12,6 @@ const SPLITTER = 134217729; // 2^27 + 1
 const LN2_HI = 0.6931471805599453;
 const LN2_LO = 2.3190468138462996e-17;
 
-function twoSum(a: number, b: number): [number, number] {
-  const s = a + b;
-  const bb = s - a;
-  return [s, a - (s - bb) + (b - bb)];
-}
-
-function twoProd(a: number, b: number): [number, number] {
-  const p = a * b;
-  let c = SPLITTER * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = SPLITTER * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
-}
-
 /** ln(x) for finite x > 0, correctly rounded; other inputs behave as Math.log. */
 export function exactLog(x: number): number {
   if (!(x > 0) || x === Infinity) return Math.log(x);
@@ -47,17 +30,38 @@ export function exactLog(x: number): number {
     e += 1;
   }
   const f = m - 1; // exact (Sterbenz)
-  const [denHi, denLo] = twoSum(m, 1);
+  // Dekker's two-sum and two-product as errors of a sum or product already taken: no pairs are
+  // allocated, so that a page drawing the chapter's networks (thousands of logs while its code is
+  // still cold) makes no garbage here.
+  const denHi = m + 1;
+  const denLo = sumError(m, 1, denHi);
   const sHi = f / denHi;
-  const [p, pErr] = twoProd(sHi, denHi);
-  const sLo = (f - p - pErr - sHi * denLo) / denHi;
+  const p = sHi * denHi;
+  const sLo = (f - p - productError(sHi, denHi, p) - sHi * denLo) / denHi;
   const s2 = sHi * sHi;
   let tail = 0;
   for (let k = 41; k >= 3; k -= 2) tail = s2 * (1 / k + tail);
   // ln m = 2s + 2s·tail; e·ln2 in double-double.
-  const [eHi, eErr] = twoProd(e, LN2_HI);
-  const eLo = eErr + e * LN2_LO;
-  const [sum, sumErr] = twoSum(eHi, 2 * sHi);
-  const lo = sumErr + eLo + 2 * sLo + 2 * sHi * tail;
+  const eHi = e * LN2_HI;
+  const eLo = productError(e, LN2_HI, eHi) + e * LN2_LO;
+  const sum = eHi + 2 * sHi;
+  const lo = sumError(eHi, 2 * sHi, sum) + eLo + 2 * sLo + 2 * sHi * tail;
   return sum + lo;
+}
+
+/** The rounding error of s = a + b: a + b − s exactly (Knuth's two-sum). */
+function sumError(a: number, b: number, s: number): number {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
+/** The rounding error of p = a·b: a·b − p exactly (Dekker's two-product, by splitting). */
+function productError(a: number, b: number, p: number): number {
+  let c = SPLITTER * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLITTER * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }

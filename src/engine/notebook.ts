@@ -48,27 +48,39 @@ function notebookSpec(
   };
 }
 
-/** The depth sweep's problems, drawn from one shared stream in the notebook's order. */
-function depthSweepProblems(): Record<NotebookActivation, Problem[]> {
+/**
+ * The depth sweep's problems, drawn from one shared stream in the notebook's order, one weight
+ * matrix per step (null) and each network when it is complete: a page draws them in slices of
+ * DRAW_SLICE_MS between its runs (~29 000 normal deviates in all, 60–130 ms at once while a page's
+ * code is still cold).
+ */
+function* depthSweepProblems(): Generator<Problem | null, void, undefined> {
   const state = new NumpyRandomState(NOTEBOOK_SEED);
   const x = state.randn(10);
   const y = state.randn(1);
-  const problems = {} as Record<NotebookActivation, Problem[]>;
   for (const activation of NOTEBOOK_ACTIVATIONS) {
-    problems[activation] = NOTEBOOK_DEPTHS.map((depth) => {
+    for (const depth of NOTEBOOK_DEPTHS) {
       const spec = notebookSpec(activation, depth, 20, 10);
       const sizes = layerSizes(spec);
-      const weights = sizes.slice(1).map((nOut, i) => {
+      const weights: Float64Array[] = [];
+      for (let i = 0; i + 1 < sizes.length; i++) {
+        const nOut = sizes[i + 1]!;
         const w = state.randn(nOut * sizes[i]!);
         const std = INITS.xavier.scale(sizes[i]!, nOut, spec);
         for (let j = 0; j < w.length; j++) w[j]! *= std;
-        return w;
-      });
-      return { spec, sizes, weights, biases: weights.map(() => null), x, y };
-    });
+        weights.push(w);
+        yield null;
+      }
+      yield { spec, sizes, weights, biases: weights.map(() => null), x, y };
+    }
   }
-  return problems;
 }
+
+/** How long the depth sweep's drawing runs before it lets a page have the thread. */
+const DRAW_SLICE_MS = 8;
+
+/** One turn of the event loop: a page paints and handles input meanwhile. */
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function computeOnce(backend: Backend, source: ProblemSource): Promise<LayerStatistics> {
   const prepared = await backend.prepare(source);
@@ -130,14 +142,20 @@ export interface NotebookReport {
 export async function runNotebook(backend: Backend): Promise<NotebookReport> {
   const depthSweep = { sigmoid: {}, relu: {} } as NotebookReport['depthSweep'];
   const sweepDiagnosis = { sigmoid: {}, relu: {} } as NotebookReport['diagnosis']['depthSweep'];
-  const problems = depthSweepProblems();
-  for (const activation of NOTEBOOK_ACTIVATIONS) {
-    for (const problem of problems[activation]) {
-      const stats = await computeOnce(backend, problemFrom(problem));
-      const key = String(problem.spec.depth);
-      depthSweep[activation][key] = Array.from(stats.gradNorm);
-      sweepDiagnosis[activation][key] = diagnoseRun(activation, stats);
+  let sliceStart = performance.now();
+  for (const problem of depthSweepProblems()) {
+    if (problem === null) {
+      if (performance.now() - sliceStart < DRAW_SLICE_MS) continue;
+      await nextTask();
+      sliceStart = performance.now();
+      continue;
     }
+    const activation = problem.spec.activation as NotebookActivation;
+    const stats = await computeOnce(backend, problemFrom(problem));
+    const key = String(problem.spec.depth);
+    depthSweep[activation][key] = Array.from(stats.gradNorm);
+    sweepDiagnosis[activation][key] = diagnoseRun(activation, stats);
+    sliceStart = performance.now();
   }
   const tenLayer = {} as NotebookReport['tenLayer'];
   const tenDiagnosis = {} as NotebookReport['diagnosis']['tenLayer'];

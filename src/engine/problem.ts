@@ -156,6 +156,11 @@ export interface ProblemSource {
   readonly sizes: readonly number[];
   /** The problem is exactly the spec's Philox stream with an elementwise init (not orthogonal). */
   readonly deviceGeneratable: boolean;
+  /**
+   * The problem is the spec's own (problemFromSpec), not one built by hand: a backend in another
+   * thread can be sent the spec alone and draw it there.
+   */
+  readonly fromSpec: boolean;
   /** The f64 problem, generated on the first call (told layer by layer) and then kept. */
   problem(onLayer?: OnWeightsLayer): Problem;
 }
@@ -166,6 +171,7 @@ export function problemFromSpec(spec: RunSpec): ProblemSource {
     spec,
     sizes: layerSizes(spec),
     deviceGeneratable: spec.rng === 'philox' && INITS[spec.init].distribution !== 'orthogonal',
+    fromSpec: true,
     problem: (onLayer) => (cached ??= buildProblem(spec, onLayer)),
   };
 }
@@ -176,6 +182,7 @@ export function problemFrom(problem: Problem): ProblemSource {
     spec: problem.spec,
     sizes: problem.sizes,
     deviceGeneratable: false,
+    fromSpec: false,
     problem: () => problem,
   };
 }

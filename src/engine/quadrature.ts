@@ -149,6 +149,16 @@ export class GaussianRule {
 export function gaussianRule(featureScale = 1, order = DEFAULT_PANEL_ORDER): GaussianRule {
   if (!(featureScale > 0) || !Number.isFinite(featureScale))
     throw new RangeError(`featureScale must be a finite number > 0, got ${featureScale}`);
+  // The rule of every q ≤ 1 at the default order, the theory's most frequent: built once.
+  if (featureScale >= 1 && order === DEFAULT_PANEL_ORDER)
+    return (standardRule ??= buildRule(1, order));
+  return buildRule(featureScale, order);
+}
+
+/** gaussianRule(1) at the default order, once built (its arrays are only read). */
+let standardRule: GaussianRule | undefined;
+
+function buildRule(featureScale: number, order: number): GaussianRule {
   const legendre = gaussLegendre(order);
   const first = Math.min(1, featureScale);
   const edges = [0];

@@ -12,6 +12,7 @@
 import type { ActivationName } from './activations.ts';
 import type { Backend } from './backend.ts';
 import { runExperiment } from './experiment.ts';
+import { runSteps, type Steps } from './roots.ts';
 import {
   DEFAULT_SPEC,
   parseSpec,
@@ -21,7 +22,7 @@ import {
   type SpecInput,
 } from './spec.ts';
 import {
-  criticalSigmaW2,
+  criticalSigmaW2Steps,
   meanFieldTheory,
   predictGradientNorms,
   type FixedPointKind,
@@ -297,11 +298,23 @@ export function criticalLine(
   sigmaB2Values: readonly number[],
   sigmaW2Range: { min: number; max: number },
 ): CriticalPoint[] {
-  return sigmaB2Values.map((sigmaB2) => ({
-    sigmaB2,
-    sigmaW2: criticalSigmaW2(activation, alpha, sigmaB2, {
+  return runSteps(criticalLineSteps(activation, alpha, sigmaB2Values, sigmaW2Range));
+}
+
+/** criticalLine, yielding after each evaluation of χ₁ (roots.ts Steps). */
+export function* criticalLineSteps(
+  activation: ActivationName,
+  alpha: number | undefined,
+  sigmaB2Values: readonly number[],
+  sigmaW2Range: { min: number; max: number },
+): Steps<CriticalPoint[]> {
+  const points: CriticalPoint[] = [];
+  for (const sigmaB2 of sigmaB2Values) {
+    const sigmaW2 = yield* criticalSigmaW2Steps(activation, alpha, sigmaB2, {
       sigmaW2Min: sigmaW2Range.min / 2,
       sigmaW2Max: sigmaW2Range.max * 2,
-    }),
-  }));
+    });
+    points.push({ sigmaB2, sigmaW2 });
+  }
+  return points;
 }

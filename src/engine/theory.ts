@@ -30,6 +30,7 @@ import {
 } from './correlation.ts';
 import { INITS } from './inits.ts';
 import { gaussianRule } from './quadrature.ts';
+import { firstRootSteps, refineRoot, runSteps, type Steps } from './roots.ts';
 import { SpecError, type RunSpec } from './spec.ts';
 
 /** The parameters the mean-field theory depends on. */
@@ -260,8 +261,9 @@ export function varianceSequence(params: MeanFieldParams, layers: number): Float
  * The fixed point the iteration q⁽ˡ⁺¹⁾ = V(q⁽ˡ⁾) reaches from q⁽¹⁾. V is increasing in q for every
  * activation in the table (checked in tests/engine/theory.test.ts), so the iterates move
  * monotonically toward the nearest root of V(q) − q in the direction of V(q⁽¹⁾) − q⁽¹⁾. That root
- * is bracketed by stepping q by factors of 4 (down) or 16 (up) and then bisected in log q to 1e-15 relative, which
- * is faster than iterating and does not stall near criticality (where iterates creep like 1/l).
+ * is bracketed by stepping q by factors of 4 (down) or 16 (up) and then refined to 1e-15 relative
+ * (roots.ts), which is faster than iterating and does not stall near criticality (where iterates
+ * creep like 1/l).
  * If the upward search passes 1e60 the map has no finite fixed point: 'divergent'. If the
  * downward search passes 1e-200 and V(0) = 0: 'zero'.
  */
@@ -287,11 +289,15 @@ export function fixedPoint(params: MeanFieldParams): FixedPoint {
   // Bracket [lo, hi] with excess(lo) > 0 > excess(hi). Near q = 0 with V(0) = 0 an excess within
   // rounding of zero (|V(q) − q| ≤ 1e-12·q) does not count as a root: tanh at σ_w = 1, σ_b = 0
   // has V(q) − q ≈ −2q², below rounding for q < 1e-12, and its q⁽ˡ⁾ → 0.
+  // The excess at lo and hi, where known (NaN: evaluated before refining).
   let lo: number;
   let hi: number;
+  let loExcess: number;
+  let hiExcess: number;
   if (startExcess > 0) {
     // V increasing and V(q) > q imply q* ≥ V(q): jump there, then step by 16.
     lo = start;
+    loExcess = startExcess;
     hi = 16 * (start + startExcess);
     // An excess within rounding of zero (V(q) = q·(1 ± 1e-16) + σ_b² for linear at σ_w = 1)
     // is not a root either: the map is then the identity plus a positive drift.
@@ -299,36 +305,45 @@ export function fixedPoint(params: MeanFieldParams): FixedPoint {
       // A bracket that overflows f64 (a huge q⁽¹⁾) is past any finite fixed point as well.
       if (hi === Infinity) return result('divergent', Infinity);
       const e = excess(hi);
-      if (e < -1e-12 * hi) break;
+      if (e < -1e-12 * hi) {
+        hiExcess = e;
+        break;
+      }
       if (hi > Q_DIVERGENT) return result('divergent', Infinity);
-      if (e > 0) lo = hi + e;
+      if (e > 0) {
+        lo = hi + e;
+        loExcess = NaN;
+      }
       hi = 16 * Math.max(lo, hi);
     }
   } else {
     hi = start;
+    hiExcess = startExcess;
     lo = start / 4;
     for (;;) {
       const e = excess(lo);
-      if (e > (valueAtZero === 0 ? 1e-12 * lo : 0)) break;
+      if (e > (valueAtZero === 0 ? 1e-12 * lo : 0)) {
+        loExcess = e;
+        break;
+      }
       if (lo < Q_ZERO) {
         if (valueAtZero === 0) return result('zero', 0);
         lo = 0;
+        loExcess = valueAtZero;
         break;
       }
       hi = lo;
+      hiExcess = e;
       lo /= 4;
     }
   }
-  for (let iteration = 0; iteration < 200; iteration++) {
-    const mid = lo > 0 ? Math.sqrt(lo * hi) : 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi) break;
-    const e = excess(mid);
-    if (e === 0) return result('finite', mid);
-    if (e > 0) lo = mid;
-    else hi = mid;
-    if (hi - lo <= 1e-15 * hi) break;
-  }
-  return result('finite', 0.5 * (lo + hi));
+  if (Number.isNaN(loExcess)) loExcess = excess(lo);
+  if (loExcess === 0) return result('finite', lo);
+  // Searching down toward V(0) = 0, hi may have an excess within rounding of zero but not below
+  // it (|V(q) − q| ≤ 1e-12·q): hi is then a fixed point to rounding, and there is no sign change
+  // to refine.
+  if (!(hiExcess < 0)) return result('finite', hi);
+  return result('finite', refineRoot(excess, lo, loExcess, hi, hiExcess, { relative: 1e-15 }));
 }
 
 function phaseOf(chi1: number): Phase {
@@ -507,14 +522,14 @@ export function meanFieldParamsOf(spec: RunSpec): MeanFieldParams {
 export interface CriticalSearch {
   readonly sigmaW2Min: number;
   readonly sigmaW2Max: number;
-  /** Log-spaced scan points before bisection (default 48). */
+  /** Log-spaced scan points before the refinement (default 48). */
   readonly scanSteps?: number;
 }
 
 /**
  * The σ_w² at which χ₁ = 1 for a given σ_b² (the order-to-chaos line of Poole et al. fig. 2 and
  * Schoenholz et al. fig. 1): the first sign change of χ₁ − 1 on a log-spaced scan of
- * [sigmaW2Min, sigmaW2Max], refined by bisection to 1e-12 relative. null when χ₁ − 1 does not
+ * [sigmaW2Min, sigmaW2Max], refined (roots.ts) to 1e-12 relative. null when χ₁ − 1 does not
  * change sign there (e.g. step, whose χ₁ is 0; or a range entirely inside one phase).
  */
 export function criticalSigmaW2(
@@ -523,6 +538,16 @@ export function criticalSigmaW2(
   sigmaB2: number,
   search: CriticalSearch,
 ): number | null {
+  return runSteps(criticalSigmaW2Steps(activation, alpha, sigmaB2, search));
+}
+
+/** criticalSigmaW2, yielding after each evaluation of χ₁ (roots.ts Steps). */
+export function* criticalSigmaW2Steps(
+  activation: ActivationName,
+  alpha: number | undefined,
+  sigmaB2: number,
+  search: CriticalSearch,
+): Steps<number | null> {
   const { sigmaW2Min, sigmaW2Max } = search;
   const steps = search.scanSteps ?? 48;
   if (!(sigmaW2Min > 0) || !(sigmaW2Max >= sigmaW2Min) || !Number.isFinite(sigmaW2Max))
@@ -532,29 +557,9 @@ export function criticalSigmaW2(
   const sigmaB = Math.sqrt(sigmaB2);
   const excess = (sigmaW2: number): number =>
     meanFieldChi1({ activation, alpha, sigmaW: Math.sqrt(sigmaW2), sigmaB }) - 1;
-  let previous = sigmaW2Min;
-  let previousExcess = excess(previous);
-  if (previousExcess === 0) return previous;
   const ratio = steps > 0 ? (sigmaW2Max / sigmaW2Min) ** (1 / steps) : 1;
-  for (let i = 1; i <= steps; i++) {
-    const next = i === steps ? sigmaW2Max : sigmaW2Min * ratio ** i;
-    const nextExcess = excess(next);
-    if (nextExcess === 0) return next;
-    if (Math.sign(nextExcess) !== Math.sign(previousExcess)) {
-      let lo = previous;
-      let hi = next;
-      const loSign = Math.sign(previousExcess);
-      while (hi - lo > 1e-12 * hi) {
-        const mid = 0.5 * (lo + hi);
-        const e = excess(mid);
-        if (e === 0) return mid;
-        if (Math.sign(e) === loSign) lo = mid;
-        else hi = mid;
-      }
-      return 0.5 * (lo + hi);
-    }
-    previous = next;
-    previousExcess = nextExcess;
-  }
-  return null;
+  const scan = Array.from({ length: steps + 1 }, (_, i) =>
+    i === 0 ? sigmaW2Min : i === steps ? sigmaW2Max : sigmaW2Min * ratio ** i,
+  );
+  return yield* firstRootSteps(excess, scan, { relative: 1e-12 });
 }

@@ -6,6 +6,7 @@
 import type { ImportProgress, ImportRequest, ImportResponse } from './import-protocol.ts';
 import { transferables } from './run-data.ts';
 import { RunFileParser } from './run-parser.ts';
+import { nextTask } from '../ui/figure/ready-queue.ts';
 
 export type PostResponse = (message: ImportResponse, transfer?: Transferable[]) => void;
 
@@ -18,9 +19,6 @@ export interface ImportSessionOptions {
    */
   readonly yieldBytes?: number;
 }
-
-/** One turn of the event loop. */
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 interface Session {
   readonly parser: RunFileParser;

@@ -4,7 +4,7 @@ import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
 import { runExperiment, runProblemOn } from '../../src/engine/experiment.ts';
 import { runNotebook, type NotebookReport } from '../../src/engine/notebook.ts';
 import type { Problem } from '../../src/engine/problem.ts';
-import type { BackendName } from '../../src/engine/spec.ts';
+import type { BackendName, RunSpec } from '../../src/engine/spec.ts';
 import { gradientVerdict } from '../../src/engine/gradient-verdict.ts';
 import {
   CHAPTER_TEN_LAYER_RELU,
@@ -30,24 +30,30 @@ import { taskBackend } from '../../src/ui/grad-notebook/task-backend.ts';
 const reference = runNotebook(createCpuBackend('f64'));
 
 describe('taskBackend', () => {
-  it('runs the engine’s notebook through runProblem on cpu64 and gets the same numbers', async () => {
-    const calls: BackendName[] = [];
+  it('runs the engine’s notebook on cpu64, the ten-layer runs as specs, and gets the same numbers', async () => {
+    const calls: string[] = [];
     const cpu64 = createCpuBackend('f64');
     const backend = taskBackend({
       runProblem: (problem: Problem, name: BackendName) => {
-        calls.push(name);
+        calls.push(`problem ${name}`);
         return runProblemOn(problem, cpu64);
+      },
+      // What the worker does with a spec: draws its problem there and runs it.
+      run: async (spec: RunSpec) => {
+        calls.push(`spec ${spec.backend}`);
+        return runExperiment(spec, cpu64);
       },
     });
     const report = await runNotebook(backend);
-    expect(calls).toEqual(Array(10).fill('cpu64'));
+    // The depth sweep's eight networks share one stream, drawn on the page; the ten-layer runs
+    // reseed per activation, so each is its spec's own and is drawn where it runs.
+    expect(calls).toEqual([...Array(8).fill('problem cpu64'), ...Array(2).fill('spec cpu64')]);
     expect(report).toEqual(await reference);
   });
 
   it('passes a failed run on as the notebook’s error', async () => {
-    const backend = taskBackend({
-      runProblem: () => Promise.reject(new Error('runProblem is not implemented yet')),
-    });
+    const fail = () => Promise.reject(new Error('runProblem is not implemented yet'));
+    const backend = taskBackend({ runProblem: fail, run: fail });
     await expect(runNotebook(backend)).rejects.toThrow('not implemented');
   });
 });

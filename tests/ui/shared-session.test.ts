@@ -64,6 +64,8 @@ function fakeHost() {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** A driven task's first steps run a task after its executor is ready (RunController.start). */
+const started = () => tick().then(tick);
 const spec = (seed: number): RunSpec => ({ ...DEFAULT_SPEC, seed });
 
 /** A session of the seeds run so far: one run per seed, each written as it finishes. */
@@ -144,7 +146,7 @@ describe('SessionDriver', () => {
       return computeSeeds(context, handle, [1, 2]);
     };
     const first = a.driver.drive('seeds', [], compute);
-    await tick();
+    await started();
     expect(await b.driver.drive('seeds', [], compute)).toBe('joined');
     expect(pending).toHaveLength(1);
     pending[0]!.finish();
@@ -162,7 +164,7 @@ describe('SessionDriver', () => {
     expect(computed).toBe(1);
     // Asked again, it computes anew.
     const again = b.driver.drive('seeds', [], compute, { force: true });
-    await tick();
+    await started();
     expect(store.get('seeds')).toMatchObject({ status: 'running', value: [] });
     pending[2]!.finish();
     await tick();
@@ -177,7 +179,7 @@ describe('SessionDriver', () => {
     const cancelled = a.driver.drive('x', [], (context, handle) =>
       computeSeeds(context, handle, [1, 2]),
     );
-    await tick();
+    await started();
     pending[0]!.finish();
     await tick();
     a.driver.runs.cancel();
@@ -188,7 +190,7 @@ describe('SessionDriver', () => {
       value: [1],
     });
     const failed = a.driver.drive('y', [], (context, handle) => computeSeeds(context, handle, [3]));
-    await tick();
+    await started();
     pending[2]!.fail(new Error('the worker died'));
     expect(await failed).toBe('ended');
     expect(store.get('y')).toMatchObject({ status: 'failed', error: 'the worker died' });
@@ -202,7 +204,7 @@ describe('SessionDriver', () => {
     const removed = a.driver.drive('x', [], (context, handle) =>
       computeSeeds(context, handle, [1]),
     );
-    await tick();
+    await started();
     expect(store.get('x')?.status).toBe('running');
     a.disconnect();
     expect(await removed).toBe('ended');
@@ -211,10 +213,10 @@ describe('SessionDriver', () => {
     // Moved on: the old key is dropped at once, so the new one (or another element) may run it.
     const b = element();
     void b.driver.drive('x', [], (context, handle) => computeSeeds(context, handle, [1]));
-    await tick();
+    await started();
     const moved = b.driver.drive('y', [], (context, handle) => computeSeeds(context, handle, [2]));
     expect(store.get('x')).toBeUndefined();
-    await tick();
+    await started();
     pending.at(-1)!.finish();
     expect(await moved).toBe('done');
     expect(store.get('y')).toMatchObject({ status: 'done', value: [2] });

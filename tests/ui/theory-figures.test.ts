@@ -15,6 +15,7 @@ import {
   measureSweep,
   PhaseSweepStore,
   solveCriticalLine,
+  SLICE_MS,
   SWEEPS_KEPT,
 } from '../../src/ui/grad-theory/phase-sweep-store.ts';
 import {
@@ -171,8 +172,8 @@ describe('phase sweep store', () => {
     expect(entry.complete).toBe(true);
     expect(counts.total).toBe(6);
     expect(counts.runs).toBe(6);
-    // The critical line's 3 columns and 2 rows, one slice each, and its end.
-    expect(counts.pauses).toBeGreaterThanOrEqual(5);
+    // The critical line in slices of SLICE_MS (one or a few for this small grid), and its end.
+    expect(counts.pauses).toBeGreaterThanOrEqual(1);
     expect(changes).toBe(7);
     const engine: SweepPoint[] = [];
     for await (const point of phaseDiagramSweep(options, createCpuBackend('f64'))) {
@@ -184,6 +185,25 @@ describe('phase sweep store', () => {
     const again = nodeContext();
     await measureSweep(store.sweep(options), again.context);
     expect(again.counts.runs).toBe(0);
+  });
+
+  it('computes the critical line in slices of about SLICE_MS, to the same curve', () => {
+    const grid = phaseGrid(sweepOptionsFor(TANH, defaultSweepControls(TANH)));
+    const entry = new PhaseSweepStore().criticalLine('tanh', undefined, grid);
+    let slices = 0;
+    let longest = 0;
+    for (;;) {
+      const start = performance.now();
+      const done = entry.step();
+      longest = Math.max(longest, performance.now() - start);
+      slices++;
+      if (done) break;
+    }
+    // The default grid is hundreds of evaluations of χ₁ (~0.1–5 ms each): many slices, none
+    // much longer than SLICE_MS (one evaluation may start just before it ends).
+    expect(slices).toBeGreaterThan(3);
+    expect(longest).toBeLessThan(SLICE_MS + 40);
+    expect(entry.curve).toEqual(criticalCurve('tanh', undefined, grid));
   });
 
   it('keeps what a cancelled sweep measured and measures only the rest when resumed', async () => {

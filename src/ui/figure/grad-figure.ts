@@ -328,11 +328,23 @@ export abstract class GradFigure<S> extends LitElement {
     this.removeAttribute('data-pending-chart');
   }
 
-  /** A figure's first drawing waits its turn (ready-queue.ts): one figure per frame, nearest first. */
+  /**
+   * A figure's first drawing waits its turn (ready-queue.ts): one figure per frame, nearest first;
+   * then for what it must prepare.
+   */
   protected override async scheduleUpdate(): Promise<unknown> {
-    if (!this.hasUpdated) await readySlot(this);
+    if (!this.hasUpdated) {
+      await readySlot(this);
+      await this.prepare();
+    }
     return super.scheduleUpdate();
   }
+
+  /**
+   * Work the first drawing needs, done before it in tasks of its own (what a table computes on the
+   * page, say: nextTask between its parts). The default has none.
+   */
+  protected prepare(): Promise<void> | void {}
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);

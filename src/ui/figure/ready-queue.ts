@@ -9,6 +9,12 @@
  * worker) is therefore drawn at the next frame, not after every chart of the section below it.
  */
 
+/**
+ * Resolves in a task of its own (a macrotask), so that the page paints and handles input before
+ * the work that follows: between slices of work, or between a figure's drawing and its compute.
+ */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** Callers waiting for their turn, in the order asked, with the element each turn is for. */
 const waiting: [resolve: () => void, element: Element | undefined][] = [];
 

@@ -12,6 +12,7 @@ import { isDark, seriesColour } from '../design/palette.ts';
 import { readySlot } from '../figure/ready-queue.ts';
 import { gradChartStyles } from './grad-chart.styles.ts';
 import type { HeatLayout } from './heatmap.ts';
+import { nextTask } from '../figure/ready-queue.ts';
 
 /** uPlot, once the first chart on the page has loaded it (loadUPlot). */
 let uplotClass: typeof uPlot | null = null;
@@ -25,9 +26,6 @@ function chartFonts(style: CSSStyleDeclaration): { ticks: string; labels: string
 
 /** The context that measures labels (made ready by loadUPlot). */
 let measureContext: CanvasRenderingContext2D | null = null;
-
-/** A promise kept in a later task, after the browser has had its turn. */
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * uPlot, imported when the first chart on the page has data to draw, after what the page's first
@@ -382,11 +380,14 @@ export class GradChart extends LitElement {
         .then(() => {
           if (this.plot !== plot) return;
           // What changed while it waited (each a full redraw): the data (same series; what
-          // arrived after the draw went to the plot at once), and the box.
+          // arrived after the draw went to the plot at once), and the box. A heat-map's cells,
+          // left out of the first draw (heatHooks), are drawn by either, or by a redraw.
           const latest = this.prepared?.columns as uPlot.AlignedData | undefined;
-          if (latest && latest !== plot.data) plot.setData(latest);
+          const changed = Boolean(latest && latest !== plot.data);
+          if (changed) plot.setData(latest!);
           const { width, height } = this.size();
           if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
+          else if (!changed && this.heat) plot.redraw(false, false);
         });
     });
     this.plotHasHeat = Boolean(this.heat);
@@ -529,12 +530,16 @@ export class GradChart extends LitElement {
     };
   }
 
-  /** The heat-map under the series, drawn before them (heatmap.ts, with the layout it reads). */
+  /**
+   * The heat-map under the series, drawn before them (heatmap.ts, with the layout it reads); not in
+   * a new plot's first draw, but a task later (createPlot): thousands of cells and a page's first
+   * plot, each 20–40 ms on a two-core machine, in one task ran over 50 ms.
+   */
   private heatHooks(errorColour: string): uPlot.Hooks.Arrays {
     return {
       drawClear: [
         (u: uPlot) => {
-          if (this.heat) {
+          if (this.heat && this.plotDrawn) {
             const diverging = Boolean(this.data?.heatmap?.diverging);
             layers!.drawHeatmap(u, this.heat, this.xs, diverging, errorColour);
           }

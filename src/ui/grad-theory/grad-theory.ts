@@ -16,7 +16,7 @@ import {
   describePhase,
   formatNumber,
   phaseGrid,
-  theoryView,
+  theoryViewOf,
   type CriticalCurve,
   type GradientOverlay,
   type SpectrumPair,
@@ -102,13 +102,7 @@ export class GradTheory extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('state')) return;
-    try {
-      this.view = theoryView(this.state.spec);
-      this.viewError = null;
-    } catch (error) {
-      this.view = null;
-      this.viewError = error instanceof Error ? error.message : String(error);
-    }
+    ({ view: this.view, error: this.viewError } = theoryViewOf(this.state.spec));
     this.watchSweep();
   }
 

@@ -1,9 +1,9 @@
 /**
  * The phase diagram's sweeps, shared by every figure on the page that shows one (the diagram, its
  * tables, the section's note on the χ₁ = 1 line). A sweep is dozens of runs plus the critical line,
- * which is main-thread quadrature (~0.5 s for the default grid); figures that show the same grid
- * must show the same measurements without measuring twice, and a table must be able to show what
- * a diagram with a Run sweep button measured.
+ * which is main-thread quadrature (~0.2 s for the default grid, run in slices of SLICE_MS);
+ * figures that show the same grid must show the same measurements without measuring twice, and a
+ * table must be able to show what a diagram with a Run sweep button measured.
  *
  * So a sweep is an entry keyed by its options (network and grid): its points fill in as they are
  * measured, whoever measures them, and every figure watching the entry redraws. Measuring goes
@@ -12,8 +12,8 @@
  * (pauseWhileFar), and cancelling the figure stops it; a point another figure measured meanwhile
  * is skipped, and identical runs in flight are joined by the shared run queue. The critical line
  * depends only on the activation and the grid, so it is an entry of its own, a generator that
- * whoever needs it drives one column or row at a time, continuing where the last one stopped.
- * The most recent entries are kept (SWEEPS_KEPT, CURVES_KEPT); a figure holds on to its own.
+ * whoever needs it drives a slice at a time, continuing where the last one stopped. The most
+ * recent entries are kept (SWEEPS_KEPT, CURVES_KEPT); a figure holds on to its own.
  */
 import type { ActivationName } from '../../engine/activations.ts';
 import type { SweepOptions, SweepPoint } from '../../engine/sweep.ts';
@@ -26,10 +26,18 @@ import {
   type CriticalCurve,
   type PhaseGrid,
 } from './theory-data.ts';
+import type { Steps } from '../../engine/roots.ts';
+import { nextTask } from '../figure/ready-queue.ts';
 
 /** How many sweeps and critical lines are kept for figures that ask again. */
 export const SWEEPS_KEPT = 8;
 export const CURVES_KEPT = 16;
+
+/**
+ * How long one slice of the critical line computes before the page gets the thread back: well
+ * under the 50 ms of a long task, with room for an evaluation of χ₁ that starts near its end.
+ */
+export const SLICE_MS = 10;
 
 /** Something figures watch: they are called back whenever it changes. */
 class Watched {
@@ -50,7 +58,7 @@ class Watched {
 export class CriticalLineEntry extends Watched {
   curve: CriticalCurve | null = null;
   error: string | null = null;
-  private readonly steps: Generator<void, CriticalCurve, undefined>;
+  private readonly steps: Steps<CriticalCurve>;
 
   constructor(
     readonly key: string,
@@ -63,15 +71,17 @@ export class CriticalLineEntry extends Watched {
   }
 
   /**
-   * Computes one slice (a column or a row); true once the line is known. Slices are synchronous,
-   * so two figures driving the same entry never run the generator at once.
+   * Computes one slice, evaluations of χ₁ until SLICE_MS have passed; true once the line is known.
+   * Slices are synchronous, so two figures driving the same entry never run the generator at once.
    */
   step(): boolean {
     if (this.curve) return true;
     if (this.error) throw new Error(this.error);
     let next: IteratorResult<void, CriticalCurve>;
     try {
-      next = this.steps.next();
+      const start = performance.now();
+      do next = this.steps.next();
+      while (!next.done && performance.now() - start < SLICE_MS);
     } catch (error) {
       this.error = `the χ₁ = 1 line could not be computed: ${error instanceof Error ? error.message : String(error)}`;
       this.changed();
@@ -121,9 +131,6 @@ export class PhaseSweepEntry extends Watched {
     this.changed();
   }
 }
-
-/** Lets the page paint between slices of main-thread work. */
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class PhaseSweepStore {
   private readonly sweeps = new Map<string, PhaseSweepEntry>();

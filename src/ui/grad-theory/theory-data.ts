@@ -13,12 +13,13 @@ import {
   type JacobianSpectrum,
 } from '../../engine/jacobian.ts';
 import type { RunResult } from '../../engine/results.ts';
+import { firstRootSteps, runSteps, type Steps } from '../../engine/roots.ts';
 import { SpecError, validateSpec, type BackendName, type RunSpec } from '../../engine/spec.ts';
 import {
   gridValues,
   pointSpec,
   predictPoint,
-  criticalLine,
+  criticalLineSteps,
   validateSweepOptions,
   type SweepOptions,
   type SweepPoint,
@@ -117,6 +118,15 @@ export function theoryView(spec: RunSpec): TheoryView {
     applies: !spec.batchnorm && !spec.residual,
     caveats,
   };
+}
+
+/** theoryView, or why the theory cannot be evaluated for the spec (the message it threw). */
+export function theoryViewOf(spec: RunSpec): { view: TheoryView | null; error: string | null } {
+  try {
+    return { view: theoryView(spec), error: null };
+  } catch (error) {
+    return { view: null, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** The phase in words. */
@@ -451,6 +461,16 @@ export function criticalSigmaB2(
   sigmaW2: number,
   range: { min: number; max: number },
 ): number | null {
+  return runSteps(criticalSigmaB2Steps(activation, alpha, sigmaW2, range));
+}
+
+/** criticalSigmaB2, yielding after each evaluation of χ₁ (engine/roots.ts Steps). */
+function* criticalSigmaB2Steps(
+  activation: ActivationName,
+  alpha: number | undefined,
+  sigmaW2: number,
+  range: { min: number; max: number },
+): Steps<number | null> {
   if (!(range.max > range.min)) return null;
   const sigmaW = Math.sqrt(sigmaW2);
   const excess = (sigmaB2: number): number =>
@@ -458,50 +478,7 @@ export function criticalSigmaB2(
   // χ₁ − 1 at the ends and three interior points: the first sign change is refined. For tanh-like
   // activations χ₁ falls monotonically with σ_b² (a larger q* saturates φ′), so one root at most.
   const scan = [0, 0.25, 0.5, 0.75, 1].map((t) => range.min + t * (range.max - range.min));
-  let previous = scan[0]!;
-  let previousExcess = excess(previous);
-  if (previousExcess === 0) return previous;
-  for (const next of scan.slice(1)) {
-    const nextExcess = excess(next);
-    if (nextExcess === 0) return next;
-    if (Math.sign(nextExcess) !== Math.sign(previousExcess))
-      return refineRoot(excess, previous, previousExcess, next, nextExcess);
-    previous = next;
-    previousExcess = nextExcess;
-  }
-  return null;
-}
-
-/**
- * A root of f in [a, b] where f(a) and f(b) differ in sign, by the Illinois variant of regula
- * falsi (Dowell & Jarratt 1971): superlinear, so ~10 evaluations of χ₁ rather than bisection's 40.
- */
-function refineRoot(
-  f: (x: number) => number,
-  a: number,
-  fa: number,
-  b: number,
-  fb: number,
-): number {
-  let side = 0;
-  for (let i = 0; i < 100; i++) {
-    const c = (a * fb - b * fa) / (fb - fa);
-    const fc = f(c);
-    if (fc === 0 || Math.abs(b - a) <= 1e-13 * Math.max(1, Math.abs(c))) return c;
-    if (Math.sign(fc) === Math.sign(fb)) {
-      b = c;
-      fb = fc;
-      if (side === -1) fa /= 2;
-      side = -1;
-    } else {
-      a = c;
-      fa = fc;
-      if (side === 1) fb /= 2;
-      side = 1;
-    }
-    if (Math.abs(fc) <= 1e-14) return c;
-  }
-  return (a + b) / 2;
+  return yield* firstRootSteps(excess, scan, { relative: 1e-13, floor: 1, value: 1e-14 });
 }
 
 /** The critical line over a grid, both ways round. */
@@ -524,27 +501,22 @@ export function verticalLine(rows: readonly { sigmaW2: number | null }[]): numbe
 }
 
 /**
- * Computes the critical line of a grid one column or row at a time (each a few dozen quadrature
- * fixed-point searches, ~1.5 ms each), yielding in between so a page can stay responsive; the
- * generator's return value is the curve. Drive it with criticalCurve() where blocking is fine.
+ * Computes the critical line of a grid, column by column and then row by row, yielding after each
+ * evaluation of χ₁ (a quadrature fixed-point search, ~0.1–5 ms) so that a page can run it in slices
+ * of a few milliseconds (phase-sweep-store.ts); the generator's return value is the curve. Drive
+ * it with criticalCurve() where blocking is fine.
  */
 export function* criticalCurveSteps(
   activation: ActivationName,
   alpha: number | undefined,
   grid: PhaseGrid,
-): Generator<void, CriticalCurve, undefined> {
+): Steps<CriticalCurve> {
   const range = { min: grid.sigmaB2[0]!, max: grid.sigmaB2[grid.sigmaB2.length - 1]! };
   const sigmaB2: (number | null)[] = [];
-  for (const sigmaW2 of grid.sigmaW2) {
-    sigmaB2.push(criticalSigmaB2(activation, alpha, sigmaW2, range));
-    yield;
-  }
+  for (const sigmaW2 of grid.sigmaW2)
+    sigmaB2.push(yield* criticalSigmaB2Steps(activation, alpha, sigmaW2, range));
   const widths = { min: grid.sigmaW2[0]!, max: grid.sigmaW2[grid.sigmaW2.length - 1]! };
-  const rows: { sigmaB2: number; sigmaW2: number | null }[] = [];
-  for (const row of grid.sigmaB2) {
-    rows.push(...criticalLine(activation, alpha, [row], widths));
-    yield;
-  }
+  const rows = yield* criticalLineSteps(activation, alpha, grid.sigmaB2, widths);
   return { sigmaB2, rows, verticalAt: verticalLine(rows) };
 }
 
@@ -554,11 +526,7 @@ export function criticalCurve(
   alpha: number | undefined,
   grid: PhaseGrid,
 ): CriticalCurve {
-  const steps = criticalCurveSteps(activation, alpha, grid);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runSteps(criticalCurveSteps(activation, alpha, grid));
 }
 
 /** The χ₁ = 1 line as a series over the grid's σ_w² (NaN where it leaves the grid). */

@@ -14,6 +14,7 @@ import type { TrainingChunk } from '../../backends/cpu/training-state.ts';
 import type { TrainJob } from '../../backends/cpu/worker-protocol.ts';
 import type { Roofline } from '../../backends/cpu/roofline.ts';
 import { watchNear } from '../figure/near-viewport.ts';
+import { nextTask } from '../figure/ready-queue.ts';
 import type { QueueOptions, RunExecutor, RunOutcome, RunProgress } from './run-queue.ts';
 
 export interface TaskContext {
@@ -193,6 +194,9 @@ export class RunController implements ReactiveController {
       this.host.requestUpdate();
     }
     const executor = await this.executor();
+    // The task's first steps run in a task of their own, apart from what the first run of the page
+    // costs (the run queue's module, the CPU worker's start) and from the figure's own update.
+    await nextTask();
     if (!current()) return undefined;
     const context: TaskContext = {
       signal: abort.signal,

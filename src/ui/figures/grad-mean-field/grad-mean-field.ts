@@ -4,7 +4,7 @@ import {
   activationName,
   gradientOverlay,
   gradientOverlayChart,
-  theoryView,
+  theoryViewOf,
   type GradientOverlay,
   type TheoryView,
 } from '../../grad-theory/theory-data.ts';
@@ -44,13 +44,7 @@ export class GradMeanField extends RunFigure {
 
   protected override plan(): void {
     const spec = this.state.spec;
-    try {
-      this.view = theoryView(spec);
-      this.viewError = null;
-    } catch (error) {
-      this.view = null;
-      this.viewError = error instanceof Error ? error.message : String(error);
-    }
+    ({ view: this.view, error: this.viewError } = theoryViewOf(spec));
     this.planned = this.view ? [{ key: JSON.stringify(spec), spec }] : [];
     void this.ensureRuns(this.planned);
   }

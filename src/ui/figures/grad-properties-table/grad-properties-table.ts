@@ -6,6 +6,7 @@ import {
   type ActivationName,
 } from '../../../engine/activations.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
+import { nextTask } from '../../figure/ready-queue.ts';
 import { ACTIVATION_STATE_READER, alphaFor, type ActivationState } from '../activation-state.ts';
 import { mathFormula, mathStyles } from '../../math/math-formula.ts';
 
@@ -42,6 +43,18 @@ export class GradPropertiesTable extends GradFigure<ActivationState> {
 
   protected override defaultCaption(): string {
     return 'Activation functions compared: range, largest slope, and shape';
+  }
+
+  /**
+   * The properties are measured numerically (and kept by the engine): 30–50 ms for every activation
+   * while the page's code is cold, so one activation per task before the first drawing.
+   */
+  protected override async prepare(): Promise<void> {
+    for (const name of this.listed) {
+      await nextTask();
+      activationProperties(name, this.alphaOf(name));
+    }
+    await nextTask();
   }
 
   private alphaOf(name: ActivationName): number | undefined {

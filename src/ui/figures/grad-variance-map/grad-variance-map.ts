@@ -1,11 +1,12 @@
 import { html, nothing } from 'lit';
+import type { ChartData } from '../../grad-chart/chart-data.ts';
 import { loadSpecForm } from '../../grad-spec-form/load.ts';
 import type { FigureControls } from '../../figure/figure-controls.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
 import {
   activationName,
-  theoryView,
+  theoryViewOf,
   varianceMapChart,
   varianceSequenceChart,
   type TheoryView,
@@ -29,21 +30,20 @@ export class GradVarianceMap extends GradFigure<LabState> {
 
   private view: TheoryView | null = null;
   private viewError: string | null = null;
+  /** Both views' chart data, computed once a plan (null until then). */
+  private charts: { readonly map: ChartData; readonly depth: ChartData } | null = null;
 
   /** The theory drawn (null where it cannot be evaluated). */
   get theory(): TheoryView | null {
     return this.view;
   }
 
+  /** The theory and both views' samples (quadrature), once a plan rather than on every drawing. */
   protected override plan(): void {
-    try {
-      this.view = theoryView(this.state.spec);
-      this.viewError = null;
-    } catch (error) {
-      this.view = null;
-      this.viewError = error instanceof Error ? error.message : String(error);
-    }
-    this.toggleAttribute('data-complete', this.view !== null);
+    ({ view: this.view, error: this.viewError } = theoryViewOf(this.state.spec));
+    const view = this.view;
+    this.charts = view && { map: varianceMapChart(view), depth: varianceSequenceChart(view) };
+    this.toggleAttribute('data-complete', view !== null);
   }
 
   protected override defaultCaption(): string {
@@ -72,7 +72,7 @@ export class GradVarianceMap extends GradFigure<LabState> {
   }
 
   protected override renderFigure(): unknown {
-    const view = this.view;
+    const charts = this.charts;
     const map = this.option(VARIANCE_VIEW) === 'map';
     return html`${
       this.viewError
@@ -85,14 +85,14 @@ export class GradVarianceMap extends GradFigure<LabState> {
         ? this.chart({
             name: 'variance-map',
             exportName: 'theory-variance-map',
-            data: view ? varianceMapChart(view) : null,
+            data: charts?.map ?? null,
             xLabel: 'q⁽ˡ⁾',
             yLabel: 'q⁽ˡ⁺¹⁾',
           })
         : this.chart({
             name: 'variance-sequence',
             exportName: 'theory-variance-sequence',
-            data: view ? varianceSequenceChart(view) : null,
+            data: charts?.depth ?? null,
             xLabel: 'hidden layer l',
             yLabel: 'q⁽ˡ⁾',
             logY: true,
