@@ -5,7 +5,10 @@ export interface LabPart {
   readonly roots: string[];
 }
 export function labParts(html?: string): LabPart[];
+/** Elements a section imports on demand: each a chunk named after its tag, rooted at its module. */
+export function onDemandElements(): LabPart[];
 export function labCodeSplitting(
   parts?: LabPart[],
   embedEntry?: string,
+  onDemand?: LabPart[],
 ): import('rolldown').OutputOptions['codeSplitting'];
