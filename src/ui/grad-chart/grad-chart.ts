@@ -364,21 +364,31 @@ export class GradChart extends LitElement {
     if (this.aspect && target.getBoundingClientRect().width === 0) return;
     const columns = this.prepared!.columns as uPlot.AlignedData;
     this.plotDrawn = false;
-    // Made now, drawn a task later, and brought up to date a task after that: each of these
-    // takes 10–40 ms for a page's first plot on a two-core machine, so apart none holds the page
-    // over 50 ms. (The draw and the catch-up in one task ran over 50 ms in 11 of 90 loads of a
-    // depth sweep, whose worker computes on the other core meanwhile; apart, in 4 of 90.)
+    this.cellsDrawable = false;
+    // Made now, laid out on the page a task later (in a framed chart, whose box is reserved: else
+    // in the draw's task, so that nothing below moves meanwhile), drawn a task after that, and
+    // brought up to date a task after that: each of these takes 5–40 ms for a page's first plot on
+    // a two-core machine, so apart none holds the page over 50 ms. (The draw and the catch-up in
+    // one task ran over 50 ms in 11 of 90 loads of a depth sweep, whose worker computes on the
+    // other core meanwhile; apart, in 4 of 90. The layout and the draw together: 25–55 ms.)
     this.plot = new uplotClass!(this.options(), columns, (plot, draw) => {
       void nextTask()
         .then(() => {
-          if (this.plot !== plot) return;
+          if (this.plot !== plot || !this.aspect) return;
           target.append(plot.root);
+          plot.root.getBoundingClientRect();
+          return nextTask();
+        })
+        .then(() => {
+          if (this.plot !== plot) return;
+          if (!plot.root.isConnected) target.append(plot.root);
           draw();
           this.plotDrawn = true;
           return nextTask();
         })
         .then(() => {
           if (this.plot !== plot) return;
+          this.cellsDrawable = true;
           // What changed while it waited (each a full redraw): the data (same series; what
           // arrived after the draw went to the plot at once), and the box. A heat-map's cells,
           // left out of the first draw (heatHooks), are drawn by either, or by a redraw.
@@ -395,6 +405,12 @@ export class GradChart extends LitElement {
 
   /** Whether the plot has had its first draw (see createPlot). */
   private plotDrawn = false;
+
+  /**
+   * Whether the plot's draws include the heat-map's cells: from a task after its first draw
+   * (createPlot), which uPlot makes in a microtask, after `plotDrawn` is set.
+   */
+  private cellsDrawable = false;
 
   /** The plot, once drawn: what resizes, the cursor and exports act on. */
   private get drawnPlot(): uPlot | null {
@@ -539,7 +555,7 @@ export class GradChart extends LitElement {
     return {
       drawClear: [
         (u: uPlot) => {
-          if (this.heat && this.plotDrawn) {
+          if (this.heat && this.cellsDrawable) {
             const diverging = Boolean(this.data?.heatmap?.diverging);
             layers!.drawHeatmap(u, this.heat, this.xs, diverging, errorColour);
           }
