@@ -27,6 +27,7 @@ import {
   sweepPoint,
   sweepPointSpec,
   theoryView,
+  theoryViewOf,
   varianceMapChart,
   varianceSequenceChart,
   verticalLine,
@@ -52,6 +53,21 @@ function point(index: number, measuredLog10Ratio: number): SweepPoint {
 }
 
 describe('theory view', () => {
+  it('is computed once a spec for the figures of a page, and says why where it cannot be', () => {
+    const first = theoryViewOf(TANH);
+    expect(first.error).toBeNull();
+    expect(first.view).toEqual(theoryView(TANH));
+    // The same spec, a new object: the same view, not a second quadrature.
+    expect(theoryViewOf({ ...TANH })).toBe(first);
+    expect(theoryViewOf({ ...TANH, sigmaW: 1.2 }).view!.params.sigmaW).toBe(1.2);
+    const bad = theoryViewOf({ ...TANH, sigmaW: -1 });
+    expect(bad).toEqual({ view: null, error: 'sigma-w: got -1; allowed: a finite number > 0' });
+    // The last few specs are kept, not every one a page ever showed.
+    for (let i = 1; i <= 10; i++) theoryViewOf({ ...TANH, depth: i });
+    expect(theoryViewOf({ ...TANH })).not.toBe(first);
+    expect(theoryViewOf({ ...TANH })).toEqual(first);
+  });
+
   it('evaluates the theory at the custom init’s own σ_w and predicts the spec’s depth', () => {
     const view = theoryView(TANH);
     const params = { activation: 'tanh' as const, alpha: 0, sigmaW: 1.5, sigmaB: 0.1 };

@@ -37,6 +37,7 @@ import {
   type MeanFieldTheory,
 } from '../../engine/theory.ts';
 import { formatExact, type ChartData, type HeatmapColumn } from '../grad-chart/chart-data.ts';
+import { nextTask } from '../figure/ready-queue.ts';
 
 /** A number as the section prints it: six significant digits, ∞ for Infinity. */
 export function formatNumber(value: number): string {
@@ -120,13 +121,36 @@ export function theoryView(spec: RunSpec): TheoryView {
   };
 }
 
-/** theoryView, or why the theory cannot be evaluated for the spec (the message it threw). */
+/** The last specs' theory views: the figures and the section of one page share them. */
+const views = new Map<string, { view: TheoryView | null; error: string | null }>();
+
+/**
+ * theoryView, or why the theory cannot be evaluated for the spec (the message it threw); kept for
+ * the last few specs, so that the figures that show one spec's theory compute it once.
+ */
 export function theoryViewOf(spec: RunSpec): { view: TheoryView | null; error: string | null } {
-  try {
-    return { view: theoryView(spec), error: null };
-  } catch (error) {
-    return { view: null, error: error instanceof Error ? error.message : String(error) };
+  const key = JSON.stringify(spec);
+  let entry = views.get(key);
+  if (!entry) {
+    try {
+      entry = { view: theoryView(spec), error: null };
+    } catch (error) {
+      entry = { view: null, error: error instanceof Error ? error.message : String(error) };
+    }
+    views.set(key, entry);
+    if (views.size > 8) views.delete(views.keys().next().value!);
   }
+  return entry;
+}
+
+/**
+ * A theory figure's preparation for its first drawing: the spec's theory in a task of its own
+ * (cold, its quadrature costs 15–30 ms on a two-core machine, beside the figure's first render).
+ */
+export async function prepareTheoryView(spec: RunSpec): Promise<void> {
+  await nextTask();
+  theoryViewOf(spec);
+  await nextTask();
 }
 
 /** The phase in words. */

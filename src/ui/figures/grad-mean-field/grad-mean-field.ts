@@ -4,6 +4,7 @@ import {
   activationName,
   gradientOverlay,
   gradientOverlayChart,
+  prepareTheoryView,
   theoryViewOf,
   type GradientOverlay,
   type TheoryView,
@@ -40,6 +41,10 @@ export class GradMeanField extends RunFigure {
 
   protected override planKey(): string {
     return JSON.stringify(this.state.spec);
+  }
+
+  protected override prepare(): Promise<void> {
+    return prepareTheoryView(this.state.spec);
   }
 
   protected override plan(): void {

@@ -3,9 +3,11 @@ import type { ChartData } from '../../grad-chart/chart-data.ts';
 import { loadSpecForm } from '../../grad-spec-form/load.ts';
 import type { FigureControls } from '../../figure/figure-controls.ts';
 import { GradFigure } from '../../figure/grad-figure.ts';
+import { nextTask } from '../../figure/ready-queue.ts';
 import { LAB_STATE_READER, type LabState } from '../../lab/lab-state.ts';
 import {
   activationName,
+  prepareTheoryView,
   theoryViewOf,
   varianceMapChart,
   varianceSequenceChart,
@@ -30,20 +32,36 @@ export class GradVarianceMap extends GradFigure<LabState> {
 
   private view: TheoryView | null = null;
   private viewError: string | null = null;
-  /** Both views' chart data, computed once a plan (null until then). */
+  /** Both views' chart data, computed once a spec (null until then). */
   private charts: { readonly map: ChartData; readonly depth: ChartData } | null = null;
+  /** The spec (as JSON) that the view and charts are of. */
+  private computedFor = '';
 
   /** The theory drawn (null where it cannot be evaluated). */
   get theory(): TheoryView | null {
     return this.view;
   }
 
-  /** The theory and both views' samples (quadrature), once a plan rather than on every drawing. */
-  protected override plan(): void {
+  /** The theory and both views' samples (quadrature), once a spec rather than on every drawing. */
+  private compute(): void {
+    const key = JSON.stringify(this.state.spec);
+    if (key === this.computedFor) return;
+    this.computedFor = key;
     ({ view: this.view, error: this.viewError } = theoryViewOf(this.state.spec));
     const view = this.view;
     this.charts = view && { map: varianceMapChart(view), depth: varianceSequenceChart(view) };
-    this.toggleAttribute('data-complete', view !== null);
+  }
+
+  /** The first spec's theory, then its samples, each in a task of its own (cold: 15–30 ms each). */
+  protected override async prepare(): Promise<void> {
+    await prepareTheoryView(this.state.spec);
+    this.compute();
+    await nextTask();
+  }
+
+  protected override plan(): void {
+    this.compute();
+    this.toggleAttribute('data-complete', this.view !== null);
   }
 
   protected override defaultCaption(): string {
