@@ -188,15 +188,9 @@ export class CpuWorkerRunner {
     backend: CpuBackendName,
     options: RunOptions = {},
   ): Promise<RunResult> {
+    const { threads, warmUpMs } = options;
     return this.runRequest(
-      (id) => ({
-        type: 'problem',
-        id,
-        problem,
-        backend,
-        threads: options.threads,
-        warmUpMs: options.warmUpMs,
-      }),
+      (id) => ({ type: 'problem', id, problem, backend, threads, warmUpMs }),
       options,
     );
   }

@@ -81,13 +81,13 @@ const PERCENT_OF_PEAK: SummaryColumn = {
  * CPU vs GPU timings of one workload (the lab's spec at its sizes, `timed-runs` timed runs) on
  * webgpu, cpu (f32) and cpu64 (f64): per backend the first run with its start-up and shader
  * compilation apart from the steady state (median of the runs after the first, which follow a
- * second of untimed passes), GFLOP/s of the
- * matrix products, the speedups against cpu64 and cpu, and the largest relative error of the
- * statistics against cpu64 (verify.ts compareRuns). It names the browser, the adapter and the CPU
- * threads, labels a software adapter (SwiftShader) as emulation and a WebGPU run that fell back
- * as the CPU. Benchmarks are heavy: with `controls="compact"` the reader sets the sizes and presses
- * Run benchmark; alone with `controls="none"` it runs when it comes near the viewport. The kernel
- * and thread-scaling figures show the same benchmark.
+ * second of untimed passes), GFLOP/s of the matrix products, the speedups against cpu64 and cpu,
+ * and the largest relative error of the statistics against cpu64 (verify.ts compareRuns). It names
+ * the browser, the adapter and the CPU threads, labels a software adapter (SwiftShader) as
+ * emulation and a WebGPU run that fell back as the CPU. Benchmarks are heavy: with
+ * `controls="compact"` the reader sets the sizes and presses Run benchmark; alone with
+ * `controls="none"` it runs when it comes near the viewport. The kernel and thread-scaling figures
+ * show the same benchmark.
  *
  * @summary Whole-run timings on webgpu, cpu and cpu64, with speedups and errors.
  * @csspart run-status - Progress, Cancel, run errors and the CPU-fallback notice.
