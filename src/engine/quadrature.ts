@@ -149,14 +149,28 @@ export class GaussianRule {
 export function gaussianRule(featureScale = 1, order = DEFAULT_PANEL_ORDER): GaussianRule {
   if (!(featureScale > 0) || !Number.isFinite(featureScale))
     throw new RangeError(`featureScale must be a finite number > 0, got ${featureScale}`);
-  // The rule of every q ≤ 1 at the default order, the theory's most frequent: built once.
-  if (featureScale >= 1 && order === DEFAULT_PANEL_ORDER)
-    return (standardRule ??= buildRule(1, order));
-  return buildRule(featureScale, order);
+  if (order !== DEFAULT_PANEL_ORDER) return buildRule(featureScale, order);
+  // At the default order, one rule per power of two of the feature scale, rounded down (a first
+  // panel up to twice as fine as asked), each built once: the theory evaluates many q, a sweep
+  // or a diverging q⁽ˡ⁾ ever larger ones, and building a rule cost more than using it.
+  const exponent = featureScale >= 1 ? 0 : Math.floor(Math.log2(featureScale));
+  let rule = standardRules.get(exponent);
+  if (!rule) {
+    rule = buildRule(2 ** exponent, order);
+    standardRules.set(exponent, rule);
+    if (standardRules.size > MAX_STANDARD_RULES)
+      standardRules.delete(standardRules.keys().next().value!);
+  }
+  return rule;
 }
 
-/** gaussianRule(1) at the default order, once built (its arrays are only read). */
-let standardRule: GaussianRule | undefined;
+/**
+ * The default order's rules by exponent (their arrays are only read), the oldest dropped first
+ * beyond MAX_STANDARD_RULES: enough for every q up to the theory's divergence bound (1e60, an
+ * exponent of −100), about 3 MB.
+ */
+const standardRules = new Map<number, GaussianRule>();
+const MAX_STANDARD_RULES = 128;
 
 function buildRule(featureScale: number, order: number): GaussianRule {
   const legendre = gaussLegendre(order);

@@ -169,6 +169,27 @@ describe('quadrature convergence with the nodes per panel', () => {
     expect(kinkInside).toBeGreaterThan(1e3 * kinkAtBreakpoint);
   });
 
+  it('builds one default rule per power of two of the feature scale, as fine as asked or finer', () => {
+    expect(gaussianRule(0.3)).toBe(gaussianRule(0.26)); // both in [1/4, 1/2)
+    expect(gaussianRule(0.3)).not.toBe(gaussianRule(0.24));
+    expect(gaussianRule(1)).toBe(gaussianRule(5)); // q ≤ 1: the Gaussian's own scale
+    expect(gaussianRule(0.3, 10)).not.toBe(gaussianRule(0.3, 10)); // other orders: built anew
+    // Still exact where the feature is small: E[tanh(√q z)²] → 1 and E[relu(√q z)²] = q/2.
+    for (const q of [3, 1e4, 1e40, 1e59]) {
+      const rule = gaussianRule(1 / Math.sqrt(q));
+      const scale = Math.sqrt(q);
+      expect(
+        error(
+          rule.expect((z) => Math.max(scale * z, 0) ** 2),
+          q / 2,
+        ),
+      ).toBeLessThan(1e-13);
+      const tanhSquare = rule.expect((z) => Math.tanh(scale * z) ** 2);
+      expect(tanhSquare).toBeLessThanOrEqual(1);
+      if (q > 1e4) expect(1 - tanhSquare).toBeLessThan(1e-2);
+    }
+  });
+
   it('rejects a non-positive feature scale', () => {
     expect(() => gaussianRule(0)).toThrow(/featureScale/);
     expect(() => gaussianRule(Number.NaN)).toThrow(/featureScale/);

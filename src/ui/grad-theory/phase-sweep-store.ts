@@ -186,6 +186,9 @@ export async function measureSweep(sweep: PhaseSweepEntry, context: TaskContext)
     const sigmaB2 = sweep.grid.sigmaB2[Math.floor(index / stepsW)]!;
     const spec = sweepPointSpec(sweep.options, sigmaW2, sigmaB2);
     const result = await context.run(spec);
+    // The point's theory (quadrature: 10–30 ms on the page) in a task of its own, not in the one
+    // that received the run.
+    await nextTask();
     if (context.signal.aborted) return;
     sweep.record(index, sweepPoint(sweep.grid, index, spec, result));
   }
