@@ -4,6 +4,7 @@ import type { ImportProgress } from '../../import/import-protocol.ts';
 import { describeProblem, type RunFileHeader, type RunProblem } from '../../import/run-format.ts';
 import { DEFAULT_RUN_FILE_STATE, type RunFileState } from '../figures/run-file-state.ts';
 import { sharedRunImporter } from '../figures/run-file-store.ts';
+import { nextTask } from '../figure/ready-queue.ts';
 import { gradImportStyles } from './grad-import.styles.ts';
 import { headerText, meanFieldText, progressText, summaryText } from './import-text.ts';
 
@@ -187,11 +188,11 @@ export class GradImport extends LitElement {
 
   /**
    * Hands the run to the figures one by one, each in a task of its own, the next once the last
-   * has drawn: the chart code arrives with the first, and a long run's heat-maps each take a task.
+   * has drawn: a long run's heat-maps each take a task.
    */
   private async drawFigures(id: number): Promise<void> {
     for (let count = 1; count <= FIGURE_VIEWS.length; count++) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await nextTask();
       if (id !== this.imports) return;
       this.drawn = count;
       await this.updateComplete;

@@ -15,7 +15,7 @@ import {
   type ExperimentRunOptions,
   type RunOutcome,
 } from '../../backends/experiment-runner.ts';
-import { readySlot } from '../figure/ready-queue.ts';
+import { nextTask, readySlot } from '../figure/ready-queue.ts';
 import { SharedRuns } from './shared-runs.ts';
 
 export interface RunExecutor {
@@ -119,7 +119,7 @@ export class RunQueue implements RunExecutor {
  */
 async function figuresDrawn(): Promise<void> {
   if (typeof document === 'undefined') return;
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
   await readySlot();
 }
 
