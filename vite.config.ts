@@ -1,4 +1,5 @@
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { compileHints } from './scripts/compile-hints.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
 import { htmlLiteralsPlugin } from './scripts/html-literals.mjs';
 import { labCodeSplitting } from './scripts/lab-parts.mjs';
@@ -84,7 +85,7 @@ export default defineConfig({
       // The lab (index.html) and the iframe route for embeds (embed.html).
       input: { main: 'index.html', embed: 'embed.html' },
       // One chunk per part of the page, in the reader's order (scripts/lab-parts.mjs).
-      output: { codeSplitting: labCodeSplitting(), comments: false },
+      output: { codeSplitting: labCodeSplitting(), comments: false, postBanner: compileHints },
     },
   },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { compileHints } from './scripts/compile-hints.mjs';
 import { codeSplitting } from './scripts/chunk-groups.mjs';
 import { elementModules } from './scripts/element-modules.mjs';
 import { cssLiteralsPlugin } from './scripts/css-literals.mjs';
@@ -61,6 +62,7 @@ export default defineConfig({
         chunkFileNames: 'chunks/[name]-[hash].js',
         // Chunks shared with the lab's build (scripts/chunk-groups.mjs).
         codeSplitting,
+        postBanner: compileHints,
         minify: !process.env.GRADLAB_INSPECT,
         // Minified, no comment is kept: not even `/* @__PURE__ */` marks, which only a bundler
         // reads (GRADLAB_INSPECT keeps them, with the module paths).

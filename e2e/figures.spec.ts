@@ -9,7 +9,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
@@ -459,6 +459,20 @@ for (const [tag, change] of [
       expect(Math.max(l.load, l.change), described).toBeLessThan(LONG_TASK_CEILING_MS);
   });
 }
+
+/**
+ * uPlot's chunk carries V8's compile hint (scripts/compile-hints.mjs), so Chromium compiles the
+ * chart's code while streaming it, off the main thread, and a page's first `new uPlot` is not a
+ * long task; no other chunk does.
+ */
+test('the built library asks V8 to compile uPlot while streaming it, and only uPlot', () => {
+  const hinted = readdirSync(join('dist', 'lib', 'chunks')).filter((name) =>
+    readFileSync(join('dist', 'lib', 'chunks', name), 'utf8').startsWith(
+      '//# allFunctionsCalledOnLoad\n',
+    ),
+  );
+  expect(hinted).toEqual([expect.stringMatching(/^uPlot\.esm-[\w-]+\.js$/)]);
+});
 
 /**
  * Every figure element alone, at its defaults, with controls="none": on load, and after an

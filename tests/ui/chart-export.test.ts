@@ -7,7 +7,12 @@ import {
 } from '../../src/ui/grad-chart/chart-export.ts';
 import { barRect } from '../../src/ui/grad-chart/bars.ts';
 import { formatExact } from '../../src/ui/grad-chart/chart-data.ts';
-import { columnSpan, heatColour, layoutHeatmap } from '../../src/ui/grad-chart/heatmap.ts';
+import {
+  columnSpan,
+  heatColour,
+  layoutHeatmap,
+  shadingText,
+} from '../../src/ui/grad-chart/heatmap.ts';
 
 const meta = { title: 'Gradient norm, per layer', xLabel: 'layer', yLabel: 'norm' };
 
@@ -66,6 +71,25 @@ describe('chart export', () => {
 });
 
 describe('heat-map layout', () => {
+  it('says what the shading means: per column, global, log, or a range shared with other charts', () => {
+    const columns = [{ lo: 0, hi: 1, values: [1] }];
+    expect(shadingText({ label: 'count', columns })).toBe(
+      'Shading: count, from none to the largest value in each column.',
+    );
+    expect(
+      shadingText({ label: 'update ratio', columns, normalize: 'global', logColor: true }),
+    ).toBe('Shading: update ratio, log scale, from none to the largest value.');
+    expect(
+      shadingText({ label: 'norm', columns, logColor: true, colorRange: { min: 0.001, max: 2 } }),
+    ).toBe(
+      `Shading: norm, log scale, from ${formatExact(0.001)} to ${formatExact(2)}, a scale shared with other charts.`,
+    );
+    // A diverging map has its own scale, symmetric about 0, whatever range it is given.
+    expect(
+      shadingText({ label: 'ratio', columns, diverging: true, colorRange: { min: 0, max: 1 } }),
+    ).toBe('Shading: ratio, from none to the largest value in each column.');
+  });
+
   it('scales each column to its own maximum and leaves empty cells out', () => {
     const layout = layoutHeatmap({
       label: 'count',

@@ -4,4 +4,4 @@
  * loads it.
  */
 export { groupedBars } from './bars.ts';
-export { columnSpan, drawHeatmap, layoutHeatmap } from './heatmap.ts';
+export { columnSpan, drawHeatmap, layoutHeatmap, shadingText } from './heatmap.ts';

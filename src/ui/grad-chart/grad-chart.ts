@@ -662,7 +662,6 @@ export class GradChart extends LitElement {
     }
     const note = notes.filter(Boolean).join(' ');
     const heatmap = this.data?.heatmap;
-    const sharedRange = heatmap?.diverging ? undefined : heatmap?.colorRange;
     const framed = Boolean(this.aspect);
     return html`<figure
       role="figure"
@@ -713,15 +712,10 @@ export class GradChart extends LitElement {
         <div class="status"><slot name="status"></slot></div>
       </div>
       ${
-        heatmap
+        heatmap && layers
           ? html`<p class="scale">
               <span class="ramp ${heatmap.diverging ? 'diverging' : ''}" aria-hidden="true"></span>
-              Shading: ${heatmap.label},
-              ${heatmap.logColor ? 'log scale, ' : ''}${
-                sharedRange
-                  ? `from ${formatExact(sharedRange.min)} to ${formatExact(sharedRange.max)}, a scale shared with other charts.`
-                  : `from none to the ${heatmap.normalize === 'global' ? 'largest value' : 'largest value in each column'}.`
-              }
+              ${layers.shadingText(heatmap)}
             </p>`
           : nothing
       }

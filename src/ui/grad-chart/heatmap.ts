@@ -4,7 +4,7 @@
  * are tested without a canvas.
  */
 import type uPlot from 'uplot';
-import type { ChartHeatmap } from './chart-data.ts';
+import { formatExact, type ChartHeatmap } from './chart-data.ts';
 
 /** Viridis stops (perceptually uniform, readable in light and dark, and for colour-blind readers). */
 const STOPS: readonly (readonly [number, number, number])[] = [
@@ -209,4 +209,13 @@ export function drawHeatmap(
     }
   }
   ctx.restore();
+}
+
+/** The sentence under a heat-map that says what its shading means. */
+export function shadingText(heatmap: ChartHeatmap): string {
+  const shared = heatmap.diverging ? undefined : heatmap.colorRange;
+  const range = shared
+    ? `from ${formatExact(shared.min)} to ${formatExact(shared.max)}, a scale shared with other charts.`
+    : `from none to the ${heatmap.normalize === 'global' ? 'largest value' : 'largest value in each column'}.`;
+  return `Shading: ${heatmap.label}, ${heatmap.logColor ? 'log scale, ' : ''}${range}`;
 }

@@ -1,0 +1,1 @@
+export function compileHints(chunk: { readonly name: string }): string;
